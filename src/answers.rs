@@ -1,0 +1,309 @@
+//! Answers: the user's choices, as given by presets, flags and prompts, and as stored in `omnistack.toml`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::catalogue::{Catalogue, Kind, Module, NONE};
+use crate::name::{NameError, ProjectName};
+
+/// The file, at the root of every generated project, that records how it was generated.
+pub const ANSWERS_FILE: &str = "omnistack.toml";
+
+/// A choice that the catalogue does not allow, or an answers file that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum AnswersError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, or has a key omnistack does not know.
+    #[error("{}: {message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, which names the key and line.
+        message: String,
+    },
+    /// A module name that the catalogue does not have.
+    #[error("unknown module `{module}`; known modules: {known}")]
+    UnknownModule {
+        /// The name given.
+        module: String,
+        /// Every module name, comma separated.
+        known: String,
+    },
+    /// A provider that the module does not have.
+    #[error("unknown value `{value}` for `{module}`; allowed values: {allowed}")]
+    UnknownProvider {
+        /// The module.
+        module: String,
+        /// The value given.
+        value: String,
+        /// Every allowed value, comma separated.
+        allowed: String,
+    },
+    /// More than one provider for a module that takes one.
+    #[error("`{module}` takes a single value, got `{given}`; allowed values: {allowed}")]
+    TooMany {
+        /// The module.
+        module: String,
+        /// The values given, comma separated.
+        given: String,
+        /// Every allowed value, comma separated.
+        allowed: String,
+    },
+    /// `none` given together with providers.
+    #[error("`{module}`: `none` cannot be combined with other values")]
+    NoneWithOthers {
+        /// The module.
+        module: String,
+    },
+    /// A value that is neither a string nor a list of strings.
+    #[error("`{module}` must be a string or a list of strings")]
+    WrongType {
+        /// The module.
+        module: String,
+    },
+    /// The project name in the file is invalid.
+    #[error(transparent)]
+    Name(#[from] NameError),
+}
+
+/// Choices for some of the modules: what a preset or the flags say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Choices(BTreeMap<String, Vec<String>>);
+
+impl Choices {
+    /// Records a checked choice for `module`, replacing any earlier one.
+    pub fn set(
+        &mut self,
+        catalogue: &Catalogue,
+        module: &str,
+        values: &[String],
+    ) -> Result<(), AnswersError> {
+        let module = find_module(catalogue, module)?;
+        let values = normalise(module, values)?;
+        self.0.insert(module.name.clone(), values);
+        Ok(())
+    }
+
+    /// The providers chosen for `module`, if a choice was made.
+    pub fn get(&self, module: &str) -> Option<&Vec<String>> {
+        self.0.get(module)
+    }
+
+    /// Applies `other` on top of these choices (later layers win).
+    pub fn overlay(&mut self, other: Choices) {
+        self.0.extend(other.0);
+    }
+}
+
+/// A complete set of answers: the project name and a selection for every module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answers {
+    /// The project's name.
+    pub name: ProjectName,
+    /// For every module of the catalogue, the providers chosen, in catalogue order (empty: `none`).
+    pub modules: BTreeMap<String, Vec<String>>,
+}
+
+impl Answers {
+    /// Completes `choices` for every module: a choice made wins, else `ask` decides, else the default.
+    pub fn complete<E>(
+        catalogue: &Catalogue,
+        name: ProjectName,
+        choices: &Choices,
+        mut ask: impl FnMut(&Module) -> Result<Option<Vec<String>>, E>,
+    ) -> Result<Self, E> {
+        let mut modules = BTreeMap::new();
+        for module in &catalogue.modules {
+            let values = match choices.get(&module.name) {
+                Some(values) => values.clone(),
+                None => ask(module)?.unwrap_or_else(|| module.default.clone()),
+            };
+            modules.insert(module.name.clone(), values);
+        }
+        Ok(Self { name, modules })
+    }
+
+    /// The providers chosen for `module` (empty when `none` or unknown).
+    pub fn providers(&self, module: &str) -> &[String] {
+        self.modules.get(module).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The content of `omnistack.toml`: the generator version and every answer, in catalogue order.
+    pub fn to_toml(&self, catalogue: &Catalogue) -> String {
+        let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let mut out = String::from(
+            "# How this project was generated. `omnistack add`, `remove` and `update` read and rewrite it.\n\n",
+        );
+        out.push_str(&format!(
+            "[omnistack]\nversion = {}\n\n[project]\nname = {}\n\n[modules]\n",
+            quote(crate::VERSION),
+            quote(self.name.as_str())
+        ));
+        for module in &catalogue.modules {
+            let values = self.providers(&module.name);
+            let value = match module.kind {
+                Kind::One => quote(values.first().map(String::as_str).unwrap_or(NONE)),
+                Kind::Many => format!(
+                    "[{}]",
+                    values
+                        .iter()
+                        .map(|v| quote(v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            out.push_str(&format!("{} = {value}\n", module.name));
+        }
+        out
+    }
+}
+
+/// The parsed content of an answers file (a preset, or a project's `omnistack.toml`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswersFile {
+    /// The omnistack version that wrote it, if recorded.
+    pub version: Option<String>,
+    /// The project name, if recorded.
+    pub name: Option<ProjectName>,
+    /// The choices it makes.
+    pub choices: Choices,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    omnistack: Option<RawStamp>,
+    project: Option<RawProject>,
+    #[serde(default)]
+    modules: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStamp {
+    version: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProject {
+    name: String,
+}
+
+impl AnswersFile {
+    /// Reads and checks an answers file against the catalogue.
+    pub fn read(catalogue: &Catalogue, path: &Path) -> Result<Self, AnswersError> {
+        let text = std::fs::read_to_string(path).map_err(|source| AnswersError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(catalogue, &text).map_err(|e| match e {
+            AnswersError::Parse { message, .. } => AnswersError::Parse {
+                path: path.to_path_buf(),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Parses and checks answers-file text against the catalogue.
+    pub fn parse(catalogue: &Catalogue, text: &str) -> Result<Self, AnswersError> {
+        let raw: RawFile = toml::from_str(text).map_err(|e| AnswersError::Parse {
+            path: PathBuf::from(ANSWERS_FILE),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let mut choices = Choices::default();
+        for (module, value) in raw.modules {
+            let values = match value {
+                toml::Value::String(s) => vec![s],
+                toml::Value::Array(items) => items
+                    .into_iter()
+                    .map(|item| match item {
+                        toml::Value::String(s) => Ok(s),
+                        _ => Err(AnswersError::WrongType {
+                            module: module.clone(),
+                        }),
+                    })
+                    .collect::<Result<_, _>>()?,
+                _ => return Err(AnswersError::WrongType { module }),
+            };
+            choices.set(catalogue, &module, &values)?;
+        }
+        Ok(Self {
+            version: raw.omnistack.map(|s| s.version),
+            name: raw
+                .project
+                .map(|p| ProjectName::parse(&p.name))
+                .transpose()?,
+            choices,
+        })
+    }
+}
+
+fn find_module<'c>(catalogue: &'c Catalogue, name: &str) -> Result<&'c Module, AnswersError> {
+    catalogue
+        .module(name)
+        .ok_or_else(|| AnswersError::UnknownModule {
+            module: name.to_string(),
+            known: catalogue.module_names().join(", "),
+        })
+}
+
+/// Checks `values` against the module and puts them in canonical order (`none` becomes empty).
+fn normalise(module: &Module, values: &[String]) -> Result<Vec<String>, AnswersError> {
+    let allowed = || module.allowed_values().join(", ");
+    if let Some(value) = values
+        .iter()
+        .find(|v| *v != NONE && module.provider(v).is_none())
+    {
+        return Err(AnswersError::UnknownProvider {
+            module: module.name.clone(),
+            value: value.clone(),
+            allowed: allowed(),
+        });
+    }
+    if values.iter().any(|v| v == NONE) {
+        if !module.optional {
+            return Err(AnswersError::UnknownProvider {
+                module: module.name.clone(),
+                value: NONE.to_string(),
+                allowed: allowed(),
+            });
+        }
+        if values.len() > 1 {
+            return Err(AnswersError::NoneWithOthers {
+                module: module.name.clone(),
+            });
+        }
+        return Ok(Vec::new());
+    }
+    if values.is_empty() && !module.optional {
+        return Err(AnswersError::UnknownProvider {
+            module: module.name.clone(),
+            value: String::new(),
+            allowed: allowed(),
+        });
+    }
+    if module.kind == Kind::One && values.len() > 1 {
+        return Err(AnswersError::TooMany {
+            module: module.name.clone(),
+            given: values.join(", "),
+            allowed: allowed(),
+        });
+    }
+    Ok(module
+        .providers
+        .iter()
+        .filter(|p| values.contains(&p.name))
+        .map(|p| p.name.clone())
+        .collect())
+}

@@ -1,0 +1,235 @@
+//! Reading and checking the catalogue declarations embedded in `templates/`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use include_dir::Dir;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::contribution::ContributionDecl;
+use super::{Catalogue, Contribution, CrateSpec, Kind, Module, NONE, Provider};
+
+/// A catalogue declaration that is missing, malformed or inconsistent.
+///
+/// These are omnistack's own bugs rather than user errors, and a test loads the embedded
+/// catalogue so that none of them can ship.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    /// A required declaration file is absent.
+    #[error("templates/{0} is missing")]
+    Missing(String),
+    /// A declaration does not parse.
+    #[error("templates/{path}: {message}")]
+    Malformed {
+        /// The file, relative to `templates/`.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModuleHeader {
+    prompt: String,
+    description: String,
+    kind: Kind,
+    #[serde(default)]
+    optional: bool,
+    default: DefaultDecl,
+    order: u32,
+    #[serde(default = "yes", rename = "affects-code")]
+    affects_code: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DefaultDecl {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoHeader {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderHeader {
+    description: String,
+}
+
+const MODULE_KEYS: &[&str] = &[
+    "prompt",
+    "description",
+    "kind",
+    "optional",
+    "default",
+    "order",
+    "affects-code",
+];
+const PROVIDER_KEYS: &[&str] = &["description"];
+
+pub(super) fn load(root: &'static Dir<'static>) -> Result<Catalogue, CatalogueError> {
+    let crates: BTreeMap<String, CrateSpec> = parse(root, "crates.toml")?;
+    let base = contribution::<NoHeader>(root, "base", "base.toml", &[])?.1;
+    let mut modules = Vec::new();
+    if let Some(dir) = root.get_dir("modules") {
+        for module_dir in dir.dirs() {
+            let (order, module) = load_module(root, module_dir)?;
+            modules.push((order, module));
+        }
+    }
+    modules.sort_by(|a, b| (a.0, &a.1.name).cmp(&(b.0, &b.1.name)));
+    let catalogue = Catalogue {
+        base,
+        crates,
+        modules: modules.into_iter().map(|(_, m)| m).collect(),
+    };
+    check(&catalogue)?;
+    Ok(catalogue)
+}
+
+fn load_module(
+    root: &'static Dir<'static>,
+    dir: &'static Dir<'static>,
+) -> Result<(u32, Module), CatalogueError> {
+    let folder = path_str(dir.path());
+    let name = leaf(&folder);
+    let (header, common): (ModuleHeader, _) =
+        contribution(root, &folder, "module.toml", MODULE_KEYS)?;
+    let mut providers = Vec::new();
+    for provider_dir in dir.dirs() {
+        let provider_folder = path_str(provider_dir.path());
+        if leaf(&provider_folder) == "files" {
+            continue;
+        }
+        let (provider, contribution): (ProviderHeader, _) =
+            contribution(root, &provider_folder, "provider.toml", PROVIDER_KEYS)?;
+        providers.push(Provider {
+            name: leaf(&provider_folder),
+            description: provider.description,
+            contribution,
+        });
+    }
+    providers.sort_by(|a, b| a.name.cmp(&b.name));
+    let default = match header.default {
+        DefaultDecl::One(value) if value == NONE => Vec::new(),
+        DefaultDecl::One(value) => vec![value],
+        DefaultDecl::Many(values) => values,
+    };
+    let module = Module {
+        name,
+        prompt: header.prompt,
+        description: header.description,
+        kind: header.kind,
+        optional: header.optional,
+        default,
+        affects_code: header.affects_code,
+        common,
+        providers,
+    };
+    Ok((header.order, module))
+}
+
+/// Reads `<folder>/<file>`: the keys in `own_keys` into `H`, the rest as a [`Contribution`].
+fn contribution<H: DeserializeOwned>(
+    root: &'static Dir<'static>,
+    folder: &str,
+    file: &str,
+    own_keys: &[&str],
+) -> Result<(H, Contribution), CatalogueError> {
+    let path = format!("{folder}/{file}");
+    let mut table: toml::Table = parse(root, &path)?;
+    let own: toml::Table = own_keys
+        .iter()
+        .filter_map(|key| table.remove(*key).map(|value| (key.to_string(), value)))
+        .collect();
+    let malformed = |e: toml::de::Error| CatalogueError::Malformed {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let header = H::deserialize(own).map_err(malformed)?;
+    let decl = ContributionDecl::deserialize(table).map_err(malformed)?;
+    let files = root.get_dir(format!("{folder}/files"));
+    Ok((header, decl.with_files(files)))
+}
+
+fn parse<T: DeserializeOwned>(root: &Dir<'_>, path: &str) -> Result<T, CatalogueError> {
+    let text = root
+        .get_file(path)
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| CatalogueError::Missing(path.to_string()))?;
+    toml::from_str(text).map_err(|e| CatalogueError::Malformed {
+        path: path.to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn path_str(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn leaf(folder: &str) -> String {
+    folder.rsplit('/').next().unwrap_or(folder).to_string()
+}
+
+/// Cross-file consistency: every name a declaration uses must be declared somewhere.
+fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
+    let slots: BTreeSet<&String> = catalogue.base.slots.keys().collect();
+    let mut units: Vec<(String, &Contribution)> = vec![("base/base.toml".into(), &catalogue.base)];
+    for module in &catalogue.modules {
+        let at = |file: &str| format!("modules/{}/{file}", module.name);
+        let bad = |message: String| CatalogueError::Malformed {
+            path: at("module.toml"),
+            message,
+        };
+        if module.providers.is_empty() {
+            return Err(bad("declares no provider folder".into()));
+        }
+        if module.providers.iter().any(|p| p.name == NONE) {
+            return Err(bad(format!(
+                "`{NONE}` is reserved and cannot be a provider"
+            )));
+        }
+        if module.kind == Kind::One && module.default.len() > 1 {
+            return Err(bad("a `one` module has a single default".into()));
+        }
+        if module.default.is_empty() && !module.optional {
+            return Err(bad("a required module needs a default provider".into()));
+        }
+        if let Some(unknown) = module.default.iter().find(|d| module.provider(d).is_none()) {
+            return Err(bad(format!("default `{unknown}` is not a provider")));
+        }
+        units.push((at("module.toml"), &module.common));
+        for provider in &module.providers {
+            units.push((
+                at(&format!("{}/provider.toml", provider.name)),
+                &provider.contribution,
+            ));
+        }
+    }
+    for (path, unit) in units {
+        let bad = |message: String| CatalogueError::Malformed {
+            path: path.clone(),
+            message,
+        };
+        for name in unit.crates.keys().chain(unit.dev_crates.keys()) {
+            if !catalogue.crates.contains_key(name) {
+                return Err(bad(format!(
+                    "crate `{name}` has no version in templates/crates.toml"
+                )));
+            }
+        }
+        if let Some(slot) = unit.slots.keys().find(|s| !slots.contains(s)) {
+            return Err(bad(format!(
+                "slot `{slot}` is not declared in templates/base/base.toml"
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! The catalogue: the one description of every module and provider.
+//!
+//! It is read from the embedded `templates/` tree, where each unit declares itself beside its files:
+//!
+//! ```text
+//! templates/crates.toml                           crate versions, chosen once
+//! templates/base/base.toml + files/               what every project gets, and the slot names
+//! templates/modules/<module>/module.toml + files/ a module: prompt, kind, default; files shared by its providers
+//! templates/modules/<module>/<provider>/provider.toml + files/
+//! ```
+//!
+//! Adding a provider is adding a folder: flags, prompts, presets, `omnistack list` and the
+//! matrix all follow from what is declared here.
+
+mod contribution;
+mod load;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use contribution::{Contribution, CrateSpec, CrateUse, EnvVar};
+pub use load::CatalogueError;
+
+/// The word that, for an optional module, means "leave it out".
+pub const NONE: &str = "none";
+
+/// Every module and provider omnistack knows, in prompt order.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    /// What every generated project contains, and the slots modules may fill.
+    pub base: Contribution,
+    /// The version table of every crate a generated project may depend on.
+    pub crates: BTreeMap<String, CrateSpec>,
+    /// The modules, sorted by their declared order.
+    pub modules: Vec<Module>,
+}
+
+impl Catalogue {
+    /// The catalogue compiled into this binary.
+    pub fn embedded() -> Result<Self, CatalogueError> {
+        load::load(&crate::templates::TEMPLATES)
+    }
+
+    /// The module with this name.
+    pub fn module(&self, name: &str) -> Option<&Module> {
+        self.modules.iter().find(|m| m.name == name)
+    }
+
+    /// The names of every module, in prompt order.
+    pub fn module_names(&self) -> Vec<&str> {
+        self.modules.iter().map(|m| m.name.as_str()).collect()
+    }
+}
+
+/// Whether a module takes one provider or any set of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Exactly one provider (or `none` when the module is optional).
+    One,
+    /// Any subset of the providers; the empty set is `none`.
+    Many,
+}
+
+/// A choice the user makes: the auth provider, the deploy targets, ...
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// The module's name, which is also its flag (`--auth`) and its key in answer files.
+    pub name: String,
+    /// The question asked when the choice is prompted for.
+    pub prompt: String,
+    /// One line saying what the module adds.
+    pub description: String,
+    /// One provider or a set of them.
+    pub kind: Kind,
+    /// Whether `none` is allowed.
+    pub optional: bool,
+    /// The providers chosen when nobody says otherwise (empty means `none`).
+    pub default: Vec<String>,
+    /// Whether a choice here changes the Rust code (deploy targets, say, do not).
+    pub affects_code: bool,
+    /// What every provider of this module adds.
+    pub common: Contribution,
+    /// The providers, sorted by name.
+    pub providers: Vec<Provider>,
+}
+
+impl Module {
+    /// The provider with this name.
+    pub fn provider(&self, name: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.name == name)
+    }
+
+    /// Every value a flag or an answer file may give this module, `none` included where allowed.
+    pub fn allowed_values(&self) -> Vec<&str> {
+        let mut values: Vec<&str> = self.providers.iter().map(|p| p.name.as_str()).collect();
+        if self.optional {
+            values.push(NONE);
+        }
+        values
+    }
+
+    /// Every selection this module accepts: each provider (or each subset, for `many`), and `none`.
+    pub fn selections(&self) -> Vec<Vec<String>> {
+        let names: Vec<String> = self.providers.iter().map(|p| p.name.clone()).collect();
+        let mut all: Vec<Vec<String>> = match self.kind {
+            Kind::One => names.into_iter().map(|n| vec![n]).collect(),
+            Kind::Many => (1u32..(1 << names.len()))
+                .map(|mask| {
+                    names
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| mask & (1 << i) != 0)
+                        .map(|(_, n)| n.clone())
+                        .collect()
+                })
+                .collect(),
+        };
+        if self.optional {
+            all.push(Vec::new());
+        }
+        all
+    }
+}
+
+/// One way of providing a module: Supabase for auth, Resend for email, ...
+#[derive(Debug, Clone)]
+pub struct Provider {
+    /// The provider's name, as given on the command line.
+    pub name: String,
+    /// One line shown beside the name in prompts and in `omnistack list`.
+    pub description: String,
+    /// What choosing it adds.
+    pub contribution: Contribution,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::One => "one",
+            Kind::Many => "many",
+        })
+    }
+}

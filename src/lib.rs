@@ -1,0 +1,23 @@
+//! omnistack: scaffold a production-ready Rust SaaS backend and keep it up to date.
+//!
+//! The flow is `flags / preset / prompts -> Answers -> Plan -> RenderedTree -> disk`.
+//! Every module and provider is declared once, in `templates/` (see [`catalogue`]).
+
+pub mod answers;
+pub mod catalogue;
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod git;
+pub mod name;
+pub mod plan;
+pub mod prompt;
+pub mod render;
+pub mod templates;
+pub mod ui;
+pub mod write;
+
+pub use error::Error;
+
+/// The version of this omnistack build, stamped into every generated `omnistack.toml`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

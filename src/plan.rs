@@ -1,0 +1,309 @@
+//! Planning: a pure function from answers to the files of the project and their render context.
+//!
+//! Planning reads only the embedded catalogue, so it is cheap enough to run for every
+//! combination of options (`omnistack matrix`, and the tests that check them all).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use include_dir::{Dir, DirEntry, File};
+use serde::Serialize;
+
+use crate::answers::{ANSWERS_FILE, Answers};
+use crate::catalogue::{Catalogue, Contribution, CrateUse, EnvVar};
+
+/// The suffix of template files that are rendered with minijinja; every other file is copied as is.
+pub const TEMPLATE_SUFFIX: &str = ".jinja";
+
+/// Two catalogue units that would write the same file.
+#[derive(Debug, thiserror::Error)]
+#[error("`{path}` is shipped by both {first} and {second}")]
+pub struct PlanError {
+    /// The generated path.
+    pub path: String,
+    /// The unit that shipped it first.
+    pub first: String,
+    /// The unit that shipped it again.
+    pub second: String,
+}
+
+/// Everything needed to render a project.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The files of the project, sorted by path.
+    pub files: Vec<PlannedFile>,
+    /// The data every template is rendered with.
+    pub context: Context,
+}
+
+/// One file of the generated project and where its bytes come from.
+#[derive(Debug, Clone)]
+pub struct PlannedFile {
+    /// Its path inside the project, with `/` separators.
+    pub path: String,
+    /// Its source.
+    pub source: Source,
+}
+
+/// Where a planned file's bytes come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// An embedded template, rendered when its name ends in [`TEMPLATE_SUFFIX`].
+    Template {
+        /// The embedded file.
+        file: &'static File<'static>,
+        /// Whether it goes through minijinja.
+        render: bool,
+    },
+    /// Text the generator writes itself (`omnistack.toml`).
+    Generated(String),
+}
+
+/// The render context: what templates may refer to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Context {
+    /// The project's identity.
+    pub project: ProjectContext,
+    /// The modules that were chosen (not `none`), in catalogue order.
+    pub chosen: Vec<ChosenModule>,
+    /// `[dependencies]` lines for Cargo.toml, sorted by crate name.
+    pub dependencies: Vec<String>,
+    /// `[dev-dependencies]` lines for Cargo.toml, sorted by crate name.
+    pub dev_dependencies: Vec<String>,
+    /// The environment variables the generated code reads, grouped by the unit that reads them.
+    pub env_groups: Vec<EnvGroup>,
+    /// Named lists of lines that modules add to shared files.
+    pub slots: BTreeMap<String, Vec<String>>,
+}
+
+/// The project's identity, as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectContext {
+    /// The package and directory name (`my-app`).
+    pub name: String,
+    /// The name Rust code uses for the crate (`my_app`).
+    pub crate_name: String,
+    /// The omnistack version that generated it.
+    pub omnistack_version: String,
+}
+
+/// A chosen module and its chosen providers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChosenModule {
+    /// The module's name.
+    pub name: String,
+    /// The module's one-line description.
+    pub description: String,
+    /// The chosen providers.
+    pub providers: Vec<ChosenProvider>,
+}
+
+/// A chosen provider.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChosenProvider {
+    /// The provider's name.
+    pub name: String,
+    /// The provider's one-line description.
+    pub description: String,
+}
+
+/// The environment variables read by one catalogue unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvGroup {
+    /// A heading: `core`, or the module and provider.
+    pub title: String,
+    /// The variables, in declaration order.
+    pub vars: Vec<EnvVar>,
+}
+
+/// A unit of the catalogue included in a plan, with a label for messages and headings.
+struct Unit<'c> {
+    label: String,
+    contribution: &'c Contribution,
+}
+
+/// Plans the project described by `answers`.
+pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError> {
+    let units = units(catalogue, answers);
+    let mut files: BTreeMap<String, (String, PlannedFile)> = BTreeMap::new();
+    for unit in &units {
+        if let Some(dir) = unit.contribution.files {
+            for file in files_below(dir) {
+                let planned = planned_file(dir, file);
+                if let Some((first, _)) = files.get(&planned.path) {
+                    return Err(PlanError {
+                        path: planned.path,
+                        first: first.clone(),
+                        second: unit.label.clone(),
+                    });
+                }
+                files.insert(planned.path.clone(), (unit.label.clone(), planned));
+            }
+        }
+    }
+    files.insert(
+        ANSWERS_FILE.to_string(),
+        (
+            "omnistack".to_string(),
+            PlannedFile {
+                path: ANSWERS_FILE.to_string(),
+                source: Source::Generated(answers.to_toml(catalogue)),
+            },
+        ),
+    );
+    Ok(Plan {
+        files: files.into_values().map(|(_, f)| f).collect(),
+        context: context(catalogue, answers, &units),
+    })
+}
+
+/// The base, then each chosen module's shared part and its chosen providers, in catalogue order.
+fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit<'c>> {
+    let mut units = vec![Unit {
+        label: "core".to_string(),
+        contribution: &catalogue.base,
+    }];
+    for module in &catalogue.modules {
+        let chosen = answers.providers(&module.name);
+        if chosen.is_empty() {
+            continue;
+        }
+        units.push(Unit {
+            label: module.name.clone(),
+            contribution: &module.common,
+        });
+        for provider in module.providers.iter().filter(|p| chosen.contains(&p.name)) {
+            units.push(Unit {
+                label: format!("{} ({})", module.name, provider.name),
+                contribution: &provider.contribution,
+            });
+        }
+    }
+    units
+}
+
+fn context(catalogue: &Catalogue, answers: &Answers, units: &[Unit<'_>]) -> Context {
+    let chosen = catalogue
+        .modules
+        .iter()
+        .filter(|m| !answers.providers(&m.name).is_empty())
+        .map(|m| ChosenModule {
+            name: m.name.clone(),
+            description: m.description.clone(),
+            providers: m
+                .providers
+                .iter()
+                .filter(|p| answers.providers(&m.name).contains(&p.name))
+                .map(|p| ChosenProvider {
+                    name: p.name.clone(),
+                    description: p.description.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut slots = BTreeMap::new();
+    for unit in units {
+        for (slot, lines) in &unit.contribution.slots {
+            slots
+                .entry(slot.clone())
+                .or_insert_with(Vec::new)
+                .extend(lines.iter().cloned());
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let env_groups = units
+        .iter()
+        .filter_map(|unit| {
+            let vars: Vec<EnvVar> = unit
+                .contribution
+                .env
+                .iter()
+                .filter(|v| seen.insert(v.name.clone()))
+                .cloned()
+                .collect();
+            (!vars.is_empty()).then(|| EnvGroup {
+                title: unit.label.clone(),
+                vars,
+            })
+        })
+        .collect();
+    Context {
+        project: ProjectContext {
+            name: answers.name.to_string(),
+            crate_name: answers.name.crate_ident(),
+            omnistack_version: crate::VERSION.to_string(),
+        },
+        chosen,
+        dependencies: dependency_lines(catalogue, units.iter().map(|u| &u.contribution.crates)),
+        dev_dependencies: dependency_lines(
+            catalogue,
+            units.iter().map(|u| &u.contribution.dev_crates),
+        ),
+        env_groups,
+        slots,
+    }
+}
+
+/// Merges crate uses into Cargo.toml lines, taking versions from the one version table.
+fn dependency_lines<'a>(
+    catalogue: &Catalogue,
+    uses: impl Iterator<Item = &'a BTreeMap<String, CrateUse>>,
+) -> Vec<String> {
+    let mut features: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for map in uses {
+        for (name, used) in map {
+            features
+                .entry(name)
+                .or_default()
+                .extend(used.features.iter().map(String::as_str));
+        }
+    }
+    features
+        .into_iter()
+        .map(|(name, mut wanted)| {
+            // The catalogue check guarantees every named crate has a version row.
+            let spec = &catalogue.crates[name];
+            wanted.extend(spec.features.iter().map(String::as_str));
+            let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+            if spec.default_features && wanted.is_empty() {
+                return format!("{name} = {}", quote(&spec.version));
+            }
+            let mut fields = vec![format!("version = {}", quote(&spec.version))];
+            if !spec.default_features {
+                fields.push("default-features = false".to_string());
+            }
+            if !wanted.is_empty() {
+                let list: Vec<String> = wanted.iter().map(|f| quote(f)).collect();
+                fields.push(format!("features = [{}]", list.join(", ")));
+            }
+            format!("{name} = {{ {} }}", fields.join(", "))
+        })
+        .collect()
+}
+
+fn files_below(dir: &'static Dir<'static>) -> Vec<&'static File<'static>> {
+    let mut out = Vec::new();
+    for entry in dir.entries() {
+        match entry {
+            DirEntry::Dir(sub) => out.extend(files_below(sub)),
+            DirEntry::File(file) => out.push(file),
+        }
+    }
+    out
+}
+
+fn planned_file(root: &Dir<'_>, file: &'static File<'static>) -> PlannedFile {
+    let relative = file
+        .path()
+        .strip_prefix(root.path())
+        .unwrap_or(file.path())
+        .to_string_lossy()
+        .replace('\\', "/");
+    let (path, render) = match relative.strip_suffix(TEMPLATE_SUFFIX) {
+        Some(stripped) => (stripped.to_string(), true),
+        None => (relative, false),
+    };
+    PlannedFile {
+        path,
+        source: Source::Template { file, render },
+    }
+}

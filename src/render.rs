@@ -1,0 +1,80 @@
+//! Rendering a plan into memory: the same bytes feed `new`, `--dry-run` and the tests.
+
+use std::collections::BTreeMap;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+
+use crate::plan::{Plan, Source};
+
+/// A template that failed to render (an omnistack bug: strict mode refuses undefined values).
+#[derive(Debug, thiserror::Error)]
+#[error("rendering `{path}` failed: {message}")]
+pub struct RenderError {
+    /// The generated path.
+    pub path: String,
+    /// minijinja's explanation, with the template line.
+    pub message: String,
+}
+
+/// A rendered project: file contents by path (with `/` separators), sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderedTree {
+    /// The files and their bytes.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl RenderedTree {
+    /// The text of a file, if it exists and is UTF-8.
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.files
+            .get(path)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+    }
+}
+
+/// The template environment: strict about undefined values, tidy about block tags.
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    let mut syntax = SyntaxConfig::builder();
+    syntax
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true);
+    env.set_syntax(syntax.build().expect("the default delimiters are valid"));
+    // We generate code and configuration, never HTML for a browser: escaping would corrupt it.
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env
+}
+
+/// Renders every file of the plan.
+pub fn render(plan: &Plan) -> Result<RenderedTree, RenderError> {
+    let env = environment();
+    let context = minijinja::Value::from(minijinja::value::Serde(&plan.context));
+    let mut files = BTreeMap::new();
+    for planned in &plan.files {
+        let bytes = match &planned.source {
+            Source::Template {
+                file,
+                render: false,
+            } => file.contents().to_vec(),
+            Source::Template { file, render: true } => {
+                let source = file.contents_utf8().ok_or_else(|| RenderError {
+                    path: planned.path.clone(),
+                    message: "a .jinja template must be UTF-8".to_string(),
+                })?;
+                let name = file.path().to_string_lossy();
+                env.render_named_str(&name, source, &context)
+                    .map_err(|e| RenderError {
+                        path: planned.path.clone(),
+                        message: format!("{e:#}"),
+                    })?
+                    .into_bytes()
+            }
+            Source::Generated(text) => text.clone().into_bytes(),
+        };
+        files.insert(planned.path.clone(), bytes);
+    }
+    Ok(RenderedTree { files })
+}
