@@ -307,3 +307,154 @@ fn normalise(module: &Module, values: &[String]) -> Result<Vec<String>, AnswersE
         .map(|p| p.name.clone())
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{Contribution, Provider};
+
+    fn module(name: &str, kind: Kind, optional: bool, providers: &[&str]) -> Module {
+        Module {
+            name: name.into(),
+            prompt: name.into(),
+            description: name.into(),
+            kind,
+            optional,
+            default: Vec::new(),
+            affects_code: true,
+            common: Contribution::default(),
+            pairings: Vec::new(),
+            providers: providers
+                .iter()
+                .map(|p| Provider {
+                    name: p.to_string(),
+                    description: p.to_string(),
+                    contribution: Contribution::default(),
+                })
+                .collect(),
+        }
+    }
+
+    fn catalogue() -> Catalogue {
+        Catalogue {
+            base: Contribution::default(),
+            crates: BTreeMap::new(),
+            modules: vec![
+                module("auth", Kind::One, true, &["clerk", "supabase"]),
+                module("deploy", Kind::Many, true, &["fly", "railway", "render"]),
+                module("db", Kind::One, false, &["postgres", "serverless"]),
+            ],
+        }
+    }
+
+    fn set(module: &str, values: &[&str]) -> Result<Vec<String>, AnswersError> {
+        let mut choices = Choices::default();
+        let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        choices.set(&catalogue(), module, &values)?;
+        Ok(choices.get(module).cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn many_values_are_put_in_catalogue_order_without_duplicates() {
+        assert_eq!(
+            set("deploy", &["render", "fly", "render"]).unwrap(),
+            ["fly", "render"]
+        );
+    }
+
+    #[test]
+    fn none_means_an_empty_selection() {
+        assert!(set("deploy", &["none"]).unwrap().is_empty());
+        assert!(set("auth", &["none"]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn none_is_refused_for_a_required_module() {
+        let err = set("db", &["none"]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("allowed values: postgres, serverless"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn none_with_providers_is_refused() {
+        assert!(matches!(
+            set("deploy", &["none", "fly"]),
+            Err(AnswersError::NoneWithOthers { .. })
+        ));
+    }
+
+    #[test]
+    fn two_providers_for_a_one_module_are_refused() {
+        let err = set("auth", &["clerk", "supabase"]).unwrap_err();
+        assert!(err.to_string().contains("takes a single value"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_module_names_the_known_ones() {
+        let err = set("payments", &["stripe"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown module `payments`; known modules: auth, deploy, db"
+        );
+    }
+
+    #[test]
+    fn a_number_is_the_wrong_type() {
+        let err = AnswersFile::parse(&catalogue(), "[modules]\nauth = 3\n").unwrap_err();
+        assert!(matches!(err, AnswersError::WrongType { .. }));
+    }
+
+    #[test]
+    fn an_invalid_project_name_in_a_file_is_refused() {
+        let err = AnswersFile::parse(&catalogue(), "[project]\nname = \"Bad Name\"\n").unwrap_err();
+        assert!(matches!(err, AnswersError::Name(_)));
+    }
+
+    #[test]
+    fn complete_prefers_choices_then_the_asker_then_defaults() {
+        let catalogue = catalogue();
+        let mut choices = Choices::default();
+        choices
+            .set(&catalogue, "auth", &["clerk".to_string()])
+            .unwrap();
+        let answers = Answers::complete(
+            &catalogue,
+            ProjectName::parse("demo").unwrap(),
+            &choices,
+            |m| Ok::<_, ()>((m.name == "deploy").then(|| vec!["fly".to_string()])),
+        )
+        .unwrap();
+        assert_eq!(answers.providers("auth"), ["clerk"]);
+        assert_eq!(answers.providers("deploy"), ["fly"]);
+        assert!(
+            answers.providers("db").is_empty(),
+            "the test catalogue's db has no default"
+        );
+    }
+
+    #[test]
+    fn to_toml_writes_one_modules_as_strings_and_many_as_arrays() {
+        let catalogue = catalogue();
+        let answers = Answers {
+            name: ProjectName::parse("demo").unwrap(),
+            modules: BTreeMap::from([
+                ("auth".to_string(), vec![]),
+                (
+                    "deploy".to_string(),
+                    vec!["fly".to_string(), "render".to_string()],
+                ),
+                ("db".to_string(), vec!["postgres".to_string()]),
+            ]),
+        };
+        let text = answers.to_toml(&catalogue);
+        assert!(
+            text.contains("auth = \"none\"\ndeploy = [\"fly\", \"render\"]\ndb = \"postgres\"\n"),
+            "{text}"
+        );
+        let back = AnswersFile::parse(&catalogue, &text).unwrap();
+        assert_eq!(back.name.unwrap().as_str(), "demo");
+    }
+}

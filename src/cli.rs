@@ -39,6 +39,10 @@ pub fn command(catalogue: &Catalogue) -> Command {
                 .help("Also print every file written"),
         )
         .subcommand(new_command(catalogue))
+        .subcommand(commands::add::command())
+        .subcommand(commands::remove::command())
+        .subcommand(commands::update::command())
+        .subcommand(commands::adopt::command())
         .subcommand(
             Command::new("list")
                 .about("Print every module and provider omnistack can generate")
@@ -50,6 +54,7 @@ pub fn command(catalogue: &Catalogue) -> Command {
                         .help("Output format (markdown is the table in README.md)"),
                 ),
         )
+        .subcommand(commands::matrix::command())
         .subcommand(
             Command::new("completions")
                 .about("Print a shell completion script")
@@ -158,12 +163,28 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Resul
             &commands::new::NewArgs::from_matches(&catalogue, sub)?,
             ui,
         ),
+        Some(("add", sub)) => {
+            commands::add::run(&catalogue, &commands::add::AddArgs::from_matches(sub), ui)
+        }
+        Some(("remove", sub)) => commands::remove::run(
+            &catalogue,
+            &commands::remove::RemoveArgs::from_matches(sub),
+            ui,
+        ),
+        Some(("update", sub)) => {
+            commands::update::run(&catalogue, &commands::update::options(sub), ui)
+        }
+        Some(("adopt", sub)) => commands::adopt::run(&catalogue, commands::adopt::force(sub), ui),
         Some(("list", sub)) => {
             let format = sub
                 .get_one::<String>("format")
                 .map(String::as_str)
                 .unwrap_or("text");
             commands::list::run(&catalogue, format);
+            Ok(())
+        }
+        Some(("matrix", sub)) => {
+            commands::matrix::run(&catalogue, &commands::matrix::MatrixArgs::from_matches(sub));
             Ok(())
         }
         Some(("completions", sub)) => {

@@ -2,9 +2,12 @@
 
 use crate::answers::AnswersError;
 use crate::catalogue::CatalogueError;
+use crate::merge::MergeError;
 use crate::name::NameError;
 use crate::plan::PlanError;
+use crate::project::ProjectError;
 use crate::render::RenderError;
+use crate::selection::SelectionError;
 use crate::write::WriteError;
 
 /// Anything an omnistack command can fail with.
@@ -31,4 +34,36 @@ pub enum Error {
     /// A prompt failed (the terminal went away, or was interrupted).
     #[error("prompt failed: {0}")]
     Prompt(#[from] dialoguer::Error),
+    /// The project cannot be changed as it stands (not found, no git history, dirty, ...).
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    /// An `add` or `remove` that the catalogue or the recorded answers do not allow.
+    #[error(transparent)]
+    Selection(#[from] SelectionError),
+    /// Merging a new render into the project failed.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+    /// A git operation failed.
+    #[error("git: {}", .0.message())]
+    Git(#[from] git2::Error),
+    /// The change was merged, but some files conflict and wait for the user.
+    #[error(
+        "merged with conflicts in {} file(s): {}; resolve the conflict markers, `git add` the files, then commit",
+        .0.len(),
+        .0.join(", ")
+    )]
+    Conflicts(Vec<String>),
+}
+
+/// The exit code of a change that merged with conflicts, distinct from errors (1) and usage (2).
+pub const CONFLICTS_EXIT_CODE: u8 = 3;
+
+impl Error {
+    /// The process exit code for this error: [`CONFLICTS_EXIT_CODE`] for conflicts, else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Conflicts(_) => CONFLICTS_EXIT_CODE,
+            _ => 1,
+        }
+    }
 }

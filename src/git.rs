@@ -1,8 +1,15 @@
 //! The generated project's git repository: the initial commit and the pristine ref.
+//!
+//! The pristine ref holds omnistack's exact render of the recorded answers, apart from any
+//! user edit; `add`, `remove` and `update` merge from it, then commit their new render on top.
 
 use std::path::Path;
 
-use git2::{IndexAddOption, Oid, Repository, RepositoryInitOptions, Signature};
+use git2::{
+    Commit, Index, IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signature,
+};
+
+use crate::render::RenderedTree;
 
 /// The ref that holds omnistack's exact render, the base of later three-way merges.
 pub const PRISTINE_REF: &str = "refs/omnistack/pristine";
@@ -10,19 +17,77 @@ pub const PRISTINE_REF: &str = "refs/omnistack/pristine";
 /// The branch a new repository starts on.
 pub const DEFAULT_BRANCH: &str = "main";
 
-/// Initialises a repository in `dir`, commits everything not ignored, and points the pristine ref at it.
-pub fn init_with_initial_commit(dir: &Path) -> Result<Oid, git2::Error> {
+/// The mode of every rendered file: a regular, non-executable file.
+const FILE_MODE: u32 = 0o100_644;
+
+/// Initialises a repository in `dir`, commits exactly `render`, and points the pristine ref at it.
+///
+/// The commit is built from the render rather than from the directory, so that the user's global
+/// gitignore cannot leave a rendered file out and the pristine tree is the one `add` rebuilds.
+pub fn init_with_initial_commit(dir: &Path, render: &RenderedTree) -> Result<Oid, git2::Error> {
     let mut options = RepositoryInitOptions::new();
     options.initial_head(DEFAULT_BRANCH);
     let repo = Repository::init_opts(dir, &options)?;
+    let tree = repo.find_tree(write_tree(&repo, render)?)?;
     let mut index = repo.index()?;
-    index.add_all(["*"], IndexAddOption::DEFAULT, None)?;
+    index.read_tree(&tree)?;
     index.write()?;
-    let tree = repo.find_tree(index.write_tree()?)?;
     let author = signature(&repo)?;
     let message = format!("Initial commit from omnistack {}", crate::VERSION);
     let commit = repo.commit(Some("HEAD"), &author, &author, &message, &tree, &[])?;
     repo.reference(PRISTINE_REF, commit, true, "omnistack: pristine render")?;
+    Ok(commit)
+}
+
+/// Stores `render` in `repo` as blobs and returns the tree that holds exactly those files.
+pub fn write_tree(repo: &Repository, render: &RenderedTree) -> Result<Oid, git2::Error> {
+    let mut index = Index::new()?;
+    for (path, bytes) in &render.files {
+        let id = repo.blob(bytes)?;
+        index.add(&file_entry(path, id, bytes.len()))?;
+    }
+    index.write_tree_to(repo)
+}
+
+fn file_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
+    IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: FILE_MODE,
+        uid: 0,
+        gid: 0,
+        file_size: u32::try_from(size).unwrap_or(u32::MAX),
+        id,
+        // The low 12 bits hold the path length, saturated: libgit2 recomputes it when needed.
+        flags: u16::try_from(path.len().min(0xfff)).unwrap_or(0xfff),
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+/// The commit the pristine ref points at, if the project has one.
+pub fn pristine(repo: &Repository) -> Result<Option<Commit<'_>>, git2::Error> {
+    match repo.find_reference(PRISTINE_REF) {
+        Ok(reference) => Ok(Some(reference.peel_to_commit()?)),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Records `tree` as the new pristine render, on top of the previous one when there is one.
+pub fn commit_pristine(
+    repo: &Repository,
+    tree: Oid,
+    parent: Option<&Commit<'_>>,
+    message: &str,
+) -> Result<Oid, git2::Error> {
+    let tree = repo.find_tree(tree)?;
+    let author = signature(repo)?;
+    let parents: Vec<&Commit<'_>> = parent.into_iter().collect();
+    let commit = repo.commit(None, &author, &author, message, &tree, &parents)?;
+    repo.reference(PRISTINE_REF, commit, true, message)?;
     Ok(commit)
 }
 

@@ -5,7 +5,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{} {error}", console::style("error:").red().bold());
-            ExitCode::FAILURE
+            ExitCode::from(error.exit_code())
         }
     }
 }

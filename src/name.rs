@@ -90,7 +90,9 @@ const RESERVED: &[&str] = &[
     "yield",
 ];
 
-const MAX_LEN: usize = 64;
+/// Long enough for any real name, short enough that what the templates derive from it (database
+/// names, which PostgreSQL cuts at 63 bytes, and `use` lines that must not wrap) stays valid.
+const MAX_LEN: usize = 40;
 
 impl ProjectName {
     /// Checks `name`, explaining any refusal and suggesting a valid alternative.
@@ -219,7 +221,8 @@ mod tests {
     #[test]
     fn refuses_empty_and_overlong_names() {
         assert!(ProjectName::parse("").is_err());
-        assert!(ProjectName::parse(&"a".repeat(65)).is_err());
+        assert!(ProjectName::parse(&"a".repeat(MAX_LEN + 1)).is_err());
+        assert!(ProjectName::parse(&"a".repeat(MAX_LEN)).is_ok());
     }
 
     #[test]

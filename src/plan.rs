@@ -178,6 +178,20 @@ fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit<'c>> {
             });
         }
     }
+    // Pairings come after every module, so their slot lines follow both modules' own.
+    for module in &catalogue.modules {
+        if answers.providers(&module.name).is_empty() {
+            continue;
+        }
+        for pairing in &module.pairings {
+            if !answers.providers(&pairing.with).is_empty() {
+                units.push(Unit {
+                    label: format!("{} with {}", module.name, pairing.with),
+                    contribution: &pairing.contribution,
+                });
+            }
+        }
+    }
     units
 }
 
@@ -305,5 +319,72 @@ fn planned_file(root: &Dir<'_>, file: &'static File<'static>) -> PlannedFile {
     PlannedFile {
         path,
         source: Source::Template { file, render },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Pairing;
+    use crate::name::ProjectName;
+
+    /// The embedded catalogue, with `db` adding a `make_targets` line only beside `deploy`.
+    fn catalogue_with_pairing() -> Catalogue {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        let db = catalogue
+            .modules
+            .iter_mut()
+            .find(|m| m.name == "db")
+            .unwrap();
+        db.pairings.push(Pairing {
+            with: "deploy".to_string(),
+            contribution: Contribution {
+                slots: BTreeMap::from([("make_targets".to_string(), vec!["paired".to_string()])]),
+                ..Contribution::default()
+            },
+        });
+        catalogue
+    }
+
+    fn plan_with_deploy(catalogue: &Catalogue, deploy: &[&str]) -> Plan {
+        let mut modules: BTreeMap<String, Vec<String>> = catalogue
+            .modules
+            .iter()
+            .map(|m| (m.name.clone(), m.default.clone()))
+            .collect();
+        modules.insert(
+            "deploy".to_string(),
+            deploy.iter().map(|d| d.to_string()).collect(),
+        );
+        let answers = Answers {
+            name: ProjectName::parse("demo").unwrap(),
+            modules,
+        };
+        plan(catalogue, &answers).unwrap()
+    }
+
+    #[test]
+    fn a_pairing_applies_when_both_modules_are_chosen() {
+        let catalogue = catalogue_with_pairing();
+        let plan = plan_with_deploy(&catalogue, &["fly"]);
+        assert!(plan.context.slots["make_targets"].contains(&"paired".to_string()));
+    }
+
+    #[test]
+    fn a_pairing_is_left_out_when_the_other_module_is_not_chosen() {
+        let catalogue = catalogue_with_pairing();
+        let plan = plan_with_deploy(&catalogue, &[]);
+        assert!(!plan.context.slots["make_targets"].contains(&"paired".to_string()));
+    }
+
+    #[test]
+    fn files_are_sorted_and_omnistack_toml_is_always_planned() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let plan = plan_with_deploy(&catalogue, &[]);
+        let paths: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
+        let mut sorted = paths.clone();
+        sorted.sort_unstable();
+        assert_eq!(paths, sorted);
+        assert!(paths.contains(&ANSWERS_FILE));
     }
 }

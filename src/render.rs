@@ -48,10 +48,42 @@ fn environment() -> Environment<'static> {
     env
 }
 
+/// The render context, with the catalogue's own strings rendered first: slot lines and env
+/// examples may name the project (`{{ project.name }}`) just as template files can.
+fn render_declarations(
+    env: &Environment<'_>,
+    plan: &Plan,
+) -> Result<minijinja::Value, RenderError> {
+    let raw = minijinja::Value::from(minijinja::value::Serde(&plan.context));
+    let render = |text: &mut String, what: &str| -> Result<(), RenderError> {
+        if text.contains("{{") || text.contains("{%") {
+            *text = env.render_str(text, &raw).map_err(|e| RenderError {
+                path: what.to_string(),
+                message: format!("{e:#}"),
+            })?;
+        }
+        Ok(())
+    };
+    let mut context = plan.context.clone();
+    for (slot, lines) in &mut context.slots {
+        for line in lines.iter_mut() {
+            render(line, &format!("slot `{slot}`"))?;
+        }
+    }
+    for var in context
+        .env_groups
+        .iter_mut()
+        .flat_map(|g| g.vars.iter_mut())
+    {
+        render(&mut var.example, &format!("the example of {}", var.name))?;
+    }
+    Ok(minijinja::Value::from(minijinja::value::Serde(&context)))
+}
+
 /// Renders every file of the plan.
 pub fn render(plan: &Plan) -> Result<RenderedTree, RenderError> {
     let env = environment();
-    let context = minijinja::Value::from(minijinja::value::Serde(&plan.context));
+    let context = render_declarations(&env, plan)?;
     let mut files = BTreeMap::new();
     for planned in &plan.files {
         let bytes = match &planned.source {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::contribution::ContributionDecl;
-use super::{Catalogue, Contribution, CrateSpec, Kind, Module, NONE, Provider};
+use super::{Catalogue, Contribution, CrateSpec, Kind, Module, NONE, Pairing, Provider};
 
 /// A catalogue declaration that is missing, malformed or inconsistent.
 ///
@@ -103,10 +103,24 @@ fn load_module(
     let (header, common): (ModuleHeader, _) =
         contribution(root, &folder, "module.toml", MODULE_KEYS)?;
     let mut providers = Vec::new();
+    let mut pairings = Vec::new();
     for provider_dir in dir.dirs() {
         let provider_folder = path_str(provider_dir.path());
-        if leaf(&provider_folder) == "files" {
-            continue;
+        match leaf(&provider_folder).as_str() {
+            "files" => continue,
+            "with" => {
+                for pair_dir in provider_dir.dirs() {
+                    let pair_folder = path_str(pair_dir.path());
+                    let (_, contribution) =
+                        contribution::<NoHeader>(root, &pair_folder, "with.toml", &[])?;
+                    pairings.push(Pairing {
+                        with: leaf(&pair_folder),
+                        contribution,
+                    });
+                }
+                continue;
+            }
+            _ => {}
         }
         let (provider, contribution): (ProviderHeader, _) =
             contribution(root, &provider_folder, "provider.toml", PROVIDER_KEYS)?;
@@ -132,6 +146,7 @@ fn load_module(
         affects_code: header.affects_code,
         common,
         providers,
+        pairings,
     };
     Ok((header.order, module))
 }
@@ -206,6 +221,18 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
             return Err(bad(format!("default `{unknown}` is not a provider")));
         }
         units.push((at("module.toml"), &module.common));
+        for pairing in &module.pairings {
+            if catalogue.module(&pairing.with).is_none() {
+                return Err(bad(format!(
+                    "with/{} names no module of the catalogue",
+                    pairing.with
+                )));
+            }
+            units.push((
+                at(&format!("with/{}/with.toml", pairing.with)),
+                &pairing.contribution,
+            ));
+        }
         for provider in &module.providers {
             units.push((
                 at(&format!("{}/provider.toml", provider.name)),

@@ -7,6 +7,7 @@
 //! templates/base/base.toml + files/               what every project gets, and the slot names
 //! templates/modules/<module>/module.toml + files/ a module: prompt, kind, default; files shared by its providers
 //! templates/modules/<module>/<provider>/provider.toml + files/
+//! templates/modules/<module>/with/<other>/with.toml + files/  only when <other> is chosen too
 //! ```
 //!
 //! Adding a provider is adding a folder: flags, prompts, presets, `omnistack list` and the
@@ -85,6 +86,17 @@ pub struct Module {
     pub common: Contribution,
     /// The providers, sorted by name.
     pub providers: Vec<Provider>,
+    /// What this module adds when another module is chosen too (email sent through jobs, say).
+    pub pairings: Vec<Pairing>,
+}
+
+/// The part of a module that only makes sense beside another module.
+#[derive(Debug, Clone)]
+pub struct Pairing {
+    /// The other module, which must be chosen (with any provider) for this to apply.
+    pub with: String,
+    /// What the pair adds.
+    pub contribution: Contribution,
 }
 
 impl Module {
@@ -142,5 +154,56 @@ impl fmt::Display for Kind {
             Kind::One => "one",
             Kind::Many => "many",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_catalogue_loads_and_is_consistent() {
+        let catalogue = Catalogue::embedded().expect("templates/ declares a consistent catalogue");
+        assert!(catalogue.module("db").is_some());
+    }
+
+    #[test]
+    fn env_vars_that_can_meet_in_one_project_are_declared_identically() {
+        let catalogue = Catalogue::embedded().unwrap();
+        // Each unit with the `one` module it is an alternative of: two providers of the same
+        // `one` module never meet, so they may describe a shared variable differently.
+        let mut units: Vec<(Option<&str>, &Contribution)> = vec![(None, &catalogue.base)];
+        for module in &catalogue.modules {
+            units.push((None, &module.common));
+            let exclusive = (module.kind == Kind::One).then_some(module.name.as_str());
+            units.extend(
+                module
+                    .providers
+                    .iter()
+                    .map(|p| (exclusive, &p.contribution)),
+            );
+        }
+        for (i, (group_a, a)) in units.iter().enumerate() {
+            for (group_b, b) in &units[i + 1..] {
+                if group_a.is_some() && group_a == group_b {
+                    continue;
+                }
+                for var in &a.env {
+                    if let Some(other) = b.env.iter().find(|v| v.name == var.name) {
+                        assert_eq!(var, other, "{} is declared twice, differently", var.name);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_many_module_offers_every_non_empty_subset_and_none() {
+        let catalogue = Catalogue::embedded().unwrap();
+        for module in catalogue.modules.iter().filter(|m| m.kind == Kind::Many) {
+            let n = module.providers.len();
+            let expected = (1usize << n) - 1 + usize::from(module.optional);
+            assert_eq!(module.selections().len(), expected, "{}", module.name);
+        }
     }
 }

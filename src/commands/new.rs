@@ -80,7 +80,7 @@ pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
     progress.set_message(format!("Writing {} files", tree.files.len()));
     write::write_project(&args.path, &tree, |dir| {
         if !args.no_git {
-            git::init_with_initial_commit(dir)?;
+            git::init_with_initial_commit(dir, &tree)?;
         }
         Ok(())
     })?;

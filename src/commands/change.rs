@@ -1,0 +1,251 @@
+//! What `add`, `remove` and `update` share: open the project, render the new answers, and merge
+//! the change from the pristine render into `HEAD`, leaving it uncommitted for review.
+
+use std::io::IsTerminal;
+
+use clap::{Arg, ArgAction, ArgMatches};
+use console::style;
+use git2::Repository;
+
+use crate::Error;
+use crate::answers::{Answers, AnswersFile};
+use crate::catalogue::Catalogue;
+use crate::merge::{ChangeKind, Merge};
+use crate::name::ProjectName;
+use crate::project::{self, Project, ProjectError};
+use crate::ui::Ui;
+use crate::{git, prompt};
+
+/// Objects written during a dry run go to an in-memory backend of this priority, above the
+/// on-disk ones, so that a dry run leaves `.git` untouched.
+const DRY_RUN_ODB_PRIORITY: i32 = 1000;
+
+/// How a change is carried out.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeOptions {
+    /// Take defaults instead of prompting.
+    pub yes: bool,
+    /// Show the change and touch nothing.
+    pub dry_run: bool,
+    /// With `dry_run`, list the files instead of printing a diff.
+    pub stat: bool,
+    /// Run on a working tree with uncommitted changes (never overwriting them).
+    pub allow_dirty: bool,
+}
+
+impl ChangeOptions {
+    /// The flags every changing command takes.
+    pub fn args() -> Vec<Arg> {
+        vec![
+            Arg::new("yes")
+                .short('y')
+                .long("yes")
+                .action(ArgAction::SetTrue)
+                .help("Take the default for every choice not given (never prompt)"),
+            Arg::new("dry-run")
+                .long("dry-run")
+                .action(ArgAction::SetTrue)
+                .help("Print the change as a unified diff, and touch nothing"),
+            Arg::new("stat")
+                .long("stat")
+                .action(ArgAction::SetTrue)
+                .requires("dry-run")
+                .help("With --dry-run, list the changed files instead of the diff"),
+            Arg::new("allow-dirty")
+                .long("allow-dirty")
+                .action(ArgAction::SetTrue)
+                .help("Run even with uncommitted changes (files the change touches must be clean)"),
+        ]
+    }
+
+    /// Reads the flags of [`ChangeOptions::args`].
+    pub fn from_matches(matches: &ArgMatches) -> Self {
+        Self {
+            yes: matches.get_flag("yes"),
+            dry_run: matches.get_flag("dry-run"),
+            stat: matches.get_flag("stat"),
+            allow_dirty: matches.get_flag("allow-dirty"),
+        }
+    }
+
+    /// Whether missing choices are asked for: on a terminal, without `--yes` (the rule of `new`).
+    pub fn interactive(&self) -> bool {
+        !self.yes && std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+    }
+}
+
+/// A generated project opened for a change, every precondition checked.
+pub struct OpenProject {
+    /// The project.
+    pub project: Project,
+    /// Its git repository.
+    pub repo: Repository,
+    /// Its `omnistack.toml`.
+    pub recorded: AnswersFile,
+}
+
+impl OpenProject {
+    /// Opens the project around the current directory, refusing one that cannot be merged into.
+    pub fn open(catalogue: &Catalogue, options: &ChangeOptions) -> Result<Self, Error> {
+        let here = std::env::current_dir().map_err(|source| ProjectError::CurrentDir { source })?;
+        let project = Project::find(&here)?;
+        let recorded = AnswersFile::read(catalogue, &project.answers_file())?;
+        project::ensure_not_newer(recorded.version.as_deref())?;
+        let repo = project.repository()?;
+        head_tree_id(&repo)?;
+        if git::pristine(&repo)?.is_none() {
+            return Err(ProjectError::NoPristine.into());
+        }
+        // A dry run writes nothing, so uncommitted work is no reason to refuse it.
+        if !options.allow_dirty && !options.dry_run {
+            project::ensure_clean(&repo)?;
+        }
+        Ok(Self {
+            project,
+            repo,
+            recorded,
+        })
+    }
+
+    /// The recorded answers, with modules that `omnistack.toml` does not mention (new in this
+    /// release) prompted for or defaulted as `new` does.
+    pub fn answers(
+        &self,
+        catalogue: &Catalogue,
+        options: &ChangeOptions,
+    ) -> Result<Answers, Error> {
+        let name = match &self.recorded.name {
+            Some(name) => name.clone(),
+            None => ProjectName::parse(&dir_name(&self.project))?,
+        };
+        let interactive = options.interactive();
+        Ok(Answers::complete(
+            catalogue,
+            name,
+            &self.recorded.choices,
+            |module| {
+                if interactive {
+                    prompt::ask(module).map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
+        )?)
+    }
+
+    /// Renders `answers` and merges the change since the pristine render into the working tree.
+    ///
+    /// `what` names the change in messages and in the pristine ref's history.
+    pub fn merge(
+        &self,
+        catalogue: &Catalogue,
+        answers: &Answers,
+        what: &str,
+        options: &ChangeOptions,
+        ui: Ui,
+    ) -> Result<(), Error> {
+        let repo = &self.repo;
+        let render = super::new::render_answers(catalogue, answers)?;
+        let odb = repo.odb()?;
+        // Held to the end of the function: while it lives, new objects stay in memory.
+        let _in_memory = if options.dry_run {
+            Some(odb.add_new_mempack_backend(DRY_RUN_ODB_PRIORITY)?)
+        } else {
+            None
+        };
+        let pristine = git::pristine(repo)?.ok_or(ProjectError::NoPristine)?;
+        let theirs = git::write_tree(repo, &render)?;
+        if theirs == pristine.tree_id() {
+            ui.success(format!(
+                "Nothing to change: the project already matches `{what}`"
+            ));
+            return Ok(());
+        }
+        let ours = repo.find_tree(head_tree_id(repo)?)?;
+        let merge = Merge::compute(repo, &pristine.tree()?, &ours, &repo.find_tree(theirs)?)?;
+        if options.dry_run {
+            print_preview(&merge, options.stat)?;
+            return Ok(());
+        }
+        if options.allow_dirty {
+            project::ensure_untouched(repo, merge.changes.iter().map(|c| c.path.as_str()))?;
+        }
+        let listing: Vec<(ChangeKind, String)> = merge
+            .changes
+            .iter()
+            .map(|c| (c.kind, c.path.clone()))
+            .collect();
+        let conflicts: Vec<String> = merge.conflicts().into_iter().map(str::to_string).collect();
+        merge.apply(repo)?;
+        let message = format!("omnistack {}: {what}", crate::VERSION);
+        git::commit_pristine(repo, theirs, Some(&pristine), &message)?;
+        report(ui, what, &listing, conflicts.is_empty());
+        if conflicts.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Conflicts(conflicts))
+        }
+    }
+}
+
+/// The tree of `HEAD`, or [`ProjectError::NoCommit`] on a repository without commits.
+fn head_tree_id(repo: &Repository) -> Result<git2::Oid, ProjectError> {
+    let head = repo.head().map_err(|e| match e.code() {
+        git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound => ProjectError::NoCommit,
+        _ => ProjectError::Git(e),
+    })?;
+    Ok(head.peel_to_commit()?.tree_id())
+}
+
+fn dir_name(project: &Project) -> String {
+    project
+        .root
+        .canonicalize()
+        .ok()
+        .and_then(|root| root.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default()
+}
+
+fn print_preview(merge: &Merge, stat: bool) -> Result<(), Error> {
+    if stat {
+        for change in &merge.changes {
+            println!("{:9} {}", change.kind.label(), change.path);
+        }
+    } else {
+        print!("{}", merge.unified_diff()?);
+    }
+    let conflicts = merge.conflicts();
+    if !conflicts.is_empty() {
+        eprintln!(
+            "{} would conflict: {}",
+            style("note:").yellow().bold(),
+            conflicts.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn report(ui: Ui, what: &str, listing: &[(ChangeKind, String)], clean: bool) {
+    let headline = format!(
+        "{}: merged into the working tree ({} files), not committed",
+        style(what).bold(),
+        listing.len()
+    );
+    if clean {
+        ui.success(headline);
+    } else {
+        ui.line(format!(
+            "{} {headline}, with conflicts",
+            style("!").yellow()
+        ));
+    }
+    for (kind, path) in listing {
+        ui.line(format!("  {:9} {path}", kind.label()));
+    }
+    ui.line("");
+    if clean {
+        ui.line("Review with `git diff HEAD`, then commit.");
+    } else {
+        ui.line("Resolve the conflict markers (<<<<<<<), `git add` each file, review with `git diff HEAD`, then commit.");
+    }
+}

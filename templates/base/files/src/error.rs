@@ -1,0 +1,164 @@
+//! The API's error type and the JSON envelope every error response uses:
+//! `{"error": {"code": "not_found", "message": "...", "request_id": "..."}}`.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::middleware::current_request_id;
+
+/// What a handler can fail with; each variant decides its status code.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request is malformed in a way the client can fix.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The addressed resource does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the current state, such as a duplicate name.
+    #[error("{0}")]
+    Conflict(String),
+    /// The request is well-formed but its content is invalid.
+    #[error("{0}")]
+    Validation(String),
+    /// The JSON body could not be read; the rejection carries the status.
+    #[error(transparent)]
+    Json(#[from] JsonRejection),
+    /// Anything else: logged with its cause chain, answered with an opaque 500.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Json(rejection) => rejection.status(),
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            Self::Unexpected(error) => {
+                // `{:#}` prints the whole `context` chain on one line.
+                tracing::error!(error = format!("{error:#}"), "request failed unexpectedly");
+                default_message(status)
+            }
+            Self::Json(rejection) => rejection.body_text(),
+            other => other.to_string(),
+        };
+        error_response(status, message)
+    }
+}
+
+/// Builds an error response in the envelope, tagged with the current request's id.
+pub(crate) fn error_response(status: StatusCode, message: String) -> Response {
+    #[derive(Serialize)]
+    struct Envelope {
+        error: Body,
+    }
+
+    #[derive(Serialize)]
+    struct Body {
+        code: &'static str,
+        message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
+    }
+
+    let envelope = Envelope {
+        error: Body {
+            code: code(status),
+            message,
+            request_id: current_request_id(),
+        },
+    };
+    (status, Json(envelope)).into_response()
+}
+
+/// The message for a status when there is nothing more specific (and nothing to leak).
+pub(crate) fn default_message(status: StatusCode) -> String {
+    status
+        .canonical_reason()
+        .unwrap_or("Error")
+        .to_ascii_lowercase()
+}
+
+/// Stable, machine-readable codes: clients match on these, never on messages.
+fn code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_ACCEPTABLE => "not_acceptable",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation_failed",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
+        status if status.is_client_error() => "client_error",
+        _ => "internal_error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    async fn render(error: AppError) -> (StatusCode, Value) {
+        let response = error.into_response();
+        let status = response.status();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn domain_errors_keep_their_message_and_get_their_status() {
+        let cases = [
+            (AppError::BadRequest("bad".into()), 400, "bad_request"),
+            (AppError::NotFound("gone".into()), 404, "not_found"),
+            (AppError::Conflict("taken".into()), 409, "conflict"),
+            (
+                AppError::Validation("too short".into()),
+                422,
+                "validation_failed",
+            ),
+        ];
+        for (error, status, code) in cases {
+            let message = error.to_string();
+            let (actual_status, body) = render(error).await;
+            assert_eq!(actual_status.as_u16(), status);
+            assert_eq!(body, json!({"error": {"code": code, "message": message}}));
+        }
+    }
+
+    #[tokio::test]
+    async fn unexpected_errors_are_opaque_500s() {
+        let error = anyhow::anyhow!("password=hunter2").context("loading the user");
+
+        let (status, body) = render(AppError::from(error)).await;
+
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            body,
+            json!({"error": {"code": "internal_error", "message": "internal server error"}})
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! The invariants of `add` and `remove`, for every module and provider of the catalogue: on a
+//! project nobody edited, they yield exactly the project that `new` generates with the changed
+//! answers. Modules that land later are covered without touching this file.
+
+mod change_support;
+
+use change_support::{
+    catalogue, differing, files, generate, lacking, omnistack, tree_of, with, without,
+};
+use omnistack::catalogue::Kind;
+use tempfile::TempDir;
+
+#[test]
+fn add_on_an_unedited_project_equals_new_with_the_provider_for_every_provider() {
+    let catalogue = catalogue();
+    for module in &catalogue.modules {
+        for provider in &module.providers {
+            let tmp = TempDir::new().unwrap();
+            let before = lacking(&catalogue, module, &provider.name);
+            let after = with(module, &before, &provider.name);
+            let changed = generate(&tmp.path().join("changed"), &before);
+            let expected = generate(&tmp.path().join("expected"), &after);
+
+            omnistack(&changed)
+                .args(["add", &module.name, "--provider", &provider.name, "--yes"])
+                .assert()
+                .success();
+
+            let case = format!("add {} --provider {}", module.name, provider.name);
+            assert_eq!(
+                differing(&files(&changed), &files(&expected)),
+                Vec::<String>::new(),
+                "{case}: these files differ from `new` with the provider"
+            );
+            assert_eq!(
+                tree_of(&changed, "refs/omnistack/pristine"),
+                tree_of(&expected, "HEAD"),
+                "{case}: the new pristine render is not the render of the new answers"
+            );
+        }
+    }
+}
+
+#[test]
+fn remove_on_an_unedited_project_equals_new_without_the_provider_for_every_provider() {
+    let catalogue = catalogue();
+    for module in &catalogue.modules {
+        for provider in &module.providers {
+            let start = with(
+                module,
+                &lacking(&catalogue, module, &provider.name),
+                &provider.name,
+            );
+            let after = without(module, &start, &provider.name);
+            if after[&module.name].is_empty() && !module.optional {
+                continue; // refused: see `removing_a_required_module_is_an_error_naming_why`
+            }
+            let tmp = TempDir::new().unwrap();
+            let changed = generate(&tmp.path().join("changed"), &start);
+            let expected = generate(&tmp.path().join("expected"), &after);
+            let mut args = vec!["remove", module.name.as_str(), "--yes"];
+            if module.kind == Kind::Many {
+                args.extend(["--provider", provider.name.as_str()]);
+            }
+
+            omnistack(&changed).args(&args).assert().success();
+
+            let case = args.join(" ");
+            assert_eq!(
+                differing(&files(&changed), &files(&expected)),
+                Vec::<String>::new(),
+                "{case}: these files differ from `new` without the provider"
+            );
+            assert_eq!(
+                tree_of(&changed, "refs/omnistack/pristine"),
+                tree_of(&expected, "HEAD"),
+                "{case}: the new pristine render is not the render of the new answers"
+            );
+        }
+    }
+}
+
+#[test]
+fn new_commits_exactly_the_render_as_head_and_pristine_and_leaves_a_clean_tree() {
+    let catalogue = catalogue();
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &change_support::defaults(&catalogue));
+    assert_eq!(
+        tree_of(&project, "HEAD"),
+        tree_of(&project, "refs/omnistack/pristine")
+    );
+    assert_eq!(change_support::status(&project), Vec::<String>::new());
+    let committed = change_support::git(&project, &["ls-files"]);
+    let on_disk: Vec<String> = files(&project).into_keys().collect();
+    assert_eq!(committed.lines().collect::<Vec<_>>(), on_disk);
+}
