@@ -73,6 +73,18 @@ pub enum AnswersError {
     /// The project name in the file is invalid.
     #[error(transparent)]
     Name(#[from] NameError),
+    /// A module chosen without a module it needs.
+    #[error(
+        "`{module}` needs `{needs}`: choose one of {allowed} for `{needs}`, or `none` for `{module}`"
+    )]
+    Requires {
+        /// The module chosen.
+        module: String,
+        /// The module it needs, left at `none`.
+        needs: String,
+        /// The providers that would satisfy it, comma separated.
+        allowed: String,
+    },
 }
 
 /// Choices for some of the modules: what a preset or the flags say.
@@ -123,13 +135,48 @@ impl Answers {
     ) -> Result<Self, E> {
         let mut modules = BTreeMap::new();
         for module in &catalogue.modules {
+            let unmet = module
+                .requires
+                .iter()
+                .any(|r| modules.get(r).is_none_or(Vec::is_empty));
             let values = match choices.get(&module.name) {
                 Some(values) => values.clone(),
+                // Asking for payments after the user said "no auth" would only lead to an error.
+                None if unmet && module.optional => Vec::new(),
                 None => ask(module)?.unwrap_or_else(|| module.default.clone()),
             };
             modules.insert(module.name.clone(), values);
         }
         Ok(Self { name, modules })
+    }
+
+    /// Checks that every chosen module has the modules it requires.
+    pub fn check_requirements(&self, catalogue: &Catalogue) -> Result<(), AnswersError> {
+        for module in &catalogue.modules {
+            if self.providers(&module.name).is_empty() {
+                continue;
+            }
+            for needs in &module.requires {
+                if self.providers(needs).is_empty() {
+                    let allowed = catalogue
+                        .module(needs)
+                        .map(|m| {
+                            m.providers
+                                .iter()
+                                .map(|p| p.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default();
+                    return Err(AnswersError::Requires {
+                        module: module.name.clone(),
+                        needs: needs.clone(),
+                        allowed,
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The providers chosen for `module` (empty when `none` or unknown).
@@ -322,6 +369,7 @@ mod tests {
             optional,
             default: Vec::new(),
             affects_code: true,
+            requires: Vec::new(),
             common: Contribution::default(),
             pairings: Vec::new(),
             providers: providers
@@ -343,6 +391,10 @@ mod tests {
                 module("auth", Kind::One, true, &["clerk", "supabase"]),
                 module("deploy", Kind::Many, true, &["fly", "railway", "render"]),
                 module("db", Kind::One, false, &["postgres", "serverless"]),
+                Module {
+                    requires: vec!["auth".to_string()],
+                    ..module("billing", Kind::One, true, &["stripe"])
+                },
             ],
         }
     }
@@ -397,7 +449,7 @@ mod tests {
         let err = set("payments", &["stripe"]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown module `payments`; known modules: auth, deploy, db"
+            "unknown module `payments`; known modules: auth, deploy, db, billing"
         );
     }
 
@@ -456,5 +508,51 @@ mod tests {
         );
         let back = AnswersFile::parse(&catalogue, &text).unwrap();
         assert_eq!(back.name.unwrap().as_str(), "demo");
+    }
+
+    fn complete_with(choices: &[(&str, &str)], mut ask: impl FnMut(&Module)) -> Answers {
+        let catalogue = catalogue();
+        let mut given = Choices::default();
+        for (module, value) in choices {
+            given.set(&catalogue, module, &[value.to_string()]).unwrap();
+        }
+        Answers::complete(
+            &catalogue,
+            ProjectName::parse("demo").unwrap(),
+            &given,
+            |m| {
+                ask(m);
+                Ok::<_, ()>(Some(
+                    m.providers.iter().take(1).map(|p| p.name.clone()).collect(),
+                ))
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_module_whose_requirement_is_none_is_not_asked_and_left_out() {
+        let mut asked = Vec::new();
+        let answers = complete_with(&[("auth", "none")], |m| asked.push(m.name.clone()));
+        assert!(answers.providers("billing").is_empty());
+        assert!(!asked.contains(&"billing".to_string()), "asked {asked:?}");
+        assert!(answers.check_requirements(&catalogue()).is_ok());
+    }
+
+    #[test]
+    fn a_module_whose_requirement_is_met_is_asked() {
+        let answers = complete_with(&[("auth", "clerk")], |_| {});
+        assert_eq!(answers.providers("billing"), ["stripe"]);
+        assert!(answers.check_requirements(&catalogue()).is_ok());
+    }
+
+    #[test]
+    fn choosing_a_module_without_its_requirement_is_an_error_naming_both() {
+        let answers = complete_with(&[("auth", "none"), ("billing", "stripe")], |_| {});
+        let err = answers.check_requirements(&catalogue()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`billing` needs `auth`: choose one of clerk, supabase for `auth`, or `none` for `billing`"
+        );
     }
 }

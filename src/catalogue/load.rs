@@ -40,6 +40,8 @@ struct ModuleHeader {
     order: u32,
     #[serde(default = "yes", rename = "affects-code")]
     affects_code: bool,
+    #[serde(default)]
+    requires: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -71,6 +73,7 @@ const MODULE_KEYS: &[&str] = &[
     "default",
     "order",
     "affects-code",
+    "requires",
 ];
 const PROVIDER_KEYS: &[&str] = &["description"];
 
@@ -144,6 +147,7 @@ fn load_module(
         optional: header.optional,
         default,
         affects_code: header.affects_code,
+        requires: header.requires,
         common,
         providers,
         pairings,
@@ -219,6 +223,18 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
         }
         if let Some(unknown) = module.default.iter().find(|d| module.provider(d).is_none()) {
             return Err(bad(format!("default `{unknown}` is not a provider")));
+        }
+        for required in &module.requires {
+            let position = |name: &str| catalogue.modules.iter().position(|m| m.name == name);
+            match (position(required), position(&module.name)) {
+                (Some(r), Some(m)) if r < m => {}
+                // Prompts go in catalogue order, and a requirement must be answered first.
+                _ => {
+                    return Err(bad(format!(
+                        "requires `{required}`, which must be a module with a lower order"
+                    )));
+                }
+            }
         }
         units.push((at("module.toml"), &module.common));
         for pairing in &module.pairings {

@@ -82,6 +82,8 @@ pub struct Module {
     pub default: Vec<String>,
     /// Whether a choice here changes the Rust code (deploy targets, say, do not).
     pub affects_code: bool,
+    /// Modules that must be chosen (not `none`) for this one to be (payments need users, say).
+    pub requires: Vec<String>,
     /// What every provider of this module adds.
     pub common: Contribution,
     /// The providers, sorted by name.

@@ -91,6 +91,7 @@ pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
 
 /// Plans and renders a project: the pure part of `new`, shared with tests and later commands.
 pub fn render_answers(catalogue: &Catalogue, answers: &Answers) -> Result<RenderedTree, Error> {
+    answers.check_requirements(catalogue)?;
     let plan = plan::plan(catalogue, answers)?;
     Ok(render::render(&plan)?)
 }

@@ -6,6 +6,7 @@
 
 pub mod cover;
 pub mod pairwise;
+mod requirements;
 
 use std::convert::Infallible;
 
@@ -137,7 +138,16 @@ pub fn combinations(
     let options = options(catalogue, include_non_code);
     let selections: Vec<Vec<Vec<String>>> = options.iter().map(|m| m.selections()).collect();
     let sizes: Vec<usize> = selections.iter().map(Vec::len).collect();
-    let rows = strategy.rows(&sizes);
+    let requirements = requirements::Requirements::new(&options, &selections);
+    let rows = match strategy {
+        Strategy::All => strategy
+            .rows(&sizes)
+            .into_iter()
+            .filter(|row| requirements.holds(row))
+            .collect(),
+        Strategy::Pairwise => requirements.repair_pairwise(strategy.rows(&sizes)),
+        Strategy::Each => requirements.repair_each(strategy.rows(&sizes)),
+    };
     let total = rows.len();
     rows.into_iter()
         .enumerate()
@@ -159,13 +169,20 @@ pub fn id(index: usize, total: usize) -> String {
     format!("c{:0width$}", index + 1)
 }
 
-/// How many combinations `strategy` picks, without building them.
+/// How many combinations `strategy` picks; for `all` without requirements, without building them.
 pub fn count(catalogue: &Catalogue, strategy: Strategy, include_non_code: bool) -> usize {
-    let sizes: Vec<usize> = options(catalogue, include_non_code)
-        .iter()
-        .map(|m| selection_count(m))
-        .collect();
-    strategy.count(&sizes)
+    let options = options(catalogue, include_non_code);
+    let unconstrained = options.iter().all(|m| {
+        m.requires
+            .iter()
+            .all(|r| !options.iter().any(|o| &o.name == r))
+    });
+    if strategy == Strategy::All && unconstrained {
+        let sizes: Vec<usize> = options.iter().map(|m| selection_count(m)).collect();
+        strategy.count(&sizes)
+    } else {
+        combinations(catalogue, strategy, include_non_code).len()
+    }
 }
 
 /// How many selections a module has, without listing every subset of a `many` module.

@@ -127,6 +127,7 @@ fn module(
         optional,
         default: Vec::new(),
         affects_code,
+        requires: Vec::new(),
         common: Contribution::default(),
         pairings: Vec::new(),
         providers: providers
@@ -286,5 +287,97 @@ fn embedded_pairwise_covers_every_value_of_every_code_module() {
                 module.name
             );
         }
+    }
+}
+
+/// The sample, with `ai` requiring `auth` (as paid features require users).
+fn sample_with_requirement() -> Catalogue {
+    let mut catalogue = sample();
+    let ai = catalogue
+        .modules
+        .iter_mut()
+        .find(|m| m.name == "ai")
+        .unwrap();
+    ai.requires = vec!["auth".to_string()];
+    catalogue
+}
+
+fn row_holds(catalogue: &Catalogue, combination: &Combination) -> bool {
+    let chosen = |name: &str| {
+        combination
+            .modules
+            .iter()
+            .any(|(m, providers)| m == name && !providers.is_empty())
+    };
+    catalogue
+        .modules
+        .iter()
+        .filter(|m| chosen(&m.name))
+        .all(|m| m.requires.iter().all(|r| chosen(r)))
+}
+
+#[test]
+fn every_strategy_respects_requirements() {
+    let catalogue = sample_with_requirement();
+    for strategy in Strategy::ALL {
+        let combinations = combinations(&catalogue, strategy, true);
+        assert!(!combinations.is_empty());
+        for combination in &combinations {
+            assert!(
+                row_holds(&catalogue, combination),
+                "{strategy:?}: {}",
+                combination.flags()
+            );
+        }
+    }
+}
+
+#[test]
+fn pairwise_with_requirements_still_covers_every_pair_a_valid_row_can_hold() {
+    let catalogue = sample_with_requirement();
+    let valid = combinations(&catalogue, Strategy::All, true);
+    let pairwise = combinations(&catalogue, Strategy::Pairwise, true);
+    let pairs = |rows: &[Combination]| -> BTreeSet<(String, String)> {
+        rows.iter()
+            .flat_map(|c| {
+                let values: Vec<String> = c
+                    .modules
+                    .iter()
+                    .map(|(m, p)| format!("{m}={}", p.join(",")))
+                    .collect();
+                let mut out = Vec::new();
+                for i in 0..values.len() {
+                    for j in i + 1..values.len() {
+                        out.push((values[i].clone(), values[j].clone()));
+                    }
+                }
+                out
+            })
+            .collect()
+    };
+    assert_eq!(pairs(&pairwise), pairs(&valid));
+}
+
+#[test]
+fn each_with_requirements_still_covers_every_value_a_valid_row_can_hold() {
+    let catalogue = sample_with_requirement();
+    let values = |rows: &[Combination]| -> BTreeSet<(String, Vec<String>)> {
+        rows.iter().flat_map(|c| c.modules.clone()).collect()
+    };
+    assert_eq!(
+        values(&combinations(&catalogue, Strategy::Each, true)),
+        values(&combinations(&catalogue, Strategy::All, true))
+    );
+}
+
+#[test]
+fn count_with_requirements_matches_the_combinations_built() {
+    let catalogue = sample_with_requirement();
+    for strategy in Strategy::ALL {
+        assert_eq!(
+            count(&catalogue, strategy, true),
+            combinations(&catalogue, strategy, true).len(),
+            "{strategy:?}"
+        );
     }
 }
