@@ -9,7 +9,7 @@ use include_dir::{Dir, DirEntry, File};
 use serde::Serialize;
 
 use crate::answers::{ANSWERS_FILE, Answers};
-use crate::catalogue::{Catalogue, Contribution, CrateUse, EnvVar};
+use crate::catalogue::{Catalogue, Contribution, CrateUse, DeployRole, EnvVar};
 
 /// The suffix of template files that are rendered with minijinja; every other file is copied as is.
 pub const TEMPLATE_SUFFIX: &str = ".jinja";
@@ -71,6 +71,8 @@ pub struct Context {
     pub dev_dependencies: Vec<String>,
     /// The environment variables the generated code reads, grouped by the unit that reads them.
     pub env_groups: Vec<EnvGroup>,
+    /// The variables a deployed app needs from its user, split by how deploy configs treat them.
+    pub deploy_env: DeployEnv,
     /// Named lists of lines that modules add to shared files.
     pub slots: BTreeMap<String, Vec<String>>,
 }
@@ -104,6 +106,33 @@ pub struct ChosenProvider {
     pub name: String,
     /// The provider's one-line description.
     pub description: String,
+}
+
+/// The variables a user provides to a deployed app (neither managed by the platform nor fixed).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeployEnv {
+    /// Credentials, and values whose example only works locally: set by hand, never committed.
+    pub secrets: Vec<EnvVar>,
+    /// Plain settings, committed to deploy configs with their example value.
+    pub settings: Vec<EnvVar>,
+}
+
+impl DeployEnv {
+    fn from_groups(groups: &[EnvGroup]) -> Self {
+        let mut env = Self::default();
+        for var in groups.iter().flat_map(|g| &g.vars) {
+            if var.deploy != DeployRole::User {
+                continue;
+            }
+            let local_only = var.example.contains("localhost") || var.example.contains("127.0.0.1");
+            if var.secret || local_only {
+                env.secrets.push(var.clone());
+            } else {
+                env.settings.push(var.clone());
+            }
+        }
+        env
+    }
 }
 
 /// The environment variables read by one catalogue unit.
@@ -224,7 +253,7 @@ fn context(catalogue: &Catalogue, answers: &Answers, units: &[Unit<'_>]) -> Cont
         }
     }
     let mut seen = BTreeSet::new();
-    let env_groups = units
+    let env_groups: Vec<EnvGroup> = units
         .iter()
         .filter_map(|unit| {
             let vars: Vec<EnvVar> = unit
@@ -252,6 +281,7 @@ fn context(catalogue: &Catalogue, answers: &Answers, units: &[Unit<'_>]) -> Cont
             catalogue,
             units.iter().map(|u| &u.contribution.dev_crates),
         ),
+        deploy_env: DeployEnv::from_groups(&env_groups),
         env_groups,
         slots,
     }

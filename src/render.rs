@@ -70,10 +70,13 @@ fn render_declarations(
             render(line, &format!("slot `{slot}`"))?;
         }
     }
+    let deploy = &mut context.deploy_env;
     for var in context
         .env_groups
         .iter_mut()
         .flat_map(|g| g.vars.iter_mut())
+        .chain(deploy.secrets.iter_mut())
+        .chain(deploy.settings.iter_mut())
     {
         render(&mut var.example, &format!("the example of {}", var.name))?;
     }

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use omnistack::answers::{Answers, Choices};
-use omnistack::catalogue::{Catalogue, EnvVar};
+use omnistack::catalogue::{Catalogue, DeployRole, EnvVar};
 use omnistack::commands::new::render_answers;
 use omnistack::name::ProjectName;
 use omnistack::render::RenderedTree;
@@ -437,6 +437,7 @@ fn secret_env_vars_are_prompted_for_and_plain_ones_get_their_example_value() {
         example: "fake_key_123".into(),
         required: true,
         secret: true,
+        deploy: DeployRole::User,
     });
     catalogue.base.env.push(EnvVar {
         name: "FAKE_PAGE_SIZE".into(),
@@ -444,6 +445,7 @@ fn secret_env_vars_are_prompted_for_and_plain_ones_get_their_example_value() {
         example: "50".into(),
         required: false,
         secret: false,
+        deploy: DeployRole::User,
     });
     catalogue.base.env.push(EnvVar {
         name: "FAKE_GREETING".into(),
@@ -451,6 +453,7 @@ fn secret_env_vars_are_prompted_for_and_plain_ones_get_their_example_value() {
         example: r#"say "hi" \ 'there'"#.into(),
         required: false,
         secret: false,
+        deploy: DeployRole::User,
     });
     let tree = render(&catalogue, &TARGETS);
     let services = render_services(&tree);

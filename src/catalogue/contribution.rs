@@ -89,4 +89,20 @@ pub struct EnvVar {
     /// Whether the value is a credential (deploy configs must not commit it).
     #[serde(default)]
     pub secret: bool,
+    /// Who sets it in a deployed app.
+    #[serde(default)]
+    pub deploy: DeployRole,
+}
+
+/// Who provides an environment variable once the app is deployed.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DeployRole {
+    /// The user: a secret to set, or a plain setting with its example value.
+    #[default]
+    User,
+    /// The platform, from a managed service it provisions (the database URL, say).
+    Managed,
+    /// The image or the deploy config itself, with a fixed production value (the port, say).
+    Fixed,
 }

@@ -21,7 +21,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use contribution::{Contribution, CrateSpec, CrateUse, EnvVar};
+pub use contribution::{Contribution, CrateSpec, CrateUse, DeployRole, EnvVar};
 pub use load::CatalogueError;
 
 /// The word that, for an optional module, means "leave it out".
