@@ -100,14 +100,18 @@ fn cargo(project: &Path, args: &[&str]) {
 
 fn builds_lints_and_passes_its_tests(preset: &str, name: &str) {
     require_services();
-    let project = generate(preset, name);
-    cargo(&project, &["fmt", "--check"]);
-    cargo(&project, &["build", "--all-targets"]);
+    passes_every_check(&generate(preset, name));
+}
+
+/// What the generated project's own CI checks: format, build, clippy with warnings denied, tests.
+fn passes_every_check(project: &Path) {
+    cargo(project, &["fmt", "--check"]);
+    cargo(project, &["build", "--all-targets"]);
     cargo(
-        &project,
+        project,
         &["clippy", "--all-targets", "--", "-D", "warnings"],
     );
-    cargo(&project, &["test"]);
+    cargo(project, &["test"]);
 }
 
 #[test]
@@ -118,7 +122,81 @@ fn the_minimal_preset_builds_lints_clean_and_passes_its_own_tests() {
 }
 
 #[test]
+fn the_saas_preset_builds_lints_clean_and_passes_its_own_tests() {
+    builds_lints_and_passes_its_tests("saas", "saas");
+}
+
+#[test]
+fn the_ai_app_preset_builds_lints_clean_and_passes_its_own_tests() {
+    builds_lints_and_passes_its_tests("ai-app", "ai-app");
+}
+
+#[test]
 fn the_full_preset_builds_lints_clean_and_passes_its_own_tests() {
     // The longest name allowed: derived identifiers and import lines must still fit.
     builds_lints_and_passes_its_tests("full", "the-full-preset-with-a-forty-letter-name");
+}
+
+/// Runs the omnistack binary in `dir`, failing with its output when it fails.
+fn omnistack(dir: &Path, args: &[&str]) {
+    let output = Command::new(env!("CARGO_BIN_EXE_omnistack"))
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("omnistack runs");
+    assert!(
+        output.status.success(),
+        "`omnistack {}` failed:\n{}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn a_project_changed_by_add_builds_lints_clean_and_passes_its_own_tests() {
+    require_services();
+    let parent = repo().join("target/generated");
+    std::fs::create_dir_all(&parent).unwrap();
+    let project = parent.join("added");
+    if project.exists() {
+        std::fs::remove_dir_all(&project).unwrap();
+    }
+    omnistack(
+        &parent,
+        &[
+            "new",
+            "added",
+            "--preset",
+            "../../examples/minimal.toml",
+            "--quiet",
+        ],
+    );
+    // One module of each kind: a `one` module that changes Rust code, a `many` one that does not.
+    omnistack(
+        &project,
+        &["add", "db", "--provider", "serverless", "--quiet"],
+    );
+    // `add` leaves its merge staged for review; a user commits it before the next change.
+    let commit = Command::new("git")
+        .current_dir(&project)
+        .args([
+            "-c",
+            "user.name=omnistack tests",
+            "-c",
+            "user.email=tests@localhost",
+        ])
+        .args([
+            "commit",
+            "--quiet",
+            "--message",
+            "Switch to serverless PostgreSQL",
+        ])
+        .env_remove("GIT_INDEX_FILE")
+        .status()
+        .expect("git runs");
+    assert!(commit.success(), "committing the first change failed");
+    omnistack(&project, &["add", "deploy", "--provider", "fly", "--quiet"]);
+    passes_every_check(&project);
 }

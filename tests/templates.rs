@@ -7,6 +7,7 @@ use std::path::Path;
 use omnistack::answers::{Answers, AnswersFile, Choices};
 use omnistack::catalogue::Catalogue;
 use omnistack::commands::new::render_answers;
+use omnistack::matrix::{Strategy, combinations};
 use omnistack::name::ProjectName;
 use omnistack::render::RenderedTree;
 
@@ -71,7 +72,8 @@ fn every_combination_renders_a_cargo_toml_that_parses() {
 #[test]
 fn no_template_syntax_survives_rendering() {
     for (answers, tree) in render_all() {
-        for (path, text) in texts(&tree) {
+        // `templates/` holds the app's own runtime templates (emails), whose syntax is meant to stay.
+        for (path, text) in texts(&tree).filter(|(p, _)| !p.starts_with("templates/")) {
             // GitHub Actions expressions are `${{ ... }}`: the only legitimate double braces.
             let stray = text
                 .match_indices("{{")
@@ -242,6 +244,123 @@ fn env_example_lists_exactly_the_variables_the_code_reads() {
             env_vars_read_by_the_code(&tree),
             "{:?}: .env.example and the code disagree",
             answers.modules
+        );
+    }
+}
+
+/// Paths that generated files point at: `include_str!`/`include_bytes!` arguments (relative to
+/// the file), `sqlx::migrate!` folders and Markdown links (relative to the project root).
+fn referenced_paths(path: &str, text: &str) -> Vec<String> {
+    let dir = Path::new(path).parent().unwrap_or(Path::new(""));
+    let mut out = Vec::new();
+    for mac in ["include_str!(\"", "include_bytes!(\""] {
+        for (i, _) in text.match_indices(mac) {
+            let rest = &text[i + mac.len()..];
+            if let Some(end) = rest.find('"') {
+                let joined = dir.join(&rest[..end]);
+                out.push(normalise(&joined));
+            }
+        }
+    }
+    if path.ends_with(".md") {
+        for (i, _) in text.match_indices("](") {
+            let rest = &text[i + 2..];
+            if let Some(end) = rest.find(')') {
+                let target = &rest[..end];
+                if !target.contains("://")
+                    && !target.starts_with('#')
+                    && !target.starts_with("mailto:")
+                {
+                    out.push(normalise(
+                        &dir.join(target.split('#').next().unwrap_or(target)),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Resolves `..` and `.` without touching the disk.
+fn normalise(path: &Path) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.iter().filter_map(|p| p.to_str()) {
+        match part {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+#[test]
+fn every_file_the_generated_code_or_docs_refer_to_exists() {
+    let mut checked = 0;
+    for (answers, tree) in render_all() {
+        for (path, text) in texts(&tree) {
+            for target in referenced_paths(path, text) {
+                checked += 1;
+                let exists = tree.files.contains_key(&target)
+                    || tree
+                        .files
+                        .keys()
+                        .any(|p| p.starts_with(&format!("{target}/")));
+                assert!(
+                    exists,
+                    "{:?}: {path} refers to {target}, which is not generated",
+                    answers.modules
+                );
+            }
+        }
+        let migrations = tree.files.keys().any(|p| p.starts_with("migrations/"));
+        assert!(
+            migrations,
+            "{:?}: sqlx::migrate!() needs migrations/",
+            answers.modules
+        );
+    }
+    assert!(
+        checked > 0,
+        "no reference was found to check: the scanner is broken"
+    );
+}
+
+/// A 40-character name (the longest allowed) that sorts after every dependency: the two ways a
+/// project's name can change how rustfmt lays out the generated code.
+const AWKWARD_NAME: &str = "zz-the-longest-name-allowed-by-omnistack";
+
+#[test]
+fn every_pair_of_choices_is_rustfmt_clean_whatever_the_project_name() {
+    let catalogue = catalogue();
+    // Slot lines interact in pairs at most (one list, one import line), so the pairwise set
+    // finds what the full product would, at a fraction of the rustfmt runs.
+    for combination in combinations(&catalogue, Strategy::Pairwise, true) {
+        let mut answers = combination.answers(&catalogue).unwrap();
+        answers.name = ProjectName::parse(AWKWARD_NAME).unwrap();
+        let tree = render_answers(&catalogue, &answers).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut sources = Vec::new();
+        for (path, bytes) in &tree.files {
+            let dest = dir.path().join(path);
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::write(&dest, bytes).unwrap();
+            if path.ends_with(".rs") {
+                sources.push(dest);
+            }
+        }
+        let output = std::process::Command::new("rustfmt")
+            .args(["--check", "--edition", "2024"])
+            .args(&sources)
+            .output()
+            .expect("rustfmt is installed (rustup component add rustfmt)");
+        assert!(
+            output.status.success(),
+            "{:?}: generated code is not rustfmt-clean:\n{}",
+            answers.modules,
+            String::from_utf8_lossy(&output.stdout)
         );
     }
 }

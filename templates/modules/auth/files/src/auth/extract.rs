@@ -1,0 +1,88 @@
+//! The signed-in user as an extractor, and the admin guard.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::error::AuthError;
+use super::users;
+use crate::state::AppState;
+
+/// The user a request's bearer token identifies, synced to the `users` table.
+///
+/// Taking it as a handler argument makes the route require a valid token (401 otherwise).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    /// The `users` row id: what other tables reference.
+    pub id: Uuid,
+    /// The identity provider's id for the user.
+    pub external_id: String,
+    /// Email address, when the provider shares it.
+    pub email: Option<String>,
+    /// Display name, when the provider shares it.
+    pub name: Option<String>,
+    /// Role from the provider's role claim (`user` when absent).
+    pub role: String,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AuthError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        // Several extractors of one request (`RequireAdmin` and `CurrentUser`, say)
+        // verify the token once.
+        if let Some(user) = parts.extensions.get::<Self>() {
+            return Ok(user.clone());
+        }
+        let token = bearer_token(parts)?;
+        let identity = state.auth.verify(token).await?;
+        let user = users::sync(state, identity).await?;
+        parts.extensions.insert(user.clone());
+        Ok(user)
+    }
+}
+
+/// A signed-in user with the admin role; anyone else gets 403 (or 401 without a token).
+#[derive(Debug, Clone)]
+pub struct RequireAdmin(pub CurrentUser);
+
+impl FromRequestParts<AppState> for RequireAdmin {
+    type Rejection = AuthError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if user.role == state.auth.policy().admin_role {
+            Ok(Self(user))
+        } else {
+            Err(AuthError::Forbidden)
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive).
+fn bearer_token(parts: &Parts) -> Result<&str, AuthError> {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or(AuthError::MissingToken)?;
+    let (scheme, token) = value
+        .to_str()
+        .ok()
+        .and_then(|value| value.split_once(' '))
+        .ok_or(AuthError::InvalidToken)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AuthError::MissingToken);
+    }
+    match token.trim() {
+        "" => Err(AuthError::InvalidToken),
+        token => Ok(token),
+    }
+}

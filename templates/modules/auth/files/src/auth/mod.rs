@@ -1,0 +1,23 @@
+//! Authentication: bearer tokens (JWTs) issued by an identity provider, verified against
+//! the provider's keys, and the signed-in user as an extractor.
+//!
+//! Handlers opt in by taking [`CurrentUser`] (any signed-in user) or [`RequireAdmin`]
+//! (users whose role claim names the admin role). Both answer 401 for a missing or
+//! invalid token and [`RequireAdmin`] answers 403 for other users, in the error envelope.
+//! Every user is kept in the `users` table, written on their first request and whenever
+//! their token's claims change; `CurrentUser::id` is that row's id.
+
+mod error;
+mod extract;
+mod jwks;
+mod policy;
+mod routes;
+mod users;
+mod verifier;
+
+pub use error::AuthError;
+pub use extract::{CurrentUser, RequireAdmin};
+pub use policy::{JwksLocation, Policy};
+pub use routes::{admin_routes, app_routes};
+pub use users::User;
+pub use verifier::{Authenticator, Identity};

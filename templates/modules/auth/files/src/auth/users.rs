@@ -1,0 +1,120 @@
+//! The `users` table, kept in step with the identity provider.
+//!
+//! A user's row is written on their first authenticated request and again whenever the
+//! claims of their token change. In between, the synced user is cached in Redis, so the
+//! requests of a signed-in user read one key and write nothing.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::Serialize;
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::extract::CurrentUser;
+use super::verifier::Identity;
+use crate::cache;
+use crate::state::AppState;
+
+/// How long a synced user is trusted before its row is checked again.
+const SYNC_TTL: Duration = Duration::from_secs(5 * 60);
+
+/// A row of `users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct User {
+    /// Primary key, referenced by other tables.
+    pub id: Uuid,
+    /// The identity provider's id for the user.
+    pub external_id: String,
+    /// Email address, when the provider shares it.
+    pub email: Option<String>,
+    /// Display name, when the provider shares it.
+    pub name: Option<String>,
+    /// Role from the provider's role claim.
+    pub role: String,
+    /// When the user first signed in.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When the row last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// The user behind `identity`, from the cache or, on a miss or a change, from an upsert.
+///
+/// Redis failing only costs the upsert: a signed-in user is never refused for it.
+pub(super) async fn sync(state: &AppState, identity: Identity) -> anyhow::Result<CurrentUser> {
+    let key = format!("auth:user:{}", identity.external_id);
+    let mut redis = state.redis.clone();
+    match cache::get_json::<CurrentUser>(&mut redis, &key).await {
+        Ok(Some(user)) if same_claims(&user, &identity) => return Ok(user),
+        Ok(_) => {}
+        Err(error) => tracing::warn!(error = format!("{error:#}"), "user cache unavailable"),
+    }
+
+    let id = upsert(&state.db, &identity)
+        .await
+        .context("could not sync the signed-in user")?;
+    let user = CurrentUser {
+        id,
+        external_id: identity.external_id,
+        email: identity.email,
+        name: identity.name,
+        role: identity.role,
+    };
+    if let Err(error) = cache::set_json(&mut redis, &key, &user, SYNC_TTL).await {
+        tracing::warn!(
+            error = format!("{error:#}"),
+            "could not cache the signed-in user"
+        );
+    }
+    Ok(user)
+}
+
+fn same_claims(user: &CurrentUser, identity: &Identity) -> bool {
+    user.external_id == identity.external_id
+        && user.email == identity.email
+        && user.name == identity.name
+        && user.role == identity.role
+}
+
+/// Inserts the user or updates what changed, returning the row id; an unchanged row is
+/// not written, so `updated_at` means what it says.
+pub async fn upsert(db: impl PgExecutor<'_>, identity: &Identity) -> sqlx::Result<Uuid> {
+    sqlx::query_scalar(
+        "WITH upserted AS (
+             INSERT INTO users (external_id, email, name, role)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (external_id) DO UPDATE
+             SET email = EXCLUDED.email, name = EXCLUDED.name, role = EXCLUDED.role
+             WHERE (users.email, users.name, users.role)
+                 IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.name, EXCLUDED.role)
+             RETURNING id
+         )
+         SELECT id FROM upserted
+         UNION ALL
+         SELECT id FROM users WHERE external_id = $1
+         LIMIT 1",
+    )
+    .bind(&identity.external_id)
+    .bind(&identity.email)
+    .bind(&identity.name)
+    .bind(&identity.role)
+    .fetch_one(db)
+    .await
+}
+
+/// One page of users, oldest first.
+pub async fn list(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> sqlx::Result<Vec<User>> {
+    sqlx::query_as(
+        "SELECT id, external_id, email, name, role, created_at, updated_at
+         FROM users
+         ORDER BY created_at, id
+         LIMIT $1 OFFSET $2",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,13 @@
+//! Authentication, end to end, against a fake identity provider.
+//!
+//! The shared tests here run against whichever provider the project uses: `provider.rs`
+//! says how that provider publishes its keys and what its tokens hold. Tests of what only
+//! one provider does are in `tests/api/auth_<provider>.rs`.
+
+mod access;
+pub mod idp;
+mod jwks;
+pub mod keys;
+pub mod provider;
+mod rejections;
+mod users;
