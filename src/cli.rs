@@ -12,6 +12,7 @@ use crate::Error;
 use crate::answers::Choices;
 use crate::catalogue::{Catalogue, Kind, Module};
 use crate::commands;
+use crate::commands::change::TargetArgs;
 use crate::ui::{Ui, Verbosity};
 
 /// The whole `omnistack` command, with one flag of `new` per catalogue module.
@@ -163,14 +164,10 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Resul
             &commands::new::NewArgs::from_matches(&catalogue, sub)?,
             ui,
         ),
-        Some(("add", sub)) => {
-            commands::add::run(&catalogue, &commands::add::AddArgs::from_matches(sub), ui)
+        Some(("add", sub)) => commands::add::run(&catalogue, &TargetArgs::from_matches(sub), ui),
+        Some(("remove", sub)) => {
+            commands::remove::run(&catalogue, &TargetArgs::from_matches(sub), ui)
         }
-        Some(("remove", sub)) => commands::remove::run(
-            &catalogue,
-            &commands::remove::RemoveArgs::from_matches(sub),
-            ui,
-        ),
         Some(("update", sub)) => {
             commands::update::run(&catalogue, &commands::update::options(sub), ui)
         }

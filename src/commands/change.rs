@@ -20,6 +20,53 @@ use crate::{git, prompt};
 /// on-disk ones, so that a dry run leaves `.git` untouched.
 const DRY_RUN_ODB_PRIORITY: i32 = 1000;
 
+/// What `add` or `remove` was asked to change.
+#[derive(Debug, Clone)]
+pub struct TargetArgs {
+    /// A module, or a provider name that only one module has.
+    pub target: String,
+    /// The providers given with `--provider` (for `remove`, none means the whole module).
+    pub providers: Vec<String>,
+    /// How the change is carried out.
+    pub options: ChangeOptions,
+}
+
+impl TargetArgs {
+    /// The arguments `add` and `remove` share; `providers` is the `--provider` help text.
+    pub fn args(providers: &'static str) -> Vec<Arg> {
+        let module = Arg::new("module")
+            .required(true)
+            .value_name("MODULE")
+            .help("A module (`deploy`), or a provider that only one module has (`fly`)");
+        let provider = Arg::new("provider")
+            .short('p')
+            .long("provider")
+            .value_name("PROVIDER")
+            .action(ArgAction::Append)
+            .value_delimiter(',')
+            .help(providers);
+        [module, provider]
+            .into_iter()
+            .chain(ChangeOptions::args())
+            .collect()
+    }
+
+    /// Reads the arguments of `add` or `remove`.
+    pub fn from_matches(matches: &ArgMatches) -> Self {
+        Self {
+            target: matches
+                .get_one::<String>("module")
+                .cloned()
+                .unwrap_or_default(),
+            providers: matches
+                .get_many::<String>("provider")
+                .map(|values| values.cloned().collect())
+                .unwrap_or_default(),
+            options: ChangeOptions::from_matches(matches),
+        }
+    }
+}
+
 /// How a change is carried out.
 #[derive(Debug, Clone, Default)]
 pub struct ChangeOptions {
