@@ -358,29 +358,10 @@ fn normalise(module: &Module, values: &[String]) -> Result<Vec<String>, AnswersE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::{Contribution, Provider};
+    use crate::catalogue::Contribution;
 
     fn module(name: &str, kind: Kind, optional: bool, providers: &[&str]) -> Module {
-        Module {
-            name: name.into(),
-            prompt: name.into(),
-            description: name.into(),
-            kind,
-            optional,
-            default: Vec::new(),
-            affects_code: true,
-            requires: Vec::new(),
-            common: Contribution::default(),
-            pairings: Vec::new(),
-            providers: providers
-                .iter()
-                .map(|p| Provider {
-                    name: p.to_string(),
-                    description: p.to_string(),
-                    contribution: Contribution::default(),
-                })
-                .collect(),
-        }
+        Module::fixture(name, kind, optional, providers)
     }
 
     fn catalogue() -> Catalogue {

@@ -139,6 +139,33 @@ impl Module {
     }
 }
 
+#[cfg(test)]
+impl Module {
+    /// A module with no declarations beyond its providers, for tests of what reads the catalogue.
+    pub(crate) fn fixture(name: &str, kind: Kind, optional: bool, providers: &[&str]) -> Self {
+        Module {
+            name: name.into(),
+            prompt: name.into(),
+            description: name.into(),
+            kind,
+            optional,
+            default: Vec::new(),
+            affects_code: true,
+            requires: Vec::new(),
+            common: Contribution::default(),
+            pairings: Vec::new(),
+            providers: providers
+                .iter()
+                .map(|p| Provider {
+                    name: p.to_string(),
+                    description: p.to_string(),
+                    contribution: Contribution::default(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One way of providing a module: Supabase for auth, Resend for email, ...
 #[derive(Debug, Clone)]
 pub struct Provider {

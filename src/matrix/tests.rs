@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use proptest::prelude::{ProptestConfig, prop, prop_assert, prop_assert_eq, proptest};
 
 use super::*;
-use crate::catalogue::{Contribution, Provider};
+use crate::catalogue::Contribution;
 
 /// Between 1 and 6 options of 1 to 8 values each.
 fn sizes() -> impl proptest::strategy::Strategy<Value = Vec<usize>> {
@@ -120,24 +120,8 @@ fn module(
     affects_code: bool,
 ) -> Module {
     Module {
-        name: name.to_string(),
-        prompt: String::new(),
-        description: String::new(),
-        kind,
-        optional,
-        default: Vec::new(),
         affects_code,
-        requires: Vec::new(),
-        common: Contribution::default(),
-        pairings: Vec::new(),
-        providers: providers
-            .iter()
-            .map(|p| Provider {
-                name: p.to_string(),
-                description: String::new(),
-                contribution: Contribution::default(),
-            })
-            .collect(),
+        ..Module::fixture(name, kind, optional, providers)
     }
 }
 
