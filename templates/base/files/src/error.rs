@@ -1,5 +1,6 @@
 //! The API's error type and the JSON envelope every error response uses:
-//! `{"error": {"code": "not_found", "message": "...", "request_id": "..."}}`.
+//! `{"error": {"code": "not_found", "message": "...", "request_id": "..."}}`, plus
+//! `"fields": [{"field": "name", "message": "..."}]` when named fields are invalid.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -24,6 +25,9 @@ pub enum AppError {
     /// The request is well-formed but its content is invalid.
     #[error("{0}")]
     Validation(String),
+    /// Some fields of the request are invalid: a 422 listing each of them.
+    #[error("{0}")]
+    InvalidFields(FieldErrors),
     /// The JSON body could not be read; the rejection carries the status.
     #[error(transparent)]
     Json(#[from] JsonRejection),
@@ -38,7 +42,7 @@ impl AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Json(rejection) => rejection.status(),
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -48,21 +52,77 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let message = match &self {
+        let message = match self {
             Self::Unexpected(error) => {
                 // `{:#}` prints the whole `context` chain on one line.
                 tracing::error!(error = format!("{error:#}"), "request failed unexpectedly");
                 default_message(status)
             }
             Self::Json(rejection) => rejection.body_text(),
+            Self::InvalidFields(fields) => return envelope(status, fields.to_string(), fields.0),
             other => other.to_string(),
         };
         error_response(status, message)
     }
 }
 
+/// The invalid fields of a request, each with what is wrong with it.
+///
+/// Collect every problem before answering, so that a client fixes them in one round:
+///
+/// ```ignore
+/// let mut errors = FieldErrors::new();
+/// if name.trim().is_empty() {
+///     errors.add("name", "must not be empty");
+/// }
+/// errors.check()?;
+/// ```
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldErrors(Vec<FieldError>);
+
+/// One invalid field, as the envelope lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records that `field` is invalid, and why.
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// `Ok` when no field was found invalid, otherwise a 422 listing them all.
+    pub fn check(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::InvalidFields(self))
+        }
+    }
+}
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|error| error.field.as_str()).collect();
+        write!(f, "invalid fields: {}", names.join(", "))
+    }
+}
+
 /// Builds an error response in the envelope, tagged with the current request's id.
 pub(crate) fn error_response(status: StatusCode, message: String) -> Response {
+    envelope(status, message, Vec::new())
+}
+
+fn envelope(status: StatusCode, message: String, fields: Vec<FieldError>) -> Response {
     #[derive(Serialize)]
     struct Envelope {
         error: Body,
@@ -74,6 +134,8 @@ pub(crate) fn error_response(status: StatusCode, message: String) -> Response {
         message: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         request_id: Option<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        fields: Vec<FieldError>,
     }
 
     let envelope = Envelope {
@@ -81,6 +143,7 @@ pub(crate) fn error_response(status: StatusCode, message: String) -> Response {
             code: code(status),
             message,
             request_id: current_request_id(),
+            fields,
         },
     };
     (status, Json(envelope)).into_response()
@@ -147,6 +210,33 @@ mod tests {
             assert_eq!(actual_status.as_u16(), status);
             assert_eq!(body, json!({"error": {"code": code, "message": message}}));
         }
+    }
+
+    #[tokio::test]
+    async fn invalid_fields_are_a_422_listing_each_field() {
+        let mut errors = FieldErrors::new();
+        errors.add("name", "must not be empty");
+        errors.add("limit", "must be between 1 and 100");
+
+        let (status, body) = render(errors.check().unwrap_err()).await;
+
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body,
+            json!({"error": {
+                "code": "validation_failed",
+                "message": "invalid fields: name, limit",
+                "fields": [
+                    {"field": "name", "message": "must not be empty"},
+                    {"field": "limit", "message": "must be between 1 and 100"},
+                ],
+            }})
+        );
+    }
+
+    #[test]
+    fn no_invalid_field_passes_the_check() {
+        assert!(FieldErrors::new().check().is_ok());
     }
 
     #[tokio::test]

@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use anyhow::Context;
 use serde::Serialize;
-use sqlx::PgExecutor;
+use sqlx::{PgExecutor, QueryBuilder};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::extract::CurrentUser;
 use super::verifier::Identity;
 use crate::cache;
+use crate::crud::{Key, Keyed, Page, PageRequest};
 use crate::state::AppState;
 
 /// How long a synced user is trusted before its row is checked again.
@@ -39,6 +40,15 @@ pub struct User {
     /// When the row last changed.
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+impl Keyed for User {
+    fn key(&self) -> Key {
+        Key {
+            created_at: self.created_at,
+            id: self.id,
+        }
+    }
 }
 
 /// The user behind `identity`, from the cache or, on a miss or a change, from an upsert.
@@ -106,15 +116,9 @@ pub async fn upsert(db: impl PgExecutor<'_>, identity: &Identity) -> sqlx::Resul
 }
 
 /// One page of users, oldest first.
-pub async fn list(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> sqlx::Result<Vec<User>> {
-    sqlx::query_as(
-        "SELECT id, external_id, email, name, role, created_at, updated_at
-         FROM users
-         ORDER BY created_at, id
-         LIMIT $1 OFFSET $2",
-    )
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+pub async fn list(db: impl PgExecutor<'_>, page: &PageRequest) -> sqlx::Result<Page<User>> {
+    let query = QueryBuilder::new(
+        "SELECT id, external_id, email, name, role, created_at, updated_at FROM users WHERE true",
+    );
+    page.fetch(query, db).await
 }

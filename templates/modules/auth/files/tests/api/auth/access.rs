@@ -98,11 +98,11 @@ async fn an_admin_lists_the_users_a_page_at_a_time() {
         .await
         .unwrap();
 
-    let users = all["users"].as_array().unwrap();
+    let users = all["items"].as_array().unwrap();
     assert_eq!(users.len(), 3, "{all}");
     assert_eq!(users[0]["role"], "admin");
-    assert_eq!(page["users"].as_array().unwrap().len(), 1);
-    assert_eq!(page["users"][0]["id"], users[1]["id"]);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page["items"][0]["id"], users[1]["id"]);
     assert_eq!(
         (page["limit"].as_i64(), page["offset"].as_i64()),
         (Some(1), Some(1))

@@ -1,0 +1,435 @@
+//! The generic part of a resource's data access: pagination, and create, read, update,
+//! soft delete, restore and hard delete of rows owned by a user.
+//!
+//! A resource is a table with `id`, `owner_id`, `created_at`, `updated_at` (kept by the
+//! `set_updated_at` trigger) and `deleted_at` columns, and a row type implementing
+//! [`Resource`]. The functions here only build the SQL those columns have in common; what
+//! a resource writes comes in as [`Fields`], built from its validated input.
+//!
+//! Rows are scoped by [`Scope`]: a user only ever reaches their own rows, and another
+//! user's row looks exactly like a missing one (`None`, so a 404, never a 403).
+
+use serde::{Deserialize, Serialize};
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{Arguments, AssertSqlSafe, Encode, FromRow, PgExecutor, Postgres, QueryBuilder, Type};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::{AppError, FieldErrors};
+
+/// Largest page a list returns.
+pub const MAX_LIMIT: i64 = 100;
+/// Page size when the request names none.
+pub const DEFAULT_LIMIT: i64 = 50;
+
+/// A row's place in the listing order: oldest first, ties broken by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub created_at: OffsetDateTime,
+    pub id: Uuid,
+}
+
+/// A row type that lists read in [`Key`] order.
+pub trait Keyed {
+    fn key(&self) -> Key;
+}
+
+/// A table of rows owned by users, as the generic functions address it.
+pub trait Resource: Keyed + for<'r> FromRow<'r, PgRow> + Send + Unpin {
+    /// The table's name.
+    const TABLE: &'static str;
+    /// The columns a row is read from, in `SELECT` and `RETURNING` lists.
+    const COLUMNS: &'static str;
+}
+
+/// Whose rows a query may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Only the rows this user owns.
+    Owner(Uuid),
+    /// Every row, whoever owns it: for administrators.
+    All,
+}
+
+/// Column values to insert or update, bound as query parameters.
+///
+/// Column names must be constants of the resource, never taken from the request.
+pub struct Fields {
+    columns: Vec<&'static str>,
+    arguments: Result<PgArguments, BoxDynError>,
+}
+
+impl Fields {
+    pub fn new() -> Self {
+        Self {
+            columns: Vec::new(),
+            arguments: Ok(PgArguments::default()),
+        }
+    }
+
+    /// Sets `column` to `value`; a value that fails to encode fails the query.
+    #[must_use]
+    pub fn set<T>(mut self, column: &'static str, value: T) -> Self
+    where
+        T: for<'t> Encode<'t, Postgres> + Type<Postgres>,
+    {
+        self.columns.push(column);
+        self.bind(value)
+    }
+
+    /// Adds `value` as the next parameter, for a condition after the assignments.
+    fn bind<T>(mut self, value: T) -> Self
+    where
+        T: for<'t> Encode<'t, Postgres> + Type<Postgres>,
+    {
+        if let Ok(arguments) = &mut self.arguments
+            && let Err(error) = arguments.add(value)
+        {
+            self.arguments = Err(error);
+        }
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Inserts a row owned by `owner`.
+pub async fn create<R: Resource>(
+    db: impl PgExecutor<'_>,
+    owner: Uuid,
+    fields: Fields,
+) -> sqlx::Result<R> {
+    let Fields { columns, arguments } = fields.set("owner_id", owner);
+    let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
+        R::TABLE,
+        columns.join(", "),
+        placeholders.join(", "),
+        R::COLUMNS,
+    );
+    sqlx::query_as_with(AssertSqlSafe(sql), arguments.map_err(sqlx::Error::Encode)?)
+        .fetch_one(db)
+        .await
+}
+
+/// The row with this id in `scope`, unless it is soft-deleted.
+pub async fn get<R: Resource>(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    id: Uuid,
+) -> sqlx::Result<Option<R>> {
+    let mut query = select::<R>(scope, false);
+    query.push(" AND id = ").push_bind(id);
+    query.build_query_as().fetch_optional(db).await
+}
+
+/// A page of the rows in `scope`, soft-deleted ones only with `include_deleted`.
+pub async fn list<R: Resource>(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    include_deleted: bool,
+    page: &PageRequest,
+) -> sqlx::Result<Page<R>> {
+    page.fetch(select::<R>(scope, include_deleted), db).await
+}
+
+/// Writes `fields` to the row with this id in `scope`, unless it is soft-deleted.
+pub async fn update<R: Resource>(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    id: Uuid,
+    fields: Fields,
+) -> sqlx::Result<Option<R>> {
+    if fields.is_empty() {
+        // Nothing to write: no statement, so `updated_at` stays what it was.
+        return get(db, scope, id).await;
+    }
+    let count = fields.columns.len();
+    let assignments: Vec<String> = (fields.columns.iter().zip(1..))
+        .map(|(column, n)| format!("{column} = ${n}"))
+        .collect();
+    let mut sql = format!(
+        "UPDATE {} SET {} WHERE deleted_at IS NULL AND id = ${}",
+        R::TABLE,
+        assignments.join(", "),
+        count + 1,
+    );
+    let mut fields = fields.bind(id);
+    if let Scope::Owner(owner) = scope {
+        sql.push_str(&format!(" AND owner_id = ${}", count + 2));
+        fields = fields.bind(owner);
+    }
+    sql.push_str(&format!(" RETURNING {}", R::COLUMNS));
+    let arguments = fields.arguments.map_err(sqlx::Error::Encode)?;
+    sqlx::query_as_with(AssertSqlSafe(sql), arguments)
+        .fetch_optional(db)
+        .await
+}
+
+/// Marks the row with this id in `scope` deleted; `None` if it is missing or deleted already.
+pub async fn soft_delete<R: Resource>(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    id: Uuid,
+) -> sqlx::Result<Option<R>> {
+    set_deleted_at(db, scope, id, "now()", "deleted_at IS NULL").await
+}
+
+/// Brings back a soft-deleted row; `None` if there is no deleted row with this id in `scope`.
+pub async fn restore<R: Resource>(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    id: Uuid,
+) -> sqlx::Result<Option<R>> {
+    set_deleted_at(db, scope, id, "NULL", "deleted_at IS NOT NULL").await
+}
+
+async fn set_deleted_at<R: Resource>(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    id: Uuid,
+    value: &str,
+    condition: &str,
+) -> sqlx::Result<Option<R>> {
+    let mut query = QueryBuilder::new(format!(
+        "UPDATE {} SET deleted_at = {value} WHERE {condition} AND id = ",
+        R::TABLE
+    ));
+    query.push_bind(id);
+    push_scope(&mut query, scope);
+    query.push(format!(" RETURNING {}", R::COLUMNS));
+    query.build_query_as().fetch_optional(db).await
+}
+
+/// Deletes the row with this id for good, deleted or not; `false` if there was none.
+pub async fn hard_delete<R: Resource>(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    id: Uuid,
+) -> sqlx::Result<bool> {
+    let mut query = QueryBuilder::new(format!("DELETE FROM {} WHERE id = ", R::TABLE));
+    query.push_bind(id);
+    push_scope(&mut query, scope);
+    let result = query.build().execute(db).await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// `SELECT <columns> FROM <table> WHERE ...` in `scope`, ready for more conditions.
+fn select<R: Resource>(scope: Scope, include_deleted: bool) -> QueryBuilder<Postgres> {
+    let mut query = QueryBuilder::new(format!(
+        "SELECT {} FROM {} WHERE true",
+        R::COLUMNS,
+        R::TABLE
+    ));
+    push_scope(&mut query, scope);
+    if !include_deleted {
+        query.push(" AND deleted_at IS NULL");
+    }
+    query
+}
+
+fn push_scope(query: &mut QueryBuilder<Postgres>, scope: Scope) {
+    if let Scope::Owner(owner) = scope {
+        query.push(" AND owner_id = ").push_bind(owner);
+    }
+}
+
+/// The pagination query parameters: `?limit=50&offset=100`, or `?limit=50&cursor=...` with
+/// the `next_cursor` of the previous page.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageParams {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Checked pagination parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    limit: i64,
+    start: Start,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Start {
+    Offset(i64),
+    After(Key),
+}
+
+impl TryFrom<PageParams> for PageRequest {
+    type Error = AppError;
+
+    fn try_from(params: PageParams) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new();
+        let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            errors.add("limit", format!("must be between 1 and {MAX_LIMIT}"));
+        }
+        let start = match (params.offset, params.cursor) {
+            (Some(_), Some(_)) => {
+                errors.add("cursor", "cannot be combined with offset");
+                None
+            }
+            (offset, None) => {
+                let offset = offset.unwrap_or(0);
+                if offset < 0 {
+                    errors.add("offset", "must not be negative");
+                }
+                Some(Start::Offset(offset))
+            }
+            (None, Some(cursor)) => {
+                let key = decode_cursor(&cursor);
+                if key.is_none() {
+                    errors.add("cursor", "is not a cursor this API returned");
+                }
+                key.map(Start::After)
+            }
+        };
+        errors.check()?;
+        Ok(Self {
+            limit,
+            start: start.expect("a valid request has a start"),
+        })
+    }
+}
+
+impl PageRequest {
+    /// Runs `query` (a `SELECT ... WHERE ...` of `R`'s rows) for this page.
+    pub async fn fetch<R>(
+        &self,
+        mut query: QueryBuilder<Postgres>,
+        db: impl PgExecutor<'_>,
+    ) -> sqlx::Result<Page<R>>
+    where
+        R: Keyed + for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        if let Start::After(key) = self.start {
+            query
+                .push(" AND (created_at, id) > (")
+                .push_bind(key.created_at)
+                .push(", ")
+                .push_bind(key.id)
+                .push(")");
+        }
+        // One row more than asked for says whether there is a next page.
+        query
+            .push(" ORDER BY created_at, id LIMIT ")
+            .push_bind(self.limit + 1);
+        if let Start::Offset(offset) = self.start {
+            query.push(" OFFSET ").push_bind(offset);
+        }
+        let mut items: Vec<R> = query.build_query_as().fetch_all(db).await?;
+        let more = items.len() > usize::try_from(self.limit).unwrap_or(usize::MAX);
+        items.truncate(items.len() - usize::from(more));
+        let next_cursor = more
+            .then(|| items.last().map(|item| encode_cursor(item.key())))
+            .flatten();
+        Ok(Page {
+            items,
+            limit: self.limit,
+            offset: match self.start {
+                Start::Offset(offset) => Some(offset),
+                Start::After(_) => None,
+            },
+            next_cursor,
+        })
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub limit: i64,
+    /// The offset asked for; absent when the page was asked for by cursor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    /// Pass as `?cursor=` for the next page; `null` on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// The cursor after `key`: opaque to clients, hex of the timestamp in microseconds (what
+/// Postgres stores) and of the id.
+fn encode_cursor(key: Key) -> String {
+    let micros = key.created_at.unix_timestamp_nanos() / 1000;
+    let micros = i64::try_from(micros).expect("a Postgres timestamp fits in i64 microseconds");
+    format!("{:016x}{}", micros.cast_unsigned(), key.id.simple())
+}
+
+fn decode_cursor(cursor: &str) -> Option<Key> {
+    let (micros, id) = cursor.split_at_checked(16)?;
+    let micros = u64::from_str_radix(micros, 16).ok()?.cast_signed();
+    let created_at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).ok()?;
+    let id = Uuid::try_parse(id).ok().filter(|_| id.len() == 32)?;
+    Some(Key { created_at, id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(limit: Option<i64>, offset: Option<i64>, cursor: Option<&str>) -> PageParams {
+        PageParams {
+            limit,
+            offset,
+            cursor: cursor.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_cursor_round_trips_to_the_same_key() {
+        let key = Key {
+            created_at: OffsetDateTime::from_unix_timestamp_nanos(1_735_689_600_123_456_000)
+                .unwrap(),
+            id: Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef),
+        };
+
+        assert_eq!(decode_cursor(&encode_cursor(key)), Some(key));
+    }
+
+    #[test]
+    fn a_made_up_cursor_is_refused() {
+        for cursor in ["", "abc", "zz", &"0".repeat(47), &"g".repeat(48)] {
+            assert_eq!(decode_cursor(cursor), None, "{cursor:?}");
+        }
+    }
+
+    #[test]
+    fn no_parameters_mean_the_first_page_of_the_default_size() {
+        let page = PageRequest::try_from(PageParams::default()).unwrap();
+
+        assert_eq!(page.limit, DEFAULT_LIMIT);
+        assert_eq!(page.start, Start::Offset(0));
+    }
+
+    #[test]
+    fn the_limit_must_be_between_1_and_the_maximum() {
+        for limit in [1, MAX_LIMIT] {
+            assert!(PageRequest::try_from(params(Some(limit), None, None)).is_ok());
+        }
+        for limit in [0, -1, MAX_LIMIT + 1] {
+            assert!(PageRequest::try_from(params(Some(limit), None, None)).is_err());
+        }
+    }
+
+    #[test]
+    fn an_offset_and_a_cursor_together_are_refused() {
+        let cursor = encode_cursor(Key {
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            id: Uuid::nil(),
+        });
+
+        assert!(PageRequest::try_from(params(None, Some(0), Some(&cursor))).is_err());
+        assert!(PageRequest::try_from(params(None, None, Some(&cursor))).is_ok());
+    }
+}
