@@ -36,6 +36,8 @@ fn every_combination(catalogue: &Catalogue) -> Vec<Answers> {
             name: ProjectName::parse("demo").unwrap(),
             modules,
         })
+        // Payments without auth, say, is refused before anything renders.
+        .filter(|answers| answers.check_requirements(catalogue).is_ok())
         .collect()
 }
 

@@ -1,0 +1,6 @@
+//! Payments, end to end, against a fake Stripe API and signed webhook deliveries.
+
+mod checkout;
+mod stripe;
+mod subscription;
+mod webhooks;
