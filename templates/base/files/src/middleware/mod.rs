@@ -1,10 +1,12 @@
 //! The middleware stack every request passes through.
 
 mod error_envelope;
+pub mod rate_limit;
 mod request_id;
 mod security_headers;
 
 pub use error_envelope::current_request_id;
+pub use rate_limit::RateLimiter;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

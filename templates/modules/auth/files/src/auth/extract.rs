@@ -1,13 +1,17 @@
-//! The signed-in user as an extractor, and the admin guard.
+//! The signed-in user as an extractor, the admin guard, and the layer that authenticates
+//! the signed-in route groups.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header;
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::error::AuthError;
 use super::users;
+use crate::middleware::rate_limit::RateLimitSubject;
 use crate::state::AppState;
 
 /// The user a request's bearer token identifies, synced to the `users` table.
@@ -44,6 +48,23 @@ impl FromRequestParts<AppState> for CurrentUser {
         let user = users::sync(state, identity).await?;
         parts.extensions.insert(user.clone());
         Ok(user)
+    }
+}
+
+/// Middleware of the app and admin groups: verifies the bearer token once, before the
+/// group's rate limit, so that a request without a valid token is refused with 401 at no
+/// cost to anyone's quota, and a signed-in user's requests count against their own quota
+/// wherever they come from. Handlers taking [`CurrentUser`] reuse the user found here.
+pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    match CurrentUser::from_request_parts(&mut parts, &state).await {
+        Ok(user) => {
+            parts
+                .extensions
+                .insert(RateLimitSubject(user.id.to_string()));
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Err(rejection) => rejection.into_response(),
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! A user's row is written on their first authenticated request and again whenever the
 //! claims of their token change. In between, the synced user is cached in Redis, so the
-//! requests of a signed-in user read one key and write nothing.
+//! requests of a signed-in user read one key and write nothing. A provider's user webhook,
+//! when it has one, keeps rows in step between sign-ins ([`save_profile`], [`remove`]).
 
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::extract::CurrentUser;
-use super::verifier::Identity;
+use super::verifier::{DEFAULT_ROLE, Identity};
 use crate::cache;
 use crate::crud::{Key, Keyed, Page, PageRequest};
 use crate::state::AppState;
@@ -55,7 +56,7 @@ impl Keyed for User {
 ///
 /// Redis failing only costs the upsert: a signed-in user is never refused for it.
 pub(super) async fn sync(state: &AppState, identity: Identity) -> anyhow::Result<CurrentUser> {
-    let key = format!("auth:user:{}", identity.external_id);
+    let key = cache_key(&identity.external_id);
     let mut redis = state.redis.clone();
     match cache::get_json::<CurrentUser>(&mut redis, &key).await {
         Ok(Some(user)) if same_claims(&user, &identity) => return Ok(user),
@@ -80,6 +81,11 @@ pub(super) async fn sync(state: &AppState, identity: Identity) -> anyhow::Result
         );
     }
     Ok(user)
+}
+
+/// Where the synced user is cached.
+fn cache_key(external_id: &str) -> String {
+    format!("auth:user:{external_id}")
 }
 
 fn same_claims(user: &CurrentUser, identity: &Identity) -> bool {
@@ -121,4 +127,59 @@ pub async fn list(db: impl PgExecutor<'_>, page: &PageRequest) -> sqlx::Result<P
         "SELECT id, external_id, email, name, role, created_at, updated_at FROM users WHERE true",
     );
     page.fetch(query, db).await
+}
+
+/// A user as a provider's webhook describes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// The provider's id for the user.
+    pub external_id: String,
+    /// Primary email address.
+    pub email: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+}
+
+/// Creates the user's row or updates their email and name, and drops their cached copy.
+///
+/// The role is left alone: it comes from the user's tokens, and a new row starts as an
+/// ordinary user until their first request says otherwise. Applying the same profile twice
+/// changes nothing, so a redelivered webhook is harmless.
+pub async fn save_profile(state: &AppState, profile: &Profile) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO users (external_id, email, name, role)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (external_id) DO UPDATE
+         SET email = EXCLUDED.email, name = EXCLUDED.name
+         WHERE (users.email, users.name) IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.name)",
+    )
+    .bind(&profile.external_id)
+    .bind(&profile.email)
+    .bind(&profile.name)
+    .bind(DEFAULT_ROLE)
+    .execute(&state.db)
+    .await
+    .context("could not save the user's profile")?;
+    forget(state, &profile.external_id).await
+}
+
+/// Deletes the user's row, if any, and their cached copy.
+pub async fn remove(state: &AppState, external_id: &str) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM users WHERE external_id = $1")
+        .bind(external_id)
+        .execute(&state.db)
+        .await
+        .context("could not delete the user")?;
+    forget(state, external_id).await
+}
+
+/// Drops the cached user, so that their next request reads (and resyncs) the row. A
+/// failure is an error here: a stale cache would keep serving what the webhook changed.
+async fn forget(state: &AppState, external_id: &str) -> anyhow::Result<()> {
+    let mut redis = state.redis.clone();
+    redis::cmd("DEL")
+        .arg(cache_key(external_id))
+        .query_async::<()>(&mut redis)
+        .await
+        .context("could not drop the cached user")
 }

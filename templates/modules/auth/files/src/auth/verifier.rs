@@ -16,7 +16,7 @@ use super::policy::Policy;
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 const LEEWAY_SECS: u64 = 30;
 /// Role of users whose token has no role claim.
-const DEFAULT_ROLE: &str = "user";
+pub(super) const DEFAULT_ROLE: &str = "user";
 
 /// Who a verified token says the caller is.
 #[derive(Debug, Clone, PartialEq, Eq)]

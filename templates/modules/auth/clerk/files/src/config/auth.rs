@@ -1,6 +1,7 @@
 //! Authentication settings for Clerk.
 
 use jsonwebtoken::Algorithm;
+use secrecy::SecretString;
 
 use super::env::Env;
 use crate::auth::{JwksLocation, Policy};
@@ -17,6 +18,8 @@ pub struct AuthSettings {
     pub role_claim: String,
     /// Role value that grants the admin routes.
     pub admin_role: String,
+    /// Signing secret of the user webhook (`whsec_...`); `None` refuses its deliveries.
+    pub webhook_secret: Option<SecretString>,
 }
 
 impl AuthSettings {
@@ -40,6 +43,7 @@ impl AuthSettings {
             admin_role: env
                 .optional("AUTH_ADMIN_ROLE")
                 .unwrap_or_else(|| "admin".to_owned()),
+            webhook_secret: env.optional("CLERK_WEBHOOK_SECRET").map(SecretString::from),
         }
     }
 

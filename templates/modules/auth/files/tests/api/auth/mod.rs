@@ -9,5 +9,6 @@ pub mod idp;
 mod jwks;
 pub mod keys;
 pub mod provider;
+mod rate_limit;
 mod rejections;
 mod users;

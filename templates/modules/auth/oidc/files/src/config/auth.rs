@@ -1,5 +1,8 @@
 //! Authentication settings for any OpenID Connect provider (Auth0, Keycloak, Cognito,
 //! WorkOS, Okta, Zitadel, ...).
+//!
+//! OpenID Connect defines no webhook for user changes, so unlike Clerk and Supabase there
+//! is none here: a user's row follows their tokens, on their next request.
 
 use jsonwebtoken::Algorithm;
 

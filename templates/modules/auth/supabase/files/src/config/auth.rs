@@ -21,6 +21,8 @@ pub struct AuthSettings {
     pub role_claim: String,
     /// Role value that grants the admin routes.
     pub admin_role: String,
+    /// Shared secret of the `auth.users` database webhook; `None` refuses its deliveries.
+    pub webhook_secret: Option<SecretString>,
 }
 
 impl AuthSettings {
@@ -37,6 +39,9 @@ impl AuthSettings {
             admin_role: env
                 .optional("AUTH_ADMIN_ROLE")
                 .unwrap_or_else(|| "admin".to_owned()),
+            webhook_secret: env
+                .optional("SUPABASE_WEBHOOK_SECRET")
+                .map(SecretString::from),
         }
     }
 
