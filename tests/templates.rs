@@ -36,6 +36,8 @@ fn every_combination(catalogue: &Catalogue) -> Vec<Answers> {
             name: ProjectName::parse("demo").unwrap(),
             modules,
         })
+        // A module without the modules it requires is refused before rendering.
+        .filter(|answers| answers.check_requirements(catalogue).is_ok())
         .collect()
 }
 
