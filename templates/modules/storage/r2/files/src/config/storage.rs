@@ -62,7 +62,10 @@ mod tests {
         let (settings, problems) = load(&ACCOUNT);
 
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(settings.endpoint, "https://0123abcd.r2.cloudflarestorage.com");
+        assert_eq!(
+            settings.endpoint,
+            "https://0123abcd.r2.cloudflarestorage.com"
+        );
         assert_eq!(settings.region, "auto");
         assert!(settings.path_style);
     }
@@ -71,13 +74,19 @@ mod tests {
     fn an_explicit_endpoint_wins_for_other_jurisdictions() {
         let vars = [
             ACCOUNT.as_slice(),
-            &[("R2_ENDPOINT", "https://0123abcd.eu.r2.cloudflarestorage.com")],
+            &[(
+                "R2_ENDPOINT",
+                "https://0123abcd.eu.r2.cloudflarestorage.com",
+            )],
         ]
         .concat();
 
         let (settings, _) = load(&vars);
 
-        assert_eq!(settings.endpoint, "https://0123abcd.eu.r2.cloudflarestorage.com");
+        assert_eq!(
+            settings.endpoint,
+            "https://0123abcd.eu.r2.cloudflarestorage.com"
+        );
     }
 
     #[test]
