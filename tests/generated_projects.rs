@@ -4,10 +4,10 @@
 //! All generated builds share one target directory (`target/generated`), so dependencies
 //! compile once per machine rather than once per project.
 
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use omnistack::answers::{Answers, AnswersFile};
 use omnistack::catalogue::Catalogue;
@@ -71,13 +71,62 @@ fn generate(preset: &str, name: &str) -> PathBuf {
     dir
 }
 
+/// An S3-compatible server (moto, which checks no signatures) on a free port, for the generated
+/// projects' opt-in round trip through presigned URLs; stopped when dropped.
+struct S3Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl S3Server {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!("moto_server does not start ({error}); install it with: pip install 'moto[server]'")
+            });
+        let server = Self {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not listen on port {port} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn cargo(project: &Path, args: &[&str]) {
+    cargo_with(project, args, &[]);
+}
+
+fn cargo_with(project: &Path, args: &[&str], envs: &[(&str, &str)]) {
     let output = Command::new(env!("CARGO"))
         .current_dir(project)
         .args(args)
         .env("CARGO_TARGET_DIR", repo().join("target/generated/target"))
         .env("DATABASE_URL", DATABASE_URL)
         .env("REDIS_URL", REDIS_URL)
+        .envs(envs.iter().copied())
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");
@@ -111,7 +160,13 @@ fn passes_every_check(project: &Path) {
         project,
         &["clippy", "--all-targets", "--", "-D", "warnings"],
     );
-    cargo(project, &["test"]);
+    // Opt-in tests too: the ones that need an S3-compatible server get one.
+    let s3 = S3Server::start();
+    cargo_with(
+        project,
+        &["test", "--", "--include-ignored"],
+        &[("S3_TEST_ENDPOINT", &s3.endpoint)],
+    );
 }
 
 #[test]

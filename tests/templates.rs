@@ -36,7 +36,7 @@ fn every_combination(catalogue: &Catalogue) -> Vec<Answers> {
             name: ProjectName::parse("demo").unwrap(),
             modules,
         })
-        // Payments without auth, say, is refused before anything renders.
+        // A module without the modules it requires is refused before rendering.
         .filter(|answers| answers.check_requirements(catalogue).is_ok())
         .collect()
 }

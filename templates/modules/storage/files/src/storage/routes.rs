@@ -1,0 +1,295 @@
+//! `/api/v1/uploads`: presigned upload URLs, confirmation, listing, download URLs, deletion.
+//!
+//! Files never pass through the server. A client asks for an upload URL, sends the file to
+//! the bucket with it, then confirms; the server checks the object and marks the upload
+//! completed. Another user's upload answers 404, as if it did not exist.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::client::PresignedRequest;
+use super::uploads::{self, NewUpload, Upload};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// Largest page `GET /uploads` returns.
+const MAX_LIMIT: i64 = 100;
+/// Longest filename accepted, in characters.
+const MAX_FILENAME_CHARS: usize = 255;
+/// Longest filename kept in an object key, in bytes (keys may have 1024).
+const MAX_KEY_FILENAME_BYTES: usize = 100;
+
+/// Routes for any signed-in user.
+pub fn app_routes() -> Router<AppState> {
+    Router::new()
+        .route("/uploads", post(create).get(list))
+        .route("/uploads/{id}", get(show).delete(delete))
+        .route("/uploads/{id}/complete", post(complete))
+        .route("/uploads/{id}/download", get(download))
+}
+
+#[derive(Deserialize)]
+struct CreateUpload {
+    filename: String,
+    content_type: String,
+    size_bytes: u64,
+}
+
+/// A new upload and the request that sends its file to the bucket.
+#[derive(Serialize)]
+struct CreatedUpload {
+    id: Uuid,
+    #[serde(flatten)]
+    request: PresignedRequest,
+}
+
+/// Hands out a presigned `PUT` for a file of an allowed type and size.
+async fn create(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Json(body): Json<CreateUpload>,
+) -> Result<(StatusCode, Json<CreatedUpload>), AppError> {
+    let settings = &state.config.uploads;
+    let filename = body.filename.trim();
+    if filename.is_empty() || filename.chars().count() > MAX_FILENAME_CHARS {
+        return Err(AppError::Validation(format!(
+            "filename must have 1 to {MAX_FILENAME_CHARS} characters"
+        )));
+    }
+    if filename.chars().any(char::is_control) {
+        return Err(AppError::Validation(
+            "filename must not contain control characters".into(),
+        ));
+    }
+    let Some(content_type) = settings
+        .allowed_content_types
+        .find(body.content_type.trim())
+    else {
+        return Err(AppError::Validation(format!(
+            "content_type must be one of {}",
+            settings.allowed_content_types.as_slice().join(", ")
+        )));
+    };
+    if !(1..=settings.max_bytes).contains(&body.size_bytes) {
+        return Err(AppError::Validation(format!(
+            "size_bytes must be between 1 and {}",
+            settings.max_bytes
+        )));
+    }
+    let size_bytes = i64::try_from(body.size_bytes)
+        .map_err(|_| AppError::Validation("size_bytes is too large".into()))?;
+
+    let id = Uuid::new_v4();
+    let object_key = format!("users/{}/{id}/{}", user.id, sanitise(filename));
+    let upload = NewUpload {
+        id,
+        owner_id: user.id,
+        object_key: &object_key,
+        filename,
+        content_type,
+        size_bytes,
+    };
+    uploads::insert(&state.db, &upload)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let request = state.storage.presign_upload(
+        &object_key,
+        content_type,
+        body.size_bytes,
+        settings.url_expiry,
+        Timestamp::now(),
+    );
+    Ok((StatusCode::CREATED, Json(CreatedUpload { id, request })))
+}
+
+/// Confirms an upload once its object is in the bucket with the announced size and type.
+///
+/// An object that does not match is deleted, so that nothing unchecked stays in the bucket.
+async fn complete(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Upload>, AppError> {
+    let upload = owned(&state, &user, id).await?;
+    if upload.completed_at.is_some() {
+        return Ok(Json(upload));
+    }
+    let Some(object) = state.storage.head(&upload.object_key).await? else {
+        return Err(AppError::Conflict(
+            "the file has not been uploaded yet".into(),
+        ));
+    };
+    let size_matches = i64::try_from(object.size).is_ok_and(|size| size == upload.size_bytes);
+    let type_matches = object
+        .content_type
+        .as_deref()
+        .is_some_and(|stored| stored.eq_ignore_ascii_case(&upload.content_type));
+    if !size_matches || !type_matches {
+        state.storage.delete(&upload.object_key).await?;
+        return Err(AppError::Validation(format!(
+            "the uploaded file does not match the upload: expected {} bytes of {}",
+            upload.size_bytes, upload.content_type
+        )));
+    }
+    let completed = uploads::complete(&state.db, user.id, id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(not_found)?;
+    Ok(Json(completed))
+}
+
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default = "default_limit")]
+    limit: i64,
+    #[serde(default)]
+    offset: i64,
+}
+
+fn default_limit() -> i64 {
+    50
+}
+
+#[derive(Serialize)]
+struct UploadPage {
+    uploads: Vec<Upload>,
+    limit: i64,
+    offset: i64,
+}
+
+/// The caller's completed uploads, newest first, a page at a time (`?limit=50&offset=0`).
+async fn list(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Query(page): Query<Page>,
+) -> Result<Json<UploadPage>, AppError> {
+    if !(1..=MAX_LIMIT).contains(&page.limit) {
+        return Err(AppError::Validation(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    if page.offset < 0 {
+        return Err(AppError::Validation("offset must not be negative".into()));
+    }
+    let uploads = uploads::list_completed(&state.db, user.id, page.limit, page.offset)
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(Json(UploadPage {
+        uploads,
+        limit: page.limit,
+        offset: page.offset,
+    }))
+}
+
+/// One of the caller's uploads, pending or completed.
+async fn show(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Upload>, AppError> {
+    Ok(Json(owned(&state, &user, id).await?))
+}
+
+/// A presigned `GET` of a completed upload's file.
+async fn download(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<PresignedRequest>, AppError> {
+    let upload = owned(&state, &user, id).await?;
+    if upload.completed_at.is_none() {
+        return Err(AppError::Conflict(
+            "the file has not been uploaded yet".into(),
+        ));
+    }
+    Ok(Json(state.storage.presign_download(
+        &upload.object_key,
+        state.config.uploads.url_expiry,
+        Timestamp::now(),
+    )))
+}
+
+/// Deletes the file, then its row: if the bucket fails, the upload is still listed and the
+/// client can retry.
+async fn delete(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, AppError> {
+    let upload = owned(&state, &user, id).await?;
+    state.storage.delete(&upload.object_key).await?;
+    uploads::delete(&state.db, user.id, id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The upload `id` if the caller owns it; 404 otherwise, whoever owns it.
+async fn owned(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<Upload, AppError> {
+    uploads::find(&state.db, user.id, id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(not_found)
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("no such upload".into())
+}
+
+/// The last component of `filename`, reduced to characters that are safe in an object key
+/// and a URL (ASCII letters, digits, `.`, `-`, `_`), without leading dots.
+fn sanitise(filename: &str) -> String {
+    let base = filename.rsplit(['/', '\\']).next().unwrap_or_default();
+    let safe: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = safe.trim_start_matches('.');
+    // Only ASCII is left, so any byte index is a character boundary.
+    let safe = &safe[..safe.len().min(MAX_KEY_FILENAME_BYTES)];
+    if safe.is_empty() {
+        "file".to_owned()
+    } else {
+        safe.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitise;
+
+    #[test]
+    fn filenames_are_reduced_to_safe_key_segments() {
+        let cases = [
+            ("cat.png", "cat.png"),
+            ("my holiday (1).JPG", "my_holiday__1_.JPG"),
+            ("../../etc/passwd", "passwd"),
+            ("C:\\Users\\ada\\report.pdf", "report.pdf"),
+            (".env", "env"),
+            ("résumé.pdf", "r_sum_.pdf"),
+            ("..", "file"),
+            ("dir/", "file"),
+        ];
+        for (filename, expected) in cases {
+            assert_eq!(sanitise(filename), expected, "{filename}");
+        }
+    }
+
+    #[test]
+    fn long_filenames_are_cut_to_a_hundred_bytes() {
+        assert_eq!(sanitise(&"a".repeat(300)).len(), 100);
+    }
+}
