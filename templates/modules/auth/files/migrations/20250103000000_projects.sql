@@ -17,6 +17,9 @@ WHERE deleted_at IS NULL;
 CREATE INDEX projects_owner_idx ON projects (owner_id, created_at, id);
 -- Every project, a page at a time: the admin listing.
 CREATE INDEX projects_created_at_idx ON projects (created_at, id);
+-- Soft-deleted projects by age: what the purge past the retention looks for (with jobs).
+CREATE INDEX projects_deleted_at_idx ON projects (deleted_at)
+WHERE deleted_at IS NOT NULL;
 
 CREATE TRIGGER set_updated_at BEFORE UPDATE ON projects
 FOR EACH ROW EXECUTE FUNCTION set_updated_at();
