@@ -134,6 +134,10 @@ struct ErrorObject {
 impl StripeClient {
     /// A client for the configured account; nothing is sent until a call is made.
     pub fn new(settings: &PaymentsSettings) -> anyhow::Result<Self> {
+        Self::connect(&settings.api_base, settings.secret_key.clone())
+    }
+
+    fn connect(api_base: &str, secret_key: SecretString) -> anyhow::Result<Self> {
         // reqwest is built without a TLS crypto provider of its own; ring is the one sqlx
         // already uses. An error only means a provider was installed before, which is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -149,8 +153,8 @@ impl StripeClient {
             .context("could not build the HTTP client for Stripe")?;
         Ok(Self {
             http,
-            api_base: settings.api_base.trim_end_matches('/').to_owned(),
-            secret_key: settings.secret_key.clone(),
+            api_base: api_base.trim_end_matches('/').to_owned(),
+            secret_key,
         })
     }
 
@@ -281,11 +285,7 @@ mod tests {
     use super::*;
 
     fn client(api_base: &str) -> StripeClient {
-        StripeClient {
-            http: reqwest::Client::new(),
-            api_base: api_base.to_owned(),
-            secret_key: "sk_test_key".into(),
-        }
+        StripeClient::connect(api_base, "sk_test_key".into()).expect("the client builds")
     }
 
     #[tokio::test]
