@@ -15,42 +15,42 @@ fn catalogue() -> Catalogue {
     Catalogue::embedded().expect("the embedded catalogue is consistent")
 }
 
-/// Every combination of every module's selections (the `all` strategy).
+/// Every combination of the modules that change Rust code (the matrix's `all` strategy), each
+/// with one selection of every other module (deploy targets): the n-th combination takes the
+/// n-th selection in turn, so every selection appears hundreds of times without multiplying
+/// the product by it.
 fn every_combination(catalogue: &Catalogue) -> Vec<Answers> {
-    let mut combos: Vec<BTreeMap<String, Vec<String>>> = vec![BTreeMap::new()];
-    for module in &catalogue.modules {
-        combos = combos
-            .into_iter()
-            .flat_map(|combo| {
-                module.selections().into_iter().map(move |selection| {
-                    let mut next = combo.clone();
-                    next.insert(module.name.clone(), selection);
-                    next
-                })
-            })
-            .collect();
-    }
-    combos
+    let others: Vec<_> = catalogue
+        .modules
+        .iter()
+        .filter(|module| !module.affects_code)
+        .map(|module| (module.name.clone(), module.selections()))
+        .collect();
+    combinations(catalogue, Strategy::All, false)
         .into_iter()
-        .map(|modules| Answers {
-            name: ProjectName::parse("demo").unwrap(),
-            modules,
+        .enumerate()
+        .map(|(n, combination)| {
+            let mut answers = combination.answers(catalogue).unwrap();
+            answers.name = ProjectName::parse("demo").unwrap();
+            for (module, selections) in &others {
+                answers
+                    .modules
+                    .insert(module.clone(), selections[n % selections.len()].clone());
+            }
+            answers
         })
-        // A module without the modules it requires is refused before rendering.
-        .filter(|answers| answers.check_requirements(catalogue).is_ok())
         .collect()
 }
 
-fn render_all() -> Vec<(Answers, RenderedTree)> {
+/// Renders every combination, one at a time: holding thousands of trees at once would take
+/// gigabytes.
+fn render_all() -> impl Iterator<Item = (Answers, RenderedTree)> {
     let catalogue = catalogue();
-    every_combination(&catalogue)
-        .into_iter()
-        .map(|answers| {
-            let tree = render_answers(&catalogue, &answers)
-                .unwrap_or_else(|e| panic!("{:?} does not render: {e}", answers.modules));
-            (answers, tree)
-        })
-        .collect()
+    every_combination(&catalogue).into_iter().map(move |answers| {
+        let tree = render_answers(&catalogue, &answers)
+            .unwrap_or_else(|e| panic!("{:?} does not render: {e}", answers.modules));
+        (answers, tree)
+    })
 }
 
 fn texts(tree: &RenderedTree) -> impl Iterator<Item = (&String, &str)> {
