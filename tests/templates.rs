@@ -1,7 +1,6 @@
 //! Invariants of the rendered templates, checked for every combination of options, and
 //! snapshots of the presets in `examples/`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use omnistack::answers::{Answers, AnswersFile, Choices};
@@ -46,11 +45,13 @@ fn every_combination(catalogue: &Catalogue) -> Vec<Answers> {
 /// gigabytes.
 fn render_all() -> impl Iterator<Item = (Answers, RenderedTree)> {
     let catalogue = catalogue();
-    every_combination(&catalogue).into_iter().map(move |answers| {
-        let tree = render_answers(&catalogue, &answers)
-            .unwrap_or_else(|e| panic!("{:?} does not render: {e}", answers.modules));
-        (answers, tree)
-    })
+    every_combination(&catalogue)
+        .into_iter()
+        .map(move |answers| {
+            let tree = render_answers(&catalogue, &answers)
+                .unwrap_or_else(|e| panic!("{:?} does not render: {e}", answers.modules));
+            (answers, tree)
+        })
 }
 
 fn texts(tree: &RenderedTree) -> impl Iterator<Item = (&String, &str)> {
