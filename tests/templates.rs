@@ -15,7 +15,8 @@ fn catalogue() -> Catalogue {
     Catalogue::embedded().expect("the embedded catalogue is consistent")
 }
 
-/// Every combination of every module's selections (the `all` strategy).
+/// Every combination of every module's selections (the `all` strategy) that gives each
+/// chosen module the modules it requires.
 fn every_combination(catalogue: &Catalogue) -> Vec<Answers> {
     let mut combos: Vec<BTreeMap<String, Vec<String>>> = vec![BTreeMap::new()];
     for module in &catalogue.modules {
@@ -36,6 +37,7 @@ fn every_combination(catalogue: &Catalogue) -> Vec<Answers> {
             name: ProjectName::parse("demo").unwrap(),
             modules,
         })
+        .filter(|answers| answers.check_requirements(catalogue).is_ok())
         .collect()
 }
 
