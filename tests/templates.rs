@@ -38,7 +38,6 @@ fn every_combination(catalogue: &Catalogue) -> Vec<Answers> {
             }
             answers
         })
-        .filter(|answers| answers.check_requirements(catalogue).is_ok())
         .collect()
 }
 
