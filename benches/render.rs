@@ -17,7 +17,10 @@ const RUNS: usize = 200;
 fn main() {
     let started = Instant::now();
     let catalogue = Catalogue::embedded().expect("the embedded catalogue loads");
-    println!("catalogue load (first, includes parsing): {:?}", started.elapsed());
+    println!(
+        "catalogue load (first, includes parsing): {:?}",
+        started.elapsed()
+    );
 
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut presets: Vec<_> = std::fs::read_dir(&examples)
@@ -27,7 +30,10 @@ fn main() {
         .collect();
     presets.sort();
 
-    println!("{:<10} {:>7} {:>12} {:>12} {:>12}", "preset", "files", "min", "median", "p95");
+    println!(
+        "{:<10} {:>7} {:>12} {:>12} {:>12}",
+        "preset", "files", "min", "median", "p95"
+    );
     for preset in presets {
         let file = AnswersFile::read(&catalogue, &preset).expect("the preset parses");
         let name = ProjectName::parse("bench-app").expect("valid name");

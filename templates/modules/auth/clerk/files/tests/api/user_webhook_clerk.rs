@@ -97,7 +97,7 @@ async fn row(auth: &AuthApp, external_id: &str) -> Option<Value> {
         .json()
         .await
         .unwrap();
-    page["users"]
+    page["items"]
         .as_array()
         .unwrap()
         .iter()
