@@ -11,6 +11,10 @@ use git2::{
 
 use crate::render::RenderedTree;
 
+mod pack;
+
+use pack::Pack;
+
 /// The ref that holds omnistack's exact render, the base of later three-way merges.
 pub const PRISTINE_REF: &str = "refs/omnistack/pristine";
 
@@ -24,17 +28,35 @@ const FILE_MODE: u32 = 0o100_644;
 ///
 /// The commit is built from the render rather than from the directory, so that the user's global
 /// gitignore cannot leave a rendered file out and the pristine tree is the one `add` rebuilds.
+/// Its objects go to disk as one packfile (see [`pack`]), then libgit2 reads them back from it.
 pub fn init_with_initial_commit(dir: &Path, render: &RenderedTree) -> Result<Oid, git2::Error> {
     let mut options = RepositoryInitOptions::new();
     options.initial_head(DEFAULT_BRANCH);
     let repo = Repository::init_opts(dir, &options)?;
-    let tree = repo.find_tree(write_tree(&repo, render)?)?;
-    let mut index = repo.index()?;
-    index.read_tree(&tree)?;
-    index.write()?;
     let author = signature(&repo)?;
-    let message = format!("Initial commit from omnistack {}", crate::VERSION);
-    let commit = repo.commit(Some("HEAD"), &author, &author, &message, &tree, &[])?;
+    let subject = format!("Initial commit from omnistack {}", crate::VERSION);
+    let mut objects = Pack::default();
+    let tree = objects.add_tree(&render.files);
+    let commit = objects.add_commit(tree, &author, &format!("{subject}\n"));
+    let pack_dir = repo.path().join("objects").join("pack");
+    objects.write(&pack_dir).map_err(|e| {
+        git2::Error::from_str(&format!(
+            "cannot write a packfile in {}: {e}",
+            pack_dir.display()
+        ))
+    })?;
+    let mut index = repo.index()?;
+    index.read_tree(&repo.find_tree(tree)?)?;
+    index.write()?;
+    // HEAD is symbolic and its branch unborn: creating the branch moves HEAD with it, and
+    // libgit2 logs the move in both reflogs, as `git commit` does.
+    let branch = format!("refs/heads/{DEFAULT_BRANCH}");
+    repo.reference(
+        &branch,
+        commit,
+        false,
+        &format!("commit (initial): {subject}"),
+    )?;
     repo.reference(PRISTINE_REF, commit, true, "omnistack: pristine render")?;
     Ok(commit)
 }

@@ -94,3 +94,25 @@ fn new_commits_exactly_the_render_as_head_and_pristine_and_leaves_a_clean_tree()
     let on_disk: Vec<String> = files(&project).into_keys().collect();
     assert_eq!(committed.lines().collect::<Vec<_>>(), on_disk);
 }
+
+#[test]
+fn new_writes_a_repository_git_fsck_accepts_with_its_objects_in_one_pack() {
+    let catalogue = catalogue();
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &change_support::defaults(&catalogue));
+
+    change_support::git(&project, &["fsck", "--full", "--strict", "--no-dangling"]);
+    let counts = change_support::git(&project, &["count-objects", "-v"]);
+    let lines: Vec<&str> = counts.lines().collect();
+    assert!(
+        lines.contains(&"count: 0") && lines.contains(&"packs: 1"),
+        "loose objects or several packs:\n{counts}"
+    );
+    assert_eq!(
+        change_support::git(&project, &["log", "--format=%s", "HEAD"]).trim(),
+        format!(
+            "Initial commit from omnistack {}",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
