@@ -63,10 +63,16 @@ pub fn write_project(
     };
     fs::create_dir_all(&parent).map_err(io_error("cannot create", &parent))?;
     let staging = staging_dir(&parent)?;
+    // In path order most files follow one in the same directory, whose creation is then skipped.
+    let mut last_dir = None;
     for (path, bytes) in &tree.files {
         let dest = staging.path().join(path);
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).map_err(io_error("cannot create", dir))?;
+        let dir = dest.parent();
+        if dir != last_dir.as_deref() {
+            if let Some(dir) = dir {
+                fs::create_dir_all(dir).map_err(io_error("cannot create", dir))?;
+            }
+            last_dir = dir.map(Path::to_path_buf);
         }
         fs::write(&dest, bytes).map_err(io_error("cannot write", &dest))?;
     }
