@@ -96,6 +96,20 @@ impl Fields {
     }
 }
 
+/// A clone is what lets a failed write run again (see `auth::write_as`); a value that failed
+/// to encode keeps failing, with the same message.
+impl Clone for Fields {
+    fn clone(&self) -> Self {
+        Self {
+            columns: self.columns.clone(),
+            arguments: match &self.arguments {
+                Ok(arguments) => Ok(arguments.clone()),
+                Err(error) => Err(error.to_string().into()),
+            },
+        }
+    }
+}
+
 impl Default for Fields {
     fn default() -> Self {
         Self::new()

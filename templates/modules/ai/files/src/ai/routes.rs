@@ -16,7 +16,7 @@ use serde_json::json;
 use super::provider::{ChatStream, Message, Role, StreamEvent, Usage};
 use super::router::{GatewayError, Prompt, Route, Task, Tier};
 use super::usage::{self, ModelUsage};
-use crate::auth::CurrentUser;
+use crate::auth::{self, CurrentUser};
 use crate::config::AiSettings;
 use crate::error::{AppError, error_response};
 use crate::extract::Json;
@@ -194,7 +194,11 @@ fn stream_error() -> Result<Event, axum::Error> {
 /// Records the usage of an answered request. A failure is logged rather than answered: the
 /// answer has been paid for, and the user should have it.
 async fn record(state: &AppState, user: &CurrentUser, route: &Route, usage: Usage, streamed: bool) {
-    if let Err(error) = usage::record(&state.db, user.id, route, usage, streamed).await {
+    let recorded = auth::write_as(state, user, |user_id| {
+        usage::record(&state.db, user_id, route, usage, streamed)
+    })
+    .await;
+    if let Err(error) = recorded {
         tracing::error!(error = format!("{error:#}"), "could not record AI usage");
     }
 }

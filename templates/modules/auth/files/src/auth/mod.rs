@@ -21,5 +21,5 @@ pub use error::AuthError;
 pub use extract::{CurrentUser, RequireAdmin, authenticate};
 pub use policy::{JwksLocation, Policy};
 pub use routes::{admin_routes, app_routes};
-pub use users::{Profile, User, remove, save_profile};
+pub use users::{Profile, User, remove, save_profile, write_as};
 pub use verifier::{Authenticator, Identity};

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::model::{NewProject, Project, ProjectChanges};
-use crate::auth::{CurrentUser, RequireAdmin};
+use crate::auth::{self, CurrentUser, RequireAdmin};
 use crate::crud::{self, Page, PageParams, PageRequest, Scope};
 use crate::error::AppError;
 use crate::extract::Json;
@@ -48,9 +48,11 @@ async fn create(
     State(state): State<AppState>,
     Json(input): Json<NewProject>,
 ) -> Result<(StatusCode, Json<Project>), AppError> {
-    let project = crud::create(&state.db, user.id, input.into_fields()?)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let fields = input.into_fields()?;
+    let project = auth::write_as(&state, &user, |owner| {
+        crud::create(&state.db, owner, fields.clone())
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(project)))
 }
 

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::client::PresignedRequest;
 use super::uploads::{self, NewUpload, Upload};
-use crate::auth::CurrentUser;
+use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
 use crate::extract::Json;
 use crate::state::AppState;
@@ -87,20 +87,22 @@ async fn create(
         .map_err(|_| AppError::Validation("size_bytes is too large".into()))?;
 
     let id = Uuid::new_v4();
-    let object_key = format!("users/{}/{id}/{}", user.id, sanitise(filename));
-    let upload = NewUpload {
-        id,
-        owner_id: user.id,
-        object_key: &object_key,
-        filename,
-        content_type,
-        size_bytes,
-    };
-    uploads::insert(&state.db, &upload)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let db = &state.db;
+    let upload = auth::write_as(&state, &user, |owner_id| async move {
+        let object_key = format!("users/{owner_id}/{id}/{}", sanitise(filename));
+        let upload = NewUpload {
+            id,
+            owner_id,
+            object_key: &object_key,
+            filename,
+            content_type,
+            size_bytes,
+        };
+        uploads::insert(db, &upload).await
+    })
+    .await?;
     let request = state.storage.presign_upload(
-        &object_key,
+        &upload.object_key,
         content_type,
         body.size_bytes,
         settings.url_expiry,
