@@ -251,10 +251,13 @@ fn push_scope(query: &mut QueryBuilder<Postgres>, scope: Scope) {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Rows per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Rows to skip; not with `cursor`.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// The `next_cursor` of the previous page; not with `offset`.
+    #[param(pattern = "^[0-9a-f]{48}$")]
     pub cursor: Option<String>,
 }
 

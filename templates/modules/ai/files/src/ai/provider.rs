@@ -28,6 +28,7 @@ pub struct Message {
     /// Who wrote it.
     pub role: Role,
     /// What it says.
+    #[schema(pattern = r"\S")]
     pub content: String,
 }
 

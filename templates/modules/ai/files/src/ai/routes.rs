@@ -39,6 +39,7 @@ pub fn app_routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 struct ChatBody {
     /// The conversation so far, with at least one user message.
+    #[schema(min_items = 1)]
     messages: Vec<Message>,
     /// Which class of model answers; the router decides when absent.
     #[serde(default)]
@@ -48,9 +49,11 @@ struct ChatBody {
     task: Option<Task>,
     /// Longest answer, in tokens, up to `AI_MAX_OUTPUT_TOKENS`.
     #[serde(default)]
+    #[schema(minimum = 1)]
     max_tokens: Option<u32>,
     /// 0 to 1.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1)]
     temperature: Option<f32>,
 }
 
@@ -240,6 +243,7 @@ async fn record(state: &AppState, user: &CurrentUser, route: &Route, usage: Usag
 struct Period {
     /// How many days back, 1 to 366 (default 30).
     #[serde(default = "default_days")]
+    #[param(minimum = 1, maximum = 366)]
     days: i32,
 }
 

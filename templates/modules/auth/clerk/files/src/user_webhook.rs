@@ -155,7 +155,7 @@ struct DeletedUser {
     tag = "webhooks",
     params(
         ("svix-id" = String, Header, description = "The delivery's id"),
-        ("svix-timestamp" = String, Header, description = "Unix seconds when it was sent"),
+        ("svix-timestamp" = i64, Header, description = "Unix seconds when it was sent"),
         ("svix-signature" = String, Header, description = "`v1,<base64 HMAC-SHA256>` entries"),
     ),
     request_body(content = Object, description = "A Clerk webhook event"),

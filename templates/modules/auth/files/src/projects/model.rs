@@ -50,10 +50,11 @@ impl Resource for Project {
 #[serde(deny_unknown_fields)]
 pub struct NewProject {
     /// 1 to 100 characters, trimmed.
-    #[schema(example = "Website relaunch")]
+    #[schema(example = "Website relaunch", pattern = r"\S", max_length = 100)]
     pub name: String,
     /// At most 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
 }
 
@@ -79,10 +80,11 @@ impl NewProject {
 pub struct ProjectChanges {
     /// A new name, 1 to 100 characters.
     #[serde(default)]
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: Option<String>,
     /// A new description, or `null` to clear it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
 }
 

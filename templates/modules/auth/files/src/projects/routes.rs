@@ -163,7 +163,7 @@ async fn soft_delete(
         .ok_or_else(not_found)
 }
 
-/// Brings back a soft-deleted project.
+/// Brings back a soft-deleted project; a live one is answered unchanged.
 #[utoipa::path(
     post,
     path = "/projects/{id}/restore",
@@ -171,7 +171,7 @@ async fn soft_delete(
     tag = "projects",
     params(("id" = Uuid, Path, description = "The project's id")),
     responses(
-        (status = 200, description = "The restored project", body = Project),
+        (status = 200, description = "The project, live", body = Project),
         (status = 404, description = "No such project of the caller's", body = ErrorEnvelope),
     )
 )]
@@ -180,9 +180,17 @@ async fn restore(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Project>, AppError> {
-    let project = crud::restore(&state.db, Scope::Owner(user.id), id)
+    let scope = Scope::Owner(user.id);
+    let restored = crud::restore(&state.db, scope, id)
         .await
         .map_err(anyhow::Error::from)?;
+    // Restoring is idempotent: a project that is not deleted is answered as it is.
+    let project = match restored {
+        Some(project) => Some(project),
+        None => crud::get(&state.db, scope, id)
+            .await
+            .map_err(anyhow::Error::from)?,
+    };
     project.map(Json).ok_or_else(not_found)
 }
 

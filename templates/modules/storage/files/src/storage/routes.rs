@@ -39,13 +39,18 @@ pub fn app_routes() -> OpenApiRouter<AppState> {
 /// The body of `POST /uploads`: the file the client is about to send.
 #[derive(Deserialize, ToSchema)]
 struct CreateUpload {
-    /// The file's name, 1 to 255 characters.
-    #[schema(example = "report.pdf")]
+    /// The file's name, 1 to 255 characters, without control characters.
+    #[schema(
+        example = "report.pdf",
+        pattern = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f]",
+        max_length = 255
+    )]
     filename: String,
     /// One of `UPLOAD_ALLOWED_CONTENT_TYPES`.
     #[schema(example = "application/pdf")]
     content_type: String,
     /// The exact size, at most `UPLOAD_MAX_BYTES`; the bucket refuses any other.
+    #[schema(minimum = 1)]
     size_bytes: u64,
 }
 
@@ -178,9 +183,11 @@ async fn complete(
 struct Page {
     /// Rows per page, 1 to 100 (default 50).
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 100)]
     limit: i64,
     /// Rows to skip (default 0).
     #[serde(default)]
+    #[param(minimum = 0)]
     offset: i64,
 }
 
