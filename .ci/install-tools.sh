@@ -22,6 +22,8 @@ pip_install check-jsonschema check-jsonschema
 pip_install moto_server 'moto[server]'
 # Validates the generated projects' OpenAPI documents (tests/generated_projects.rs).
 pip_install openapi-spec-validator openapi-spec-validator
+# Fuzzes the running generated apps against their OpenAPI documents (tests/generated_projects.rs).
+pip_install schemathesis schemathesis
 
 # The YAML parser the tests use to read render.yaml and docker-compose.yml.
 python3 -c 'import ruamel.yaml' 2>/dev/null \
