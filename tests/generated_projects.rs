@@ -119,7 +119,8 @@ fn cargo(project: &Path, args: &[&str]) {
     cargo_with(project, args, &[]);
 }
 
-fn cargo_with(project: &Path, args: &[&str], envs: &[(&str, &str)]) {
+/// Runs cargo in `project`, failing on an error or a warning; returns what it printed on stdout.
+fn cargo_with(project: &Path, args: &[&str], envs: &[(&str, &str)]) -> String {
     let output = Command::new(env!("CARGO"))
         .current_dir(project)
         .args(args)
@@ -145,6 +146,7 @@ fn cargo_with(project: &Path, args: &[&str], envs: &[(&str, &str)]) {
         args.join(" "),
         project.display()
     );
+    String::from_utf8(output.stdout).expect("cargo prints UTF-8")
 }
 
 fn builds_lints_and_passes_its_tests(preset: &str, name: &str) {
@@ -160,12 +162,38 @@ fn passes_every_check(project: &Path) {
         project,
         &["clippy", "--all-targets", "--", "-D", "warnings"],
     );
+    its_openapi_document_validates(project);
     // Opt-in tests too: the ones that need an S3-compatible server get one.
     let s3 = S3Server::start();
     cargo_with(
         project,
         &["test", "--", "--include-ignored"],
         &[("S3_TEST_ENDPOINT", &s3.endpoint)],
+    );
+}
+
+/// The document that the project's `openapi` command prints passes an independent validator
+/// of OpenAPI 3.1 (the project's own tests check that it matches what the routes do).
+fn its_openapi_document_validates(project: &Path) {
+    let document = cargo_with(project, &["run", "--quiet", "--", "openapi"], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("openapi.json");
+    std::fs::write(&path, document).unwrap();
+    let output = Command::new("openapi-spec-validator")
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|error| {
+            panic!(
+                "openapi-spec-validator does not run ({error}); install it with: \
+                 pip install openapi-spec-validator"
+            )
+        });
+    assert!(
+        output.status.success(),
+        "the OpenAPI document of {} is invalid:\n{}{}",
+        project.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
     );
 }
 

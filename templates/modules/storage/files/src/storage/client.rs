@@ -15,6 +15,7 @@ use rusty_s3::actions::{DeleteObject, GetObject, HeadObject, PutObject};
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 use secrecy::ExposeSecret;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::config::StorageSettings;
 
@@ -33,7 +34,7 @@ pub struct Storage {
 
 /// A request the client sends itself, exactly as described: the signature covers the
 /// headers, so any other value is refused by the bucket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct PresignedRequest {
     /// HTTP method.
     pub method: &'static str,
@@ -42,6 +43,7 @@ pub struct PresignedRequest {
     /// Headers the request must carry, with these values.
     pub headers: BTreeMap<&'static str, String>,
     /// When the URL stops working.
+    #[schema(value_type = String, format = DateTime)]
     pub expires_at: Timestamp,
 }
 
