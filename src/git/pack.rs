@@ -2,7 +2,10 @@
 //!
 //! libgit2 stores every new object as a loose file, most of them in a directory of their own,
 //! and creating those ~190 files and ~150 directories was most of the time `new` took. A pack
-//! and its index are two files, and need one hash and one compression per object.
+//! and its index are two files, and need one hash and one compression per object. Written by
+//! hand because libgit2's own route (a mempack backend dumped through the pack writer) hashes
+//! each object several times, searches for deltas and re-reads the pack to index it: 2.5 times
+//! the instructions of the loose objects it would replace (measured with callgrind).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

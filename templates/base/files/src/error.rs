@@ -7,6 +7,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::middleware::current_request_id;
 
@@ -81,9 +82,13 @@ impl IntoResponse for AppError {
 pub struct FieldErrors(Vec<FieldError>);
 
 /// One invalid field, as the envelope lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
+    /// The field's name in the request (a body field or a query parameter).
+    #[schema(example = "name")]
     pub field: String,
+    /// What is wrong with it.
+    #[schema(example = "must not be empty")]
     pub message: String,
 }
 
@@ -122,24 +127,34 @@ pub(crate) fn error_response(status: StatusCode, message: String) -> Response {
     envelope(status, message, Vec::new())
 }
 
+/// The body of every error response.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    error: ErrorBody,
+}
+
+/// What went wrong.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable and machine-readable, derived from the status: clients match on it, never on
+    /// the message.
+    #[schema(example = "not_found")]
+    code: &'static str,
+    /// For people; may change between versions.
+    #[schema(example = "no project with this id")]
+    message: String,
+    /// The request's `x-request-id`, to quote when reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
+    /// Each invalid field, on a 422 about named fields.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    fields: Vec<FieldError>,
+}
+
 fn envelope(status: StatusCode, message: String, fields: Vec<FieldError>) -> Response {
-    #[derive(Serialize)]
-    struct Envelope {
-        error: Body,
-    }
-
-    #[derive(Serialize)]
-    struct Body {
-        code: &'static str,
-        message: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        request_id: Option<String>,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        fields: Vec<FieldError>,
-    }
-
-    let envelope = Envelope {
-        error: Body {
+    let envelope = ErrorEnvelope {
+        error: ErrorBody {
             code: code(status),
             message,
             request_id: current_request_id(),

@@ -3,12 +3,12 @@
 use std::fmt::Display;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde::Serialize;
-use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::extract::Json;
 use crate::state::AppState;
@@ -17,30 +17,49 @@ use crate::state::AppState;
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `GET /health` and `GET /health/ready`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(liveness))
-        .route("/health/ready", get(readiness))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(liveness))
+        .routes(routes!(readiness))
+}
+
+/// The answer of the liveness probe.
+#[derive(Serialize, ToSchema)]
+struct Liveness {
+    /// Always `ok`.
+    #[schema(example = "ok")]
+    status: &'static str,
 }
 
 /// The process is up; touches nothing, so a slow database never gets it restarted.
-async fn liveness() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "health",
+    responses((status = 200, description = "The process is up", body = Liveness))
+)]
+async fn liveness() -> Json<Liveness> {
+    Json(Liveness { status: "ok" })
 }
 
-#[derive(Serialize)]
+/// The answer of the readiness probe.
+#[derive(Serialize, ToSchema)]
 struct Readiness {
+    /// `ready` or `unavailable`.
+    #[schema(example = "ready")]
     status: &'static str,
     checks: Checks,
 }
 
-#[derive(Serialize)]
+/// The outcome of each dependency's probe.
+#[derive(Serialize, ToSchema)]
 struct Checks {
     postgres: Check,
     redis: Check,
 }
 
-#[derive(Serialize, PartialEq)]
+/// How one dependency answered.
+#[derive(Serialize, PartialEq, ToSchema)]
 #[serde(rename_all = "snake_case")]
 enum Check {
     Ok,
@@ -49,6 +68,15 @@ enum Check {
 }
 
 /// The dependencies answer: Postgres and Redis are probed concurrently.
+#[utoipa::path(
+    get,
+    path = "/health/ready",
+    tag = "health",
+    responses(
+        (status = 200, description = "Postgres and Redis answer", body = Readiness),
+        (status = 503, description = "A dependency failed or timed out", body = Readiness),
+    )
+)]
 async fn readiness(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let mut redis = state.redis.clone();
     let ping = redis::cmd("PING");

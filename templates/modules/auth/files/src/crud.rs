@@ -14,6 +14,7 @@ use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Arguments, AssertSqlSafe, Encode, FromRow, PgExecutor, Postgres, QueryBuilder, Type};
 use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{AppError, FieldErrors};
@@ -260,10 +261,17 @@ fn push_scope(query: &mut QueryBuilder<Postgres>, scope: Scope) {
 
 /// The pagination query parameters: `?limit=50&offset=100`, or `?limit=50&cursor=...` with
 /// the `next_cursor` of the previous page.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// Rows per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    /// Rows to skip; not with `cursor`.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
+    /// The `next_cursor` of the previous page; not with `offset`.
+    #[param(pattern = "^[0-9a-f]{48}$")]
     pub cursor: Option<String>,
 }
 
@@ -361,9 +369,11 @@ impl PageRequest {
 }
 
 /// One page of a list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
+    /// The rows, oldest first.
     pub items: Vec<T>,
+    /// The page size asked for (or the default).
     pub limit: i64,
     /// The offset asked for; absent when the page was asked for by cursor.
     #[serde(skip_serializing_if = "Option::is_none")]

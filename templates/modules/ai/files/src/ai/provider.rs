@@ -6,11 +6,12 @@ use std::time::Duration;
 use anyhow::Context;
 use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::router::Tier;
 
 /// Who wrote a message of the conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Instructions for the model.
@@ -22,11 +23,12 @@ pub enum Role {
 }
 
 /// One message of the conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Message {
     /// Who wrote it.
     pub role: Role,
     /// What it says.
+    #[schema(pattern = r"\S")]
     pub content: String,
 }
 
@@ -44,7 +46,7 @@ pub struct ChatRequest {
 }
 
 /// Tokens a request consumed, as the provider counted them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Usage {
     /// Tokens of the prompt.
     pub input_tokens: u32,

@@ -15,6 +15,7 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::provider::{
     ChatRequest, ChatStream, Completion, LlmError, LlmProvider, Message, ProviderFuture,
@@ -22,7 +23,7 @@ use super::provider::{
 use crate::config::AiSettings;
 
 /// How capable (and how expensive) a model a request gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     /// A small, fast model.
@@ -42,7 +43,7 @@ impl Tier {
 }
 
 /// What a request is for, as a hint to the router.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Task {
     /// Sorting text into given categories.

@@ -2,23 +2,24 @@
 
 use std::convert::Infallible;
 
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use futures_util::StreamExt;
 use futures_util::stream::{self, Stream};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::provider::{ChatStream, Message, Role, StreamEvent, Usage};
 use super::router::{GatewayError, Prompt, Route, Task, Tier};
 use super::usage::{self, ModelUsage};
 use crate::auth::{self, CurrentUser};
 use crate::config::AiSettings;
-use crate::error::{AppError, error_response};
+use crate::error::{AppError, ErrorEnvelope, error_response};
 use crate::extract::Json;
 use crate::state::AppState;
 
@@ -26,25 +27,33 @@ use crate::state::AppState;
 const DEFAULT_MAX_TOKENS: u32 = 1024;
 
 /// Routes for any signed-in user.
-pub fn app_routes() -> Router<AppState> {
-    Router::new()
-        .route("/ai/chat", post(chat))
-        .route("/ai/chat/stream", post(chat_stream))
-        .route("/ai/usage", get(usage_summary))
+pub fn app_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(chat))
+        .routes(routes!(chat_stream))
+        .routes(routes!(usage_summary))
 }
 
 /// The body of both chat routes.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ChatBody {
+    /// The conversation so far, with at least one user message.
+    #[schema(min_items = 1)]
     messages: Vec<Message>,
+    /// Which class of model answers; the router decides when absent.
     #[serde(default)]
     tier: Option<Tier>,
+    /// What the request is for, a hint to the router.
     #[serde(default)]
     task: Option<Task>,
+    /// Longest answer, in tokens, up to `AI_MAX_OUTPUT_TOKENS`.
     #[serde(default)]
+    #[schema(minimum = 1)]
     max_tokens: Option<u32>,
+    /// 0 to 1.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1)]
     temperature: Option<f32>,
 }
 
@@ -89,7 +98,7 @@ impl ChatBody {
 }
 
 /// Who answered, and what it cost.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Answered {
     provider: &'static str,
     model: String,
@@ -108,7 +117,8 @@ impl Answered {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// The answer, and who gave it.
+#[derive(Debug, Serialize, ToSchema)]
 struct ChatResponse {
     message: Message,
     #[serde(flatten)]
@@ -116,6 +126,17 @@ struct ChatResponse {
 }
 
 /// The whole answer at once.
+#[utoipa::path(
+    post,
+    path = "/ai/chat",
+    operation_id = "chat",
+    tag = "ai",
+    request_body = ChatBody,
+    responses(
+        (status = 200, description = "The answer", body = ChatResponse),
+        (status = 502, description = "The provider refused the request", body = ErrorEnvelope),
+    )
+)]
 async fn chat(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -136,6 +157,23 @@ async fn chat(
 /// The answer as server-sent events: `delta` events (`{"text": "..."}`), then one `done`
 /// event with who answered and the usage, recorded before it is sent. A provider failing
 /// mid-answer ends the stream with an `error` event instead.
+#[utoipa::path(
+    post,
+    path = "/ai/chat/stream",
+    operation_id = "chat_stream",
+    tag = "ai",
+    request_body = ChatBody,
+    responses(
+        (
+            status = 200,
+            description = "`delta` events (`{\"text\": ...}`), then `done` (who answered, \
+                and the usage) or `error`",
+            content_type = "text/event-stream",
+            body = String,
+        ),
+        (status = 502, description = "The provider refused the request", body = ErrorEnvelope),
+    )
+)]
 async fn chat_stream(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -203,9 +241,13 @@ async fn record(state: &AppState, user: &CurrentUser, route: &Route, usage: Usag
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// `?days=30`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Period {
+    /// How many days back, 1 to 366 (default 30).
     #[serde(default = "default_days")]
+    #[param(minimum = 1, maximum = 366)]
     days: i32,
 }
 
@@ -213,7 +255,8 @@ fn default_days() -> i32 {
     30
 }
 
-#[derive(Debug, Serialize)]
+/// A user's AI usage over a period.
+#[derive(Debug, Serialize, ToSchema)]
 struct UsageSummary {
     days: i32,
     requests: i64,
@@ -224,6 +267,14 @@ struct UsageSummary {
 }
 
 /// The caller's usage over the last `?days=30` days (1 to 366), in total and per model.
+#[utoipa::path(
+    get,
+    path = "/ai/usage",
+    operation_id = "get_ai_usage",
+    tag = "ai",
+    params(Period),
+    responses((status = 200, description = "Totals and usage per model", body = UsageSummary))
+)]
 async fn usage_summary(
     user: CurrentUser,
     State(state): State<AppState>,

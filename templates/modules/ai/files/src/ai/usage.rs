@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 use sqlx::PgExecutor;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::provider::Usage;
@@ -65,7 +66,7 @@ pub async fn record(
 }
 
 /// A user's requests to one model over a period.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
 pub struct ModelUsage {
     /// The provider's name.
     pub provider: String,

@@ -11,29 +11,29 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use sha2::Sha256;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{self, Profile};
-use crate::error::{AppError, error_response};
+use crate::error::{AppError, ErrorEnvelope, error_response};
 use crate::state::AppState;
 
 /// Largest difference, in seconds, between a delivery's timestamp and the clock.
 pub const TOLERANCE_SECS: u64 = 5 * 60;
 
 /// The webhook's route, for the public group.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/webhooks/clerk", post(receive))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(receive))
 }
 
 /// Why a delivery was not accepted.
@@ -147,6 +147,24 @@ struct DeletedUser {
     id: String,
 }
 
+/// A `user.created`, `user.updated` or `user.deleted` event from Clerk, through Svix.
+#[utoipa::path(
+    post,
+    path = "/webhooks/clerk",
+    operation_id = "clerk_user_webhook",
+    tag = "webhooks",
+    params(
+        ("svix-id" = String, Header, description = "The delivery's id"),
+        ("svix-timestamp" = i64, Header, description = "Unix seconds when it was sent"),
+        ("svix-signature" = String, Header, description = "`v1,<base64 HMAC-SHA256>` entries"),
+    ),
+    request_body(content = Object, description = "A Clerk webhook event"),
+    responses(
+        (status = 204, description = "Applied (or not about users)"),
+        (status = 401, description = "Missing, invalid or stale signature", body = ErrorEnvelope),
+        (status = 503, description = "`CLERK_WEBHOOK_SECRET` is not set", body = ErrorEnvelope),
+    )
+)]
 async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(secret) = &state.config.auth.webhook_secret else {
         // Not set up yet: 503 makes Svix retry once it is.

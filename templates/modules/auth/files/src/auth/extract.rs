@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::error::AuthError;
@@ -17,7 +18,7 @@ use crate::state::AppState;
 /// The user a request's bearer token identifies, synced to the `users` table.
 ///
 /// Taking it as a handler argument makes the route require a valid token (401 otherwise).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CurrentUser {
     /// The `users` row id: what other tables reference.
     pub id: Uuid,

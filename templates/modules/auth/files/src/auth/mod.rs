@@ -12,6 +12,7 @@
 mod error;
 mod extract;
 mod jwks;
+mod openapi;
 mod policy;
 mod routes;
 mod users;
@@ -19,6 +20,7 @@ mod verifier;
 
 pub use error::AuthError;
 pub use extract::{CurrentUser, RequireAdmin, authenticate};
+pub use openapi::describe_signed_in;
 pub use policy::{JwksLocation, Policy};
 pub use routes::{admin_routes, app_routes};
 pub use users::{Profile, User, remove, save_profile, write_as};

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::crud::{Fields, Key, Keyed, Resource};
@@ -13,7 +14,7 @@ const MAX_NAME_CHARS: usize = 100;
 const MAX_DESCRIPTION_CHARS: usize = 2000;
 
 /// A row of `projects`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ToSchema)]
 pub struct Project {
     pub id: Uuid,
     /// The user who created it.
@@ -45,11 +46,15 @@ impl Resource for Project {
 }
 
 /// The body of `POST /projects`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProject {
+    /// 1 to 100 characters, trimmed.
+    #[schema(example = "Website relaunch", pattern = r"\S", max_length = 100)]
     pub name: String,
+    /// At most 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
 }
 
@@ -70,12 +75,16 @@ impl NewProject {
 
 /// The body of `PATCH /projects/{id}`: only the fields present change, and a `null`
 /// description clears it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectChanges {
+    /// A new name, 1 to 100 characters.
     #[serde(default)]
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: Option<String>,
+    /// A new description, or `null` to clear it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
 }
 

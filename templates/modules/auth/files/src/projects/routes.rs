@@ -1,40 +1,40 @@
 //! `/api/v1/projects` for their owners, `/api/v1/admin/projects` for administrators.
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::model::{NewProject, Project, ProjectChanges};
 use crate::auth::{self, CurrentUser, RequireAdmin};
 use crate::crud::{self, Page, PageParams, PageRequest, Scope};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorEnvelope};
 use crate::extract::Json;
 use crate::state::AppState;
 
 /// Routes for any signed-in user, on their own projects.
-pub fn app_routes() -> Router<AppState> {
-    Router::new()
-        .route("/projects", post(create).get(list))
-        .route(
-            "/projects/{id}",
-            get(show).patch(update).delete(soft_delete),
-        )
-        .route("/projects/{id}/restore", post(restore))
+pub fn app_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(show, update, soft_delete))
+        .routes(routes!(restore))
 }
 
 /// Routes for administrators, on everyone's projects.
-pub fn admin_routes() -> Router<AppState> {
-    Router::new()
-        .route("/projects", get(list_all))
-        .route("/projects/{id}", delete(hard_delete))
+pub fn admin_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_all))
+        .routes(routes!(hard_delete))
 }
 
-/// `?include_deleted=true` lists soft-deleted projects too, such as to find one to restore.
-#[derive(Deserialize)]
+/// Whether soft-deleted projects are listed too.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Visibility {
+    /// List soft-deleted projects too, such as to find one to restore (default `false`).
     #[serde(default)]
     include_deleted: bool,
 }
@@ -43,6 +43,15 @@ fn not_found() -> AppError {
     AppError::NotFound("no project with this id".to_owned())
 }
 
+/// Creates a project owned by the caller.
+#[utoipa::path(
+    post,
+    path = "/projects",
+    operation_id = "create_project",
+    tag = "projects",
+    request_body = NewProject,
+    responses((status = 201, description = "The new project", body = Project))
+)]
 async fn create(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -57,6 +66,14 @@ async fn create(
 }
 
 /// The caller's projects, oldest first, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/projects",
+    operation_id = "list_projects",
+    tag = "projects",
+    params(PageParams, Visibility),
+    responses((status = 200, description = "A page of projects", body = Page<Project>))
+)]
 async fn list(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -75,6 +92,18 @@ async fn list(
     Ok(Json(projects))
 }
 
+/// One of the caller's projects.
+#[utoipa::path(
+    get,
+    path = "/projects/{id}",
+    operation_id = "get_project",
+    tag = "projects",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    responses(
+        (status = 200, description = "The project", body = Project),
+        (status = 404, description = "No such project of the caller's", body = ErrorEnvelope),
+    )
+)]
 async fn show(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -86,6 +115,19 @@ async fn show(
     project.map(Json).ok_or_else(not_found)
 }
 
+/// Changes the fields present in the body.
+#[utoipa::path(
+    patch,
+    path = "/projects/{id}",
+    operation_id = "update_project",
+    tag = "projects",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    request_body = ProjectChanges,
+    responses(
+        (status = 200, description = "The changed project", body = Project),
+        (status = 404, description = "No such project of the caller's", body = ErrorEnvelope),
+    )
+)]
 async fn update(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -99,6 +141,17 @@ async fn update(
 }
 
 /// Soft delete: the project disappears from every listing until it is restored.
+#[utoipa::path(
+    delete,
+    path = "/projects/{id}",
+    operation_id = "delete_project",
+    tag = "projects",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    responses(
+        (status = 204, description = "Deleted; restorable until purged"),
+        (status = 404, description = "No such project of the caller's", body = ErrorEnvelope),
+    )
+)]
 async fn soft_delete(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -112,18 +165,46 @@ async fn soft_delete(
         .ok_or_else(not_found)
 }
 
+/// Brings back a soft-deleted project; a live one is answered unchanged.
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/restore",
+    operation_id = "restore_project",
+    tag = "projects",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    responses(
+        (status = 200, description = "The project, live", body = Project),
+        (status = 404, description = "No such project of the caller's", body = ErrorEnvelope),
+    )
+)]
 async fn restore(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Project>, AppError> {
-    let project = crud::restore(&state.db, Scope::Owner(user.id), id)
+    let scope = Scope::Owner(user.id);
+    let restored = crud::restore(&state.db, scope, id)
         .await
         .map_err(anyhow::Error::from)?;
+    // Restoring is idempotent: a project that is not deleted is answered as it is.
+    let project = match restored {
+        Some(project) => Some(project),
+        None => crud::get(&state.db, scope, id)
+            .await
+            .map_err(anyhow::Error::from)?,
+    };
     project.map(Json).ok_or_else(not_found)
 }
 
 /// Every user's projects, deleted ones included with `?include_deleted=true`.
+#[utoipa::path(
+    get,
+    path = "/projects",
+    operation_id = "list_all_projects",
+    tag = "admin",
+    params(PageParams, Visibility),
+    responses((status = 200, description = "A page of projects", body = Page<Project>))
+)]
 async fn list_all(
     _admin: RequireAdmin,
     State(state): State<AppState>,
@@ -138,6 +219,17 @@ async fn list_all(
 }
 
 /// Deletes a project for good, whoever owns it and whether or not it was soft-deleted.
+#[utoipa::path(
+    delete,
+    path = "/projects/{id}",
+    operation_id = "purge_project",
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    responses(
+        (status = 204, description = "Deleted for good"),
+        (status = 404, description = "No such project", body = ErrorEnvelope),
+    )
+)]
 async fn hard_delete(
     _admin: RequireAdmin,
     State(state): State<AppState>,

@@ -5,27 +5,27 @@
 //! `auth.users`, sending the header `X-Webhook-Secret` with the value of
 //! `SUPABASE_WEBHOOK_SECRET`; every other request is refused with 401.
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::Value;
 use subtle::ConstantTimeEq;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{self, Profile};
-use crate::error::{AppError, error_response};
+use crate::error::{AppError, ErrorEnvelope, error_response};
 use crate::state::AppState;
 
 /// The header carrying the shared secret.
 pub const SECRET_HEADER: &str = "x-webhook-secret";
 
 /// The webhook's route, for the public group.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/webhooks/supabase", post(receive))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(receive))
 }
 
 /// The body of a database webhook.
@@ -70,6 +70,20 @@ impl AuthUser {
     }
 }
 
+/// A change to `auth.users`, from a Supabase database webhook.
+#[utoipa::path(
+    post,
+    path = "/webhooks/supabase",
+    operation_id = "supabase_user_webhook",
+    tag = "webhooks",
+    params(("x-webhook-secret" = String, Header, description = "`SUPABASE_WEBHOOK_SECRET`")),
+    request_body(content = Object, description = "A database webhook payload"),
+    responses(
+        (status = 204, description = "Applied (or not about `auth.users`)"),
+        (status = 401, description = "Missing or wrong secret", body = ErrorEnvelope),
+        (status = 503, description = "`SUPABASE_WEBHOOK_SECRET` is not set", body = ErrorEnvelope),
+    )
+)]
 async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(expected) = &state.config.auth.webhook_secret else {
         // Not set up yet: 503 makes Supabase retry once it is.

@@ -2,8 +2,8 @@
 //! server sends itself.
 //!
 //! Signatures are AWS Signature Version 4 in the query string, made by rusty-s3 (which does
-//! no I/O). The server's own requests (HEAD, DELETE) are presigned the same way, valid for a
-//! minute, and sent with reqwest: one signing code path for everything.
+//! no I/O). The server's own requests (PUT, HEAD, DELETE) are presigned the same way, valid
+//! for a minute, and sent with reqwest: one signing code path for everything.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,6 +15,7 @@ use rusty_s3::actions::{DeleteObject, GetObject, HeadObject, PutObject};
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 use secrecy::ExposeSecret;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::config::StorageSettings;
 
@@ -33,7 +34,7 @@ pub struct Storage {
 
 /// A request the client sends itself, exactly as described: the signature covers the
 /// headers, so any other value is refused by the bucket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct PresignedRequest {
     /// HTTP method.
     pub method: &'static str,
@@ -42,6 +43,7 @@ pub struct PresignedRequest {
     /// Headers the request must carry, with these values.
     pub headers: BTreeMap<&'static str, String>,
     /// When the URL stops working.
+    #[schema(value_type = String, format = DateTime)]
     pub expires_at: Timestamp,
 }
 
@@ -166,6 +168,27 @@ impl Storage {
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
         Ok(Some(ObjectInfo { size, content_type }))
+    }
+
+    /// Stores `body` as the object `key` of `content_type`, replacing any object there: for
+    /// files the server writes itself, such as generated reports.
+    pub async fn put(&self, key: &str, content_type: &str, body: Vec<u8>) -> anyhow::Result<()> {
+        let mut action = PutObject::new(&self.bucket, Some(&self.credentials), key);
+        action.headers_mut().insert("content-type", content_type);
+        let url = action.sign(SERVER_REQUEST_EXPIRY);
+        let response = self
+            .client
+            .put(url)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .context("could not reach the storage")?;
+        let status = response.status();
+        if !status.is_success() {
+            bail!("the storage answered PUT of an object with status {status}");
+        }
+        Ok(())
     }
 
     /// Deletes the object; deleting one that does not exist succeeds.

@@ -4,18 +4,19 @@
 //! the bucket with it, then confirms; the server checks the object and marks the upload
 //! completed. Another user's upload answers 404, as if it did not exist.
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::client::PresignedRequest;
 use super::uploads::{self, NewUpload, Upload};
 use crate::auth::{self, CurrentUser};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorEnvelope};
 use crate::extract::Json;
 use crate::state::AppState;
 
@@ -27,23 +28,34 @@ const MAX_FILENAME_CHARS: usize = 255;
 const MAX_KEY_FILENAME_BYTES: usize = 100;
 
 /// Routes for any signed-in user.
-pub fn app_routes() -> Router<AppState> {
-    Router::new()
-        .route("/uploads", post(create).get(list))
-        .route("/uploads/{id}", get(show).delete(delete))
-        .route("/uploads/{id}/complete", post(complete))
-        .route("/uploads/{id}/download", get(download))
+pub fn app_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(show, delete))
+        .routes(routes!(complete))
+        .routes(routes!(download))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /uploads`: the file the client is about to send.
+#[derive(Deserialize, ToSchema)]
 struct CreateUpload {
+    /// The file's name, 1 to 255 characters, without control characters.
+    #[schema(
+        example = "report.pdf",
+        pattern = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f]",
+        max_length = 255
+    )]
     filename: String,
+    /// One of `UPLOAD_ALLOWED_CONTENT_TYPES`.
+    #[schema(example = "application/pdf")]
     content_type: String,
+    /// The exact size, at most `UPLOAD_MAX_BYTES`; the bucket refuses any other.
+    #[schema(minimum = 1)]
     size_bytes: u64,
 }
 
 /// A new upload and the request that sends its file to the bucket.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct CreatedUpload {
     id: Uuid,
     #[serde(flatten)]
@@ -51,6 +63,14 @@ struct CreatedUpload {
 }
 
 /// Hands out a presigned `PUT` for a file of an allowed type and size.
+#[utoipa::path(
+    post,
+    path = "/uploads",
+    operation_id = "create_upload",
+    tag = "uploads",
+    request_body = CreateUpload,
+    responses((status = 201, description = "The upload and its presigned request", body = CreatedUpload))
+)]
 async fn create(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -114,6 +134,18 @@ async fn create(
 /// Confirms an upload once its object is in the bucket with the announced size and type.
 ///
 /// An object that does not match is deleted, so that nothing unchecked stays in the bucket.
+#[utoipa::path(
+    post,
+    path = "/uploads/{id}/complete",
+    operation_id = "complete_upload",
+    tag = "uploads",
+    params(("id" = Uuid, Path, description = "The upload's id")),
+    responses(
+        (status = 200, description = "The completed upload", body = Upload),
+        (status = 404, description = "No such upload of the caller's", body = ErrorEnvelope),
+        (status = 409, description = "The file is not in the bucket yet", body = ErrorEnvelope),
+    )
+)]
 async fn complete(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -147,11 +179,17 @@ async fn complete(
     Ok(Json(completed))
 }
 
-#[derive(Deserialize)]
+/// `?limit=50&offset=0`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Page {
+    /// Rows per page, 1 to 100 (default 50).
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 100)]
     limit: i64,
+    /// Rows to skip (default 0).
     #[serde(default)]
+    #[param(minimum = 0)]
     offset: i64,
 }
 
@@ -159,7 +197,8 @@ fn default_limit() -> i64 {
     50
 }
 
-#[derive(Serialize)]
+/// One page of uploads.
+#[derive(Serialize, ToSchema)]
 struct UploadPage {
     uploads: Vec<Upload>,
     limit: i64,
@@ -167,6 +206,14 @@ struct UploadPage {
 }
 
 /// The caller's completed uploads, newest first, a page at a time (`?limit=50&offset=0`).
+#[utoipa::path(
+    get,
+    path = "/uploads",
+    operation_id = "list_uploads",
+    tag = "uploads",
+    params(Page),
+    responses((status = 200, description = "A page of completed uploads", body = UploadPage))
+)]
 async fn list(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -191,6 +238,17 @@ async fn list(
 }
 
 /// One of the caller's uploads, pending or completed.
+#[utoipa::path(
+    get,
+    path = "/uploads/{id}",
+    operation_id = "get_upload",
+    tag = "uploads",
+    params(("id" = Uuid, Path, description = "The upload's id")),
+    responses(
+        (status = 200, description = "The upload", body = Upload),
+        (status = 404, description = "No such upload of the caller's", body = ErrorEnvelope),
+    )
+)]
 async fn show(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -200,6 +258,18 @@ async fn show(
 }
 
 /// A presigned `GET` of a completed upload's file.
+#[utoipa::path(
+    get,
+    path = "/uploads/{id}/download",
+    operation_id = "download_upload",
+    tag = "uploads",
+    params(("id" = Uuid, Path, description = "The upload's id")),
+    responses(
+        (status = 200, description = "The presigned download request", body = PresignedRequest),
+        (status = 404, description = "No such upload of the caller's", body = ErrorEnvelope),
+        (status = 409, description = "The upload is not completed", body = ErrorEnvelope),
+    )
+)]
 async fn download(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -220,6 +290,17 @@ async fn download(
 
 /// Deletes the file, then its row: if the bucket fails, the upload is still listed and the
 /// client can retry.
+#[utoipa::path(
+    delete,
+    path = "/uploads/{id}",
+    operation_id = "delete_upload",
+    tag = "uploads",
+    params(("id" = Uuid, Path, description = "The upload's id")),
+    responses(
+        (status = 204, description = "The file and its upload are gone"),
+        (status = 404, description = "No such upload of the caller's", body = ErrorEnvelope),
+    )
+)]
 async fn delete(
     user: CurrentUser,
     State(state): State<AppState>,

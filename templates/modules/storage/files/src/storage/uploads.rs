@@ -3,18 +3,21 @@
 use serde::Serialize;
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// A row of `uploads`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ToSchema)]
 pub struct Upload {
     /// Primary key, chosen by the server; part of the object key.
     pub id: Uuid,
     /// The user the file belongs to.
     #[serde(skip)]
+    #[schema(ignore)]
     pub owner_id: Uuid,
     /// Where the object is in the bucket; never chosen by the client.
     #[serde(skip)]
+    #[schema(ignore)]
     pub object_key: String,
     /// The name the user gave the file.
     pub filename: String,

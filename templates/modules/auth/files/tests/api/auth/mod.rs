@@ -8,6 +8,7 @@ mod access;
 pub mod idp;
 mod jwks;
 pub mod keys;
+mod openapi;
 pub mod provider;
 mod rate_limit;
 mod rejections;

@@ -96,8 +96,10 @@ async fn a_soft_deleted_project_is_invisible_until_it_is_restored() {
     assert_eq!(restored["name"], "deleted");
     assert_eq!(app.list("").await.0, ["kept", "deleted"]);
     app.call(Method::GET, &path, None, 200).await;
-    app.call(Method::POST, &format!("{path}/restore"), None, 404)
+    let again = app
+        .call(Method::POST, &format!("{path}/restore"), None, 200)
         .await;
+    assert_eq!(again, restored);
     app.call(Method::GET, &format!("/projects/{}", id(&kept)), None, 200)
         .await;
 }

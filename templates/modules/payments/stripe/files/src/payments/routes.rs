@@ -1,9 +1,10 @@
 //! `/api/v1/billing/...` for signed-in users, and the webhook endpoint.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::client::{CheckoutMode, NewCheckoutSession, StripeError};
 use super::subscriptions::{self, Subscription};
@@ -14,31 +15,43 @@ use crate::extract::Json;
 use crate::state::AppState;
 
 /// Routes for signed-in users.
-pub fn billing_routes() -> Router<AppState> {
-    Router::new()
-        .route("/billing/checkout", post(checkout))
-        .route("/billing/portal", post(portal))
-        .route("/billing/subscription", get(subscription))
+pub fn billing_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(checkout))
+        .routes(routes!(portal))
+        .routes(routes!(subscription))
 }
 
 /// Stripe's webhook endpoint; it is public, and the signature authenticates it.
-pub fn webhook_routes() -> Router<AppState> {
-    Router::new().route("/webhooks/stripe", post(webhook::receive))
+pub fn webhook_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(webhook::receive))
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /billing/checkout`.
+#[derive(Debug, Deserialize, ToSchema)]
 struct CheckoutRequest {
+    /// One of `STRIPE_SUBSCRIPTION_PRICES` or `STRIPE_ONE_TIME_PRICES`.
+    #[schema(example = "price_1PqR2sT3uV4wX5yZ")]
     price_id: String,
 }
 
 /// Where to send the user: a hosted Stripe page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Redirect {
+    /// The page's URL.
     url: String,
 }
 
 /// `POST /billing/checkout {"price_id": "price_..."}`: a Checkout session for one of the
 /// configured prices, subscribing for a recurring price and paying once for a one-time price.
+#[utoipa::path(
+    post,
+    path = "/billing/checkout",
+    operation_id = "create_checkout_session",
+    tag = "billing",
+    request_body = CheckoutRequest,
+    responses((status = 200, description = "The Checkout page to send the user to", body = Redirect))
+)]
 async fn checkout(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -73,6 +86,13 @@ async fn checkout(
 
 /// `POST /billing/portal`: a Billing Portal session, where the user manages their
 /// subscription, payment methods and invoices.
+#[utoipa::path(
+    post,
+    path = "/billing/portal",
+    operation_id = "create_portal_session",
+    tag = "billing",
+    responses((status = 200, description = "The Billing Portal page to send the user to", body = Redirect))
+)]
 async fn portal(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -87,13 +107,21 @@ async fn portal(
 }
 
 /// The caller's plan: their current subscription, if any, and whether it grants access.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Plan {
+    /// Whether the subscription grants access now (active or trialing).
     active: bool,
     subscription: Option<Subscription>,
 }
 
 /// `GET /billing/subscription`.
+#[utoipa::path(
+    get,
+    path = "/billing/subscription",
+    operation_id = "get_subscription",
+    tag = "billing",
+    responses((status = 200, description = "The caller's plan", body = Plan))
+)]
 async fn subscription(
     user: CurrentUser,
     State(state): State<AppState>,

@@ -3,13 +3,14 @@
 use serde::Serialize;
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Statuses that let a user use what they pay for.
 const GRANTING: [&str; 2] = ["active", "trialing"];
 
 /// A user's subscription, as Stripe's webhooks last described it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ToSchema)]
 pub struct Subscription {
     /// Stripe's id (`sub_...`).
     pub stripe_subscription_id: String,

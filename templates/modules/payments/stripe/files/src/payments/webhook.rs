@@ -17,11 +17,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::signature;
 use super::subscriptions::{self, SubscriptionState};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorEnvelope};
 use crate::extract::Json;
 use crate::state::AppState;
 
@@ -49,8 +50,9 @@ impl Event {
 }
 
 /// The acknowledgement Stripe gets (it reads only the status).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Received {
+    /// Always `true`.
     received: bool,
 }
 
@@ -65,6 +67,22 @@ pub const HANDLED_EVENTS: [&str; 6] = [
 ];
 
 /// Verifies the signature over the exact bytes received, then applies the event.
+#[utoipa::path(
+    post,
+    path = "/webhooks/stripe",
+    operation_id = "stripe_webhook",
+    tag = "webhooks",
+    params((
+        "Stripe-Signature" = String,
+        Header,
+        description = "`t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body>`"
+    )),
+    request_body(content = Object, description = "A Stripe event"),
+    responses(
+        (status = 200, description = "Applied, already applied, or of a type not handled", body = Received),
+        (status = 400, description = "Missing, invalid or stale signature, or not an event", body = ErrorEnvelope),
+    )
+)]
 pub async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,

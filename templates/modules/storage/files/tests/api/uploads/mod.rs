@@ -1,9 +1,9 @@
 //! The uploads API end to end: a signed-in user, the application, and a bucket that is a
 //! wiremock fake (`requests.rs`) or, opt-in, a real S3-compatible server (`round_trip.rs`).
 
-mod provider;
+pub mod provider;
 mod requests;
-mod round_trip;
+pub mod round_trip;
 
 use serde_json::{Value, json};
 

@@ -16,70 +16,77 @@ use serde_json::Value;
 
 use super::{UploadsApp, provider};
 
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+/// A bucket of its own on the S3-compatible server that `S3_TEST_ENDPOINT` names.
+pub struct RealBucket {
+    /// The server's URL.
+    pub endpoint: String,
+    /// The bucket's name, unique to the test.
+    pub name: String,
+    access_key_id: String,
+    secret: String,
 }
 
-/// Creates `name` on the server at `endpoint`, signed like any S3 request.
-async fn create_bucket(
-    client: &reqwest::Client,
-    endpoint: &str,
-    name: &str,
-    credentials: &Credentials,
-) {
-    let bucket = Bucket::new(
-        endpoint.parse().expect("S3_TEST_ENDPOINT is a URL"),
-        UrlStyle::Path,
-        name.to_owned(),
-        provider::REGION,
-    )
-    .unwrap();
-    let url = CreateBucket::new(&bucket, credentials).sign(Duration::from_secs(60));
-    // Every region but us-east-1 must be named; the body is never empty, because some
-    // servers want a content-length, which an empty body goes without.
-    let location = match provider::REGION {
-        "us-east-1" => String::new(),
-        region => format!("<LocationConstraint>{region}</LocationConstraint>"),
-    };
-    let body = format!(
-        r#"<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">{location}</CreateBucketConfiguration>"#
-    );
-    let response = client
-        .put(url)
-        .body(body)
-        .send()
-        .await
-        .expect("the S3 server is reachable");
-    assert!(
-        response.status().is_success(),
-        "{:?}",
-        response.text().await
-    );
+impl RealBucket {
+    /// The server and its credentials, from the environment, and a fresh bucket name.
+    pub fn from_env() -> Self {
+        let env_or = |name: &str, default: &str| std::env::var(name).unwrap_or(default.to_owned());
+        Self {
+            endpoint: std::env::var("S3_TEST_ENDPOINT").expect(
+                "S3_TEST_ENDPOINT names the S3-compatible server, such as http://localhost:9000",
+            ),
+            name: format!("round-trip-{}", uuid::Uuid::new_v4().simple()),
+            access_key_id: env_or("S3_TEST_ACCESS_KEY_ID", "minioadmin"),
+            secret: env_or("S3_TEST_SECRET_ACCESS_KEY", "minioadmin"),
+        }
+    }
+
+    /// Variables that make the application sign with the server's credentials.
+    pub fn credentials_env(&self) -> Vec<(&'static str, String)> {
+        provider::credentials_env(&self.access_key_id, &self.secret)
+    }
+
+    /// Creates the bucket, signed like any S3 request.
+    pub async fn create(&self, client: &reqwest::Client) {
+        let bucket = Bucket::new(
+            self.endpoint.parse().expect("S3_TEST_ENDPOINT is a URL"),
+            UrlStyle::Path,
+            self.name.clone(),
+            provider::REGION,
+        )
+        .unwrap();
+        let credentials = Credentials::new(&self.access_key_id, &self.secret);
+        let url = CreateBucket::new(&bucket, &credentials).sign(Duration::from_secs(60));
+        // Every region but us-east-1 must be named; the body is never empty, because some
+        // servers want a content-length, which an empty body goes without.
+        let location = match provider::REGION {
+            "us-east-1" => String::new(),
+            region => format!("<LocationConstraint>{region}</LocationConstraint>"),
+        };
+        let body = format!(
+            r#"<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">{location}</CreateBucketConfiguration>"#
+        );
+        let response = client
+            .put(url)
+            .body(body)
+            .send()
+            .await
+            .expect("the S3 server is reachable");
+        assert!(
+            response.status().is_success(),
+            "{:?}",
+            response.text().await
+        );
+    }
 }
 
 #[tokio::test]
 #[ignore = "needs an S3-compatible server: set S3_TEST_ENDPOINT (see the module's docs)"]
 async fn a_file_goes_up_and_down_through_presigned_urls() {
-    let endpoint = std::env::var("S3_TEST_ENDPOINT")
-        .expect("S3_TEST_ENDPOINT names the S3-compatible server, such as http://localhost:9000");
-    let access_key_id = env_or("S3_TEST_ACCESS_KEY_ID", "minioadmin");
-    let secret = env_or("S3_TEST_SECRET_ACCESS_KEY", "minioadmin");
-    let bucket = format!("round-trip-{}", uuid::Uuid::new_v4().simple());
-    let app = UploadsApp::spawn(
-        &endpoint,
-        &bucket,
-        &provider::credentials_env(&access_key_id, &secret),
-    )
-    .await;
+    let bucket = RealBucket::from_env();
+    let app = UploadsApp::spawn(&bucket.endpoint, &bucket.name, &bucket.credentials_env()).await;
     // The application installed the TLS crypto provider this client needs.
     let client = &app.auth.app.client;
-    create_bucket(
-        client,
-        &endpoint,
-        &bucket,
-        &Credentials::new(&access_key_id, &secret),
-    )
-    .await;
+    bucket.create(client).await;
     let content = b"\x89PNG\r\n\x1a\n not really a picture".to_vec();
 
     let created = app
