@@ -11,6 +11,7 @@ pub use rate_limit::RateLimiter;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
+use axum::middleware::from_fn;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
@@ -28,12 +29,12 @@ pub fn apply(router: Router, settings: &ServerSettings) -> Router {
         .layer(request_id::set_layer())
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
         .layer(request_id::propagate_layer())
-        .layer(security_headers::layer())
+        .map_response(security_headers::add)
         .layer(CorsLayer::new().allow_origin(settings.cors_allowed_origins.0.clone()))
         .layer(CompressionLayer::new())
         // Outside the timeout and the body limit, so that their bare 408 and 413 get
         // the envelope too.
-        .layer(axum::middleware::from_fn(error_envelope::middleware))
+        .layer(from_fn(error_envelope::middleware))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             settings.request_timeout,

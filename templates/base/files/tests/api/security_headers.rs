@@ -37,3 +37,16 @@ async fn a_request_without_an_id_gets_a_uuid() {
     let id = response.headers()["x-request-id"].to_str().unwrap();
     assert!(Uuid::parse_str(id).is_ok(), "{id}");
 }
+
+#[tokio::test]
+async fn each_request_gets_an_id_of_its_own() {
+    let app = spawn_app().await;
+
+    let first = app.health().await;
+    let second = app.health().await;
+
+    assert_ne!(
+        first.headers()["x-request-id"],
+        second.headers()["x-request-id"]
+    );
+}
