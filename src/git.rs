@@ -35,9 +35,21 @@ pub fn init_with_initial_commit(dir: &Path, render: &RenderedTree) -> Result<Oid
     let repo = Repository::init_opts(dir, &options)?;
     let author = signature(&repo)?;
     let subject = format!("Initial commit from omnistack {}", crate::VERSION);
+    commit_initial(&repo, render, &author, &subject)
+}
+
+/// Commits exactly `render` in the fresh `repo`, as its first commit and the pristine render.
+///
+/// Apart from [`init_with_initial_commit`] so that tests can fix the author, time and subject.
+fn commit_initial(
+    repo: &Repository,
+    render: &RenderedTree,
+    author: &Signature<'_>,
+    subject: &str,
+) -> Result<Oid, git2::Error> {
     let mut objects = Pack::default();
     let tree = objects.add_tree(&render.files);
-    let commit = objects.add_commit(tree, &author, &format!("{subject}\n"));
+    let commit = objects.add_commit(tree, author, &format!("{subject}\n"));
     let pack_dir = repo.path().join("objects").join("pack");
     objects.write(&pack_dir).map_err(|e| {
         git2::Error::from_str(&format!(
@@ -117,4 +129,110 @@ pub fn commit_pristine(
 fn signature(repo: &Repository) -> Result<Signature<'static>, git2::Error> {
     repo.signature()
         .or_else(|_| Signature::now("omnistack", "omnistack@localhost"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// A small project, with names that sort differently as strings and as git tree entries
+    /// ("a/" after "a.txt"), a directory nested three deep and two identical files.
+    fn render() -> RenderedTree {
+        let files: BTreeMap<String, Vec<u8>> = [
+            ("README.md", "# demo\n"),
+            ("Cargo.toml", "[package]\nname = \"demo\"\n"),
+            (".github/workflows/ci.yml", "on: push\n"),
+            ("a.txt", "a\n"),
+            ("a/x", "x\n"),
+            ("a-b/y", "y\n"),
+            ("src/main.rs", "fn main() {}\n"),
+            ("src/routes/health/mod.rs", "//! Health.\n"),
+            ("migrations/.gitkeep", ""),
+            ("docs/.gitkeep", ""),
+        ]
+        .map(|(path, text)| (path.to_string(), text.as_bytes().to_vec()))
+        .into();
+        RenderedTree { files }
+    }
+
+    fn fresh_repo(dir: &Path) -> Repository {
+        let mut options = RepositoryInitOptions::new();
+        options.initial_head(DEFAULT_BRANCH);
+        Repository::init_opts(dir, &options).unwrap()
+    }
+
+    /// Files under `objects/` outside `pack/` and `info/`: loose objects.
+    fn loose_objects(repo: &Repository) -> Vec<String> {
+        let mut loose = Vec::new();
+        for fanout in std::fs::read_dir(repo.path().join("objects")).unwrap() {
+            let fanout = fanout.unwrap();
+            let name = fanout.file_name().to_string_lossy().into_owned();
+            if name != "pack" && name != "info" {
+                for object in std::fs::read_dir(fanout.path()).unwrap() {
+                    let object = object.unwrap().file_name().to_string_lossy().into_owned();
+                    loose.push(format!("{name}/{object}"));
+                }
+            }
+        }
+        loose
+    }
+
+    #[test]
+    fn the_first_commit_of_a_fixed_render_by_a_fixed_author_has_a_pinned_id() {
+        // Pinned with the hand-written pack writer (2b309d6), before libgit2 wrote the pack: a
+        // change of writer must not change a single object. `git add -A`, `git write-tree` and
+        // `git commit-tree -m "Initial commit"` with the same files, author and dates agree.
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = fresh_repo(tmp.path());
+        let author = Signature::new(
+            "A U Thor",
+            "author@example.com",
+            &git2::Time::new(1_800_000_000, -90),
+        )
+        .unwrap();
+
+        let commit = commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
+
+        let commit = repo.find_commit(commit).unwrap();
+        assert_eq!(
+            commit.tree_id().to_string(),
+            "6c573d1cc2814ecaa8d74ec5ea4cbb8a464294ea"
+        );
+        assert_eq!(
+            commit.id().to_string(),
+            "c75972ec2cfe6dd33a7f0f8205bb7ac0ebfefb70"
+        );
+    }
+
+    #[test]
+    fn the_first_commit_holds_the_tree_write_tree_builds_from_the_same_render() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = fresh_repo(tmp.path());
+        let author = Signature::now("A U Thor", "author@example.com").unwrap();
+
+        let commit = commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
+
+        let elsewhere = tempfile::tempdir().unwrap();
+        let tree = write_tree(&Repository::init(elsewhere.path()).unwrap(), &render()).unwrap();
+        assert_eq!(repo.find_commit(commit).unwrap().tree_id(), tree);
+    }
+
+    #[test]
+    fn the_first_commit_is_written_as_one_pack_and_no_loose_object() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = fresh_repo(tmp.path());
+        let author = Signature::now("A U Thor", "author@example.com").unwrap();
+
+        commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
+
+        assert_eq!(loose_objects(&repo), Vec::<String>::new());
+        let packs: Vec<_> = std::fs::read_dir(repo.path().join("objects/pack"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".pack"))
+            .collect();
+        assert_eq!(packs.len(), 1, "{packs:?}");
+    }
 }
