@@ -5,22 +5,21 @@
 
 use std::path::Path;
 
-use std::io::Write;
-
 use git2::{
-    Buf, Commit, Index, IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signature,
+    Commit, Index, IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signature,
 };
 
 use crate::render::RenderedTree;
+
+mod pack;
+
+use pack::Pack;
 
 /// The ref that holds omnistack's exact render, the base of later three-way merges.
 pub const PRISTINE_REF: &str = "refs/omnistack/pristine";
 
 /// The branch a new repository starts on.
 pub const DEFAULT_BRANCH: &str = "main";
-
-/// Above the loose and pack backends (1 and 2), so that the in-memory one receives every write.
-const IN_MEMORY_ODB_PRIORITY: i32 = 1000;
 
 /// The mode of every rendered file: a regular, non-executable file.
 const FILE_MODE: u32 = 0o100_644;
@@ -29,41 +28,37 @@ const FILE_MODE: u32 = 0o100_644;
 ///
 /// The commit is built from the render rather than from the directory, so that the user's global
 /// gitignore cannot leave a rendered file out and the pristine tree is the one `add` rebuilds.
+/// Its objects go to disk as one packfile (see [`pack`]), then libgit2 reads them back from it.
 pub fn init_with_initial_commit(dir: &Path, render: &RenderedTree) -> Result<Oid, git2::Error> {
     let mut options = RepositoryInitOptions::new();
     options.initial_head(DEFAULT_BRANCH);
     let repo = Repository::init_opts(dir, &options)?;
     let author = signature(&repo)?;
     let subject = format!("Initial commit from omnistack {}", crate::VERSION);
-    commit_initial(repo, render, &author, &subject)
+    commit_initial(&repo, render, &author, &subject)
 }
 
 /// Commits exactly `render` in the fresh `repo`, as its first commit and the pristine render.
 ///
-/// Its objects go to disk as one packfile: libgit2 would write each as a loose file, most in a
-/// directory of their own, ~190 files and ~150 directories for the full preset. The repository
-/// is taken by value because the in-memory backend cannot be detached from its object database:
-/// any object written to it later would be lost when it is dropped.
+/// Apart from [`init_with_initial_commit`] so that tests can fix the author, time and subject.
 fn commit_initial(
-    repo: Repository,
+    repo: &Repository,
     render: &RenderedTree,
     author: &Signature<'_>,
     subject: &str,
 ) -> Result<Oid, git2::Error> {
-    let odb = repo.odb()?;
-    let in_memory = odb.add_new_mempack_backend(IN_MEMORY_ODB_PRIORITY)?;
-    let tree = write_tree(&repo, render)?;
-    let tree = repo.find_tree(tree)?;
-    let commit = repo.commit(None, author, author, &format!("{subject}\n"), &tree, &[])?;
-    let mut pack = Buf::new();
-    in_memory.dump(&repo, &mut pack)?;
-    let mut writer = odb.packwriter()?;
-    writer
-        .write_all(&pack)
-        .map_err(|e| git2::Error::from_str(&format!("cannot write the packfile: {e}")))?;
-    writer.commit()?;
+    let mut objects = Pack::default();
+    let tree = objects.add_tree(&render.files);
+    let commit = objects.add_commit(tree, author, &format!("{subject}\n"));
+    let pack_dir = repo.path().join("objects").join("pack");
+    objects.write(&pack_dir).map_err(|e| {
+        git2::Error::from_str(&format!(
+            "cannot write a packfile in {}: {e}",
+            pack_dir.display()
+        ))
+    })?;
     let mut index = repo.index()?;
-    index.read_tree(&tree)?;
+    index.read_tree(&repo.find_tree(tree)?)?;
     index.write()?;
     // HEAD is symbolic and its branch unborn: creating the branch moves HEAD with it, and
     // libgit2 logs the move in both reflogs, as `git commit` does.
@@ -190,6 +185,7 @@ mod tests {
         // change of writer must not change a single object. `git add -A`, `git write-tree` and
         // `git commit-tree -m "Initial commit"` with the same files, author and dates agree.
         let tmp = tempfile::tempdir().unwrap();
+        let repo = fresh_repo(tmp.path());
         let author = Signature::new(
             "A U Thor",
             "author@example.com",
@@ -197,10 +193,9 @@ mod tests {
         )
         .unwrap();
 
-        let commit = commit_initial(fresh_repo(tmp.path()), &render(), &author, "Initial commit");
+        let commit = commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
 
-        let repo = Repository::open(tmp.path()).unwrap();
-        let commit = repo.find_commit(commit.unwrap()).unwrap();
+        let commit = repo.find_commit(commit).unwrap();
         assert_eq!(
             commit.tree_id().to_string(),
             "6c573d1cc2814ecaa8d74ec5ea4cbb8a464294ea"
@@ -214,12 +209,11 @@ mod tests {
     #[test]
     fn the_first_commit_holds_the_tree_write_tree_builds_from_the_same_render() {
         let tmp = tempfile::tempdir().unwrap();
+        let repo = fresh_repo(tmp.path());
         let author = Signature::now("A U Thor", "author@example.com").unwrap();
 
-        let commit = commit_initial(fresh_repo(tmp.path()), &render(), &author, "Initial commit");
+        let commit = commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
 
-        let repo = Repository::open(tmp.path()).unwrap();
-        let commit = commit.unwrap();
         let elsewhere = tempfile::tempdir().unwrap();
         let tree = write_tree(&Repository::init(elsewhere.path()).unwrap(), &render()).unwrap();
         assert_eq!(repo.find_commit(commit).unwrap().tree_id(), tree);
@@ -228,11 +222,11 @@ mod tests {
     #[test]
     fn the_first_commit_is_written_as_one_pack_and_no_loose_object() {
         let tmp = tempfile::tempdir().unwrap();
+        let repo = fresh_repo(tmp.path());
         let author = Signature::now("A U Thor", "author@example.com").unwrap();
 
-        commit_initial(fresh_repo(tmp.path()), &render(), &author, "Initial commit").unwrap();
+        commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
 
-        let repo = Repository::open(tmp.path()).unwrap();
         assert_eq!(loose_objects(&repo), Vec::<String>::new());
         let packs: Vec<_> = std::fs::read_dir(repo.path().join("objects/pack"))
             .unwrap()
