@@ -6,8 +6,10 @@ use clap::{Arg, ArgAction, ArgMatches, Command, ValueEnum, value_parser};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+use crate::Error;
 use crate::catalogue::Catalogue;
 use crate::matrix::{self, Combination, Strategy};
+use crate::ui;
 
 /// GitHub Actions refuses a matrix of more than 256 jobs.
 pub const GITHUB_MAX_JOBS: usize = 256;
@@ -98,8 +100,8 @@ impl MatrixArgs {
 }
 
 /// Prints the matrix.
-pub fn run(catalogue: &Catalogue, args: &MatrixArgs) {
-    print!("{}", output(catalogue, args));
+pub fn run(catalogue: &Catalogue, args: &MatrixArgs) -> Result<(), Error> {
+    ui::print(output(catalogue, args))
 }
 
 /// What `run` prints, ending with a newline.
