@@ -456,3 +456,37 @@ fn help_for_new_lists_every_module_flag() {
         .success()
         .stdout(predicate::str::contains("--db <PROVIDER>"));
 }
+
+#[test]
+fn list_aligns_none_with_the_other_values() {
+    let out = omnistack().arg("list").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Where the description starts on a value line: four spaces, the value, padding, the text.
+    let description_column = |line: &str| {
+        let value_end = 4 + line[4..].find(' ').expect("a value and its description");
+        line.len() - line[value_end..].trim_start().len()
+    };
+    let mut checked_none = false;
+    for block in text.split("\n--") {
+        // The flag's line and the module's description come before the values.
+        let values: Vec<&str> = block.lines().skip(2).collect();
+        let columns: Vec<usize> = values.iter().map(|line| description_column(line)).collect();
+        assert!(columns.windows(2).all(|w| w[0] == w[1]), "{values:#?}");
+        checked_none |= values
+            .iter()
+            .any(|line| line.trim_start().starts_with("none "));
+    }
+    assert!(checked_none, "some module offers `none`:\n{text}");
+}
+
+#[test]
+fn list_refuses_an_unknown_format_naming_the_formats() {
+    omnistack()
+        .args(["list", "--format", "yaml"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "[possible values: text, markdown, json]",
+        ));
+}

@@ -151,7 +151,12 @@ pub fn text(catalogue: &Catalogue) -> String {
             default_label(&m.default),
             m.description
         ));
-        let width = m.providers.iter().map(|p| p.name.len()).max().unwrap_or(0);
+        let width = m
+            .allowed_values()
+            .iter()
+            .map(|value| value.len())
+            .max()
+            .unwrap_or(0);
         for p in &m.providers {
             out.push_str(&format!("    {:width$}  {}\n", p.name, p.description));
         }
