@@ -490,3 +490,14 @@ fn list_refuses_an_unknown_format_naming_the_formats() {
             "[possible values: text, markdown, json]",
         ));
 }
+
+#[test]
+fn help_leaves_out_the_ci_only_matrix_command_which_still_runs() {
+    omnistack()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("completions"))
+        .stdout(predicate::str::contains("matrix").not());
+    omnistack().args(["matrix", "--count"]).assert().success();
+}

@@ -44,6 +44,9 @@ pub struct MatrixArgs {
 pub fn command() -> Command {
     Command::new("matrix")
         .about("Print the template combinations to build in CI")
+        // Tooling for omnistack's own CI, not for users: runnable, and documented in README.md's
+        // CI section, but kept out of `omnistack --help`.
+        .hide(true)
         .arg(
             Arg::new("strategy")
                 .long("strategy")
