@@ -501,3 +501,61 @@ fn help_leaves_out_the_ci_only_matrix_command_which_still_runs() {
         .stdout(predicate::str::contains("matrix").not());
     omnistack().args(["matrix", "--count"]).assert().success();
 }
+
+/// Runs `args` in `dir` with stdout a pipe whose reader is already gone, as in
+/// `omnistack list | head` once `head` has exited.
+fn run_into_a_closed_pipe(dir: &Path, args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("omnistack"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(writer)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_with_success() {
+    let tmp = TempDir::new().unwrap();
+    for args in [
+        &["list"][..],
+        &["list", "--format", "json"],
+        &["matrix"],
+        &["completions", "bash"],
+        &["new", "listed", "--yes", "--dry-run"],
+        &["new", "demo", "--yes"],
+    ] {
+        let out = run_into_a_closed_pipe(tmp.path(), args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?}\n{stderr}", out.status);
+        assert!(stderr.is_empty(), "{args:?}:\n{stderr}");
+    }
+    assert!(
+        tmp.path().join("demo/omnistack.toml").is_file(),
+        "`new` finished its work"
+    );
+}
+
+#[test]
+fn a_dry_run_change_into_a_closed_pipe_ends_quietly_with_success() {
+    let tmp = TempDir::new().unwrap();
+    omnistack()
+        .current_dir(tmp.path())
+        .args(["new", "demo", "--yes"])
+        .assert()
+        .success();
+    let project = tmp.path().join("demo");
+    for args in [
+        &["add", "storage", "--provider", "s3", "--dry-run"][..],
+        &["add", "storage", "--provider", "s3", "--dry-run", "--stat"],
+        &["update", "--dry-run"],
+    ] {
+        let out = run_into_a_closed_pipe(&project, args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?}\n{stderr}", out.status);
+        assert!(stderr.is_empty(), "{args:?}:\n{stderr}");
+    }
+}
