@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use omnistack::answers::{Answers, AnswersFile};
 use omnistack::catalogue::Catalogue;
-use omnistack::commands::new::render_answers;
+use omnistack::generate;
 use omnistack::name::ProjectName;
 
 const RUNS: usize = 200;
@@ -43,7 +43,7 @@ fn main() {
         let mut times: Vec<Duration> = (0..RUNS)
             .map(|_| {
                 let start = Instant::now();
-                let tree = render_answers(&catalogue, &answers).expect("the preset renders");
+                let tree = generate(&catalogue, &answers).expect("the preset renders");
                 let elapsed = start.elapsed();
                 files = tree.files.len();
                 elapsed

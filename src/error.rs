@@ -46,6 +46,9 @@ pub enum Error {
     /// A git operation failed.
     #[error("git: {}", .0.message())]
     Git(#[from] git2::Error),
+    /// Standard output could not be written; see [`Error::is_closed_pipe`] for the usual cause.
+    #[error("cannot write to standard output: {0}")]
+    Stdout(#[source] std::io::Error),
     /// The change was merged, but some files conflict and wait for the user.
     #[error(
         "merged with conflicts in {} file(s): {}; resolve the conflict markers, `git add` the files, then commit",
@@ -65,5 +68,11 @@ impl Error {
             Error::Conflicts(_) => CONFLICTS_EXIT_CODE,
             _ => 1,
         }
+    }
+
+    /// Whether this is output to a pipe whose reader has gone (`omnistack list | head`): no
+    /// failure, since the reader stopped because it had all it wanted.
+    pub fn is_closed_pipe(&self) -> bool {
+        matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 }

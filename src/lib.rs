@@ -1,6 +1,7 @@
 //! omnistack: scaffold a production-ready Rust SaaS backend and keep it up to date.
 //!
-//! The flow is `flags / preset / prompts -> Answers -> Plan -> RenderedTree -> disk`.
+//! The flow is `flags / preset / prompts -> Answers -> Plan -> RenderedTree -> disk`; its pure
+//! part, from answers to the rendered tree, is [`generate`].
 //! Every module and provider is declared once, in `templates/` (see [`catalogue`]).
 
 pub mod answers;
@@ -23,5 +24,17 @@ pub mod write;
 
 pub use error::Error;
 
+use crate::answers::Answers;
+use crate::catalogue::Catalogue;
+use crate::render::RenderedTree;
+
 /// The version of this omnistack build, stamped into every generated `omnistack.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Plans and renders the project `answers` describe, in memory: the one pipeline every command
+/// (and every test and benchmark) goes through.
+pub fn generate(catalogue: &Catalogue, answers: &Answers) -> Result<RenderedTree, Error> {
+    answers.check_requirements(catalogue)?;
+    let plan = plan::plan(catalogue, answers)?;
+    Ok(render::render(&plan)?)
+}

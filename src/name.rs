@@ -1,6 +1,7 @@
 //! Project names: a valid crate name that is also a sensible directory name.
 
 use std::fmt;
+use std::path::Path;
 
 /// Why a project name was refused, with a name that would be accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -128,6 +129,13 @@ impl ProjectName {
         Ok(Self(name.to_string()))
     }
 
+    /// The name a project in `dir` takes: the last component of the path as given (the whole
+    /// path when it has none, such as `.`, which is then refused like any other bad name).
+    pub fn from_dir(dir: &Path) -> Result<Self, NameError> {
+        let name = dir.file_name().unwrap_or(dir.as_os_str()).to_string_lossy();
+        Self::parse(&name)
+    }
+
     /// The name as given, used for the directory and the package.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -223,6 +231,17 @@ mod tests {
         assert!(ProjectName::parse("").is_err());
         assert!(ProjectName::parse(&"a".repeat(MAX_LEN + 1)).is_err());
         assert!(ProjectName::parse(&"a".repeat(MAX_LEN)).is_ok());
+    }
+
+    #[test]
+    fn from_dir_takes_the_last_component_of_the_path() {
+        let name = ProjectName::from_dir(Path::new("apps/billing-api")).unwrap();
+        assert_eq!(name.as_str(), "billing-api");
+    }
+
+    #[test]
+    fn from_dir_refuses_a_path_without_a_last_component() {
+        assert_eq!(ProjectName::from_dir(Path::new(".")).unwrap_err().name, ".");
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! What the CLI prints: plain when piped or when NO_COLOR is set, silent with `--quiet`.
 
+use std::io::Write;
 use std::time::Duration;
 
 use console::style;
 use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::Error;
 
 /// How much the user asked to see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,14 +54,14 @@ impl Ui {
     /// A line of normal output.
     pub fn line(&self, text: impl AsRef<str>) {
         if self.verbosity >= Verbosity::Normal {
-            println!("{}", text.as_ref());
+            status_line(text.as_ref());
         }
     }
 
     /// A line shown only with `--verbose`.
     pub fn detail(&self, text: impl AsRef<str>) {
         if self.verbose() {
-            println!("{}", style(text.as_ref()).dim());
+            status_line(&style(text.as_ref()).dim().to_string());
         }
     }
 
@@ -71,4 +74,21 @@ impl Ui {
     pub fn success(&self, text: impl AsRef<str>) {
         self.line(format!("{} {}", style("✔").green(), text.as_ref()));
     }
+}
+
+/// Writes a status line to stdout, best effort: unlike `println!`, which panics, it ignores a
+/// closed pipe (`omnistack new demo --yes | head -1`); the command's work is done by then, and
+/// its outcome is in the exit code.
+fn status_line(text: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
+/// Writes a command's product (a listing, a diff, a script) to stdout; a failure, a closed pipe
+/// included, is an [`Error::Stdout`] rather than the panic of `print!`.
+pub fn print(text: impl AsRef<[u8]>) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_ref())
+        .and_then(|()| stdout.flush())
+        .map_err(Error::Stdout)
 }

@@ -456,3 +456,106 @@ fn help_for_new_lists_every_module_flag() {
         .success()
         .stdout(predicate::str::contains("--db <PROVIDER>"));
 }
+
+#[test]
+fn list_aligns_none_with_the_other_values() {
+    let out = omnistack().arg("list").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Where the description starts on a value line: four spaces, the value, padding, the text.
+    let description_column = |line: &str| {
+        let value_end = 4 + line[4..].find(' ').expect("a value and its description");
+        line.len() - line[value_end..].trim_start().len()
+    };
+    let mut checked_none = false;
+    for block in text.split("\n--") {
+        // The flag's line and the module's description come before the values.
+        let values: Vec<&str> = block.lines().skip(2).collect();
+        let columns: Vec<usize> = values.iter().map(|line| description_column(line)).collect();
+        assert!(columns.windows(2).all(|w| w[0] == w[1]), "{values:#?}");
+        checked_none |= values
+            .iter()
+            .any(|line| line.trim_start().starts_with("none "));
+    }
+    assert!(checked_none, "some module offers `none`:\n{text}");
+}
+
+#[test]
+fn list_refuses_an_unknown_format_naming_the_formats() {
+    omnistack()
+        .args(["list", "--format", "yaml"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "[possible values: text, markdown, json]",
+        ));
+}
+
+#[test]
+fn help_leaves_out_the_ci_only_matrix_command_which_still_runs() {
+    omnistack()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("completions"))
+        .stdout(predicate::str::contains("matrix").not());
+    omnistack().args(["matrix", "--count"]).assert().success();
+}
+
+/// Runs `args` in `dir` with stdout a pipe whose reader is already gone, as in
+/// `omnistack list | head` once `head` has exited.
+fn run_into_a_closed_pipe(dir: &Path, args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("omnistack"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(writer)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_with_success() {
+    let tmp = TempDir::new().unwrap();
+    for args in [
+        &["list"][..],
+        &["list", "--format", "json"],
+        &["matrix"],
+        &["completions", "bash"],
+        &["new", "listed", "--yes", "--dry-run"],
+        &["new", "demo", "--yes"],
+    ] {
+        let out = run_into_a_closed_pipe(tmp.path(), args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?}\n{stderr}", out.status);
+        assert!(stderr.is_empty(), "{args:?}:\n{stderr}");
+    }
+    assert!(
+        tmp.path().join("demo/omnistack.toml").is_file(),
+        "`new` finished its work"
+    );
+}
+
+#[test]
+fn a_dry_run_change_into_a_closed_pipe_ends_quietly_with_success() {
+    let tmp = TempDir::new().unwrap();
+    omnistack()
+        .current_dir(tmp.path())
+        .args(["new", "demo", "--yes"])
+        .assert()
+        .success();
+    let project = tmp.path().join("demo");
+    for args in [
+        &["add", "storage", "--provider", "s3", "--dry-run"][..],
+        &["add", "storage", "--provider", "s3", "--dry-run", "--stat"],
+        &["update", "--dry-run"],
+    ] {
+        let out = run_into_a_closed_pipe(&project, args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?}\n{stderr}", out.status);
+        assert!(stderr.is_empty(), "{args:?}:\n{stderr}");
+    }
+}

@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 
 use omnistack::answers::{Answers, Choices};
 use omnistack::catalogue::{Catalogue, DeployRole, EnvVar};
-use omnistack::commands::new::render_answers;
+use omnistack::generate;
 use omnistack::name::ProjectName;
 use omnistack::render::RenderedTree;
 use serde_json::Value;
@@ -61,7 +61,7 @@ fn answers(catalogue: &Catalogue, deploy: &[String]) -> Answers {
 
 fn render(catalogue: &Catalogue, deploy: &[&str]) -> RenderedTree {
     let deploy: Vec<String> = deploy.iter().map(|s| s.to_string()).collect();
-    render_answers(catalogue, &answers(catalogue, &deploy))
+    generate(catalogue, &answers(catalogue, &deploy))
         .unwrap_or_else(|e| panic!("--deploy {deploy:?} does not render: {e}"))
 }
 
@@ -78,7 +78,7 @@ fn every_rendering() -> Vec<(String, RenderedTree)> {
     let mut out = Vec::new();
     for (label, catalogue) in [("", catalogue()), (" + worker", catalogue_with_worker())] {
         for deploy in every_deploy_choice(&catalogue) {
-            let tree = render_answers(&catalogue, &answers(&catalogue, &deploy))
+            let tree = generate(&catalogue, &answers(&catalogue, &deploy))
                 .unwrap_or_else(|e| panic!("--deploy {deploy:?}{label} does not render: {e}"));
             out.push((format!("--deploy {deploy:?}{label}"), tree));
         }
@@ -701,7 +701,7 @@ fn the_readme_deploy_slot_has_a_section_for_each_chosen_target() {
 fn each_target_ships_its_config_and_guide_only_when_chosen() {
     let catalogue = catalogue();
     for deploy in every_deploy_choice(&catalogue) {
-        let tree = render_answers(&catalogue, &answers(&catalogue, &deploy)).unwrap();
+        let tree = generate(&catalogue, &answers(&catalogue, &deploy)).unwrap();
         for (target, config) in [
             ("fly", "fly.toml"),
             ("railway", "railway.toml"),

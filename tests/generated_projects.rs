@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use omnistack::answers::{Answers, AnswersFile};
 use omnistack::catalogue::Catalogue;
-use omnistack::commands::new::render_answers;
 use omnistack::name::ProjectName;
 
 const DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -55,7 +54,7 @@ fn generate(preset: &str, name: &str) -> PathBuf {
     let name = ProjectName::parse(name).unwrap();
     let answers =
         Answers::complete(&catalogue, name, &file.choices, |_| Ok::<_, ()>(None)).unwrap();
-    let tree = render_answers(&catalogue, &answers).unwrap();
+    let tree = omnistack::generate(&catalogue, &answers).unwrap();
     let dir = repo().join("target/generated").join(preset);
     // Rewrite in place (rather than a fresh temp dir) so cargo's fingerprints stay warm between runs.
     if dir.exists() {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use omnistack::answers::{Answers, AnswersFile, Choices};
 use omnistack::catalogue::Catalogue;
-use omnistack::commands::new::render_answers;
+use omnistack::generate;
 use omnistack::matrix::{Strategy, combinations};
 use omnistack::name::ProjectName;
 use omnistack::render::RenderedTree;
@@ -48,7 +48,7 @@ fn render_all() -> impl Iterator<Item = (Answers, RenderedTree)> {
     every_combination(&catalogue)
         .into_iter()
         .map(move |answers| {
-            let tree = render_answers(&catalogue, &answers)
+            let tree = generate(&catalogue, &answers)
                 .unwrap_or_else(|e| panic!("{:?} does not render: {e}", answers.modules));
             (answers, tree)
         })
@@ -128,8 +128,8 @@ fn rendered_files_have_no_trailing_spaces_or_runs_of_blank_lines() {
 fn rendering_is_deterministic() {
     let catalogue = catalogue();
     for answers in every_combination(&catalogue) {
-        let first = render_answers(&catalogue, &answers).unwrap();
-        let second = render_answers(&catalogue, &answers).unwrap();
+        let first = generate(&catalogue, &answers).unwrap();
+        let second = generate(&catalogue, &answers).unwrap();
         assert_eq!(first, second, "{:?}", answers.modules);
     }
 }
@@ -163,7 +163,7 @@ fn preset(name: &str) -> Answers {
 }
 
 fn snapshot_preset(name: &str) {
-    let tree = render_answers(&catalogue(), &preset(name)).unwrap();
+    let tree = generate(&catalogue(), &preset(name)).unwrap();
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
     settings.set_prepend_module_to_snapshot(false);
@@ -343,7 +343,7 @@ fn every_pair_of_choices_is_rustfmt_clean_whatever_the_project_name() {
     for combination in combinations(&catalogue, Strategy::Pairwise, true) {
         let mut answers = combination.answers(&catalogue).unwrap();
         answers.name = ProjectName::parse(AWKWARD_NAME).unwrap();
-        let tree = render_answers(&catalogue, &answers).unwrap();
+        let tree = generate(&catalogue, &answers).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut sources = Vec::new();
         for (path, bytes) in &tree.files {
@@ -377,7 +377,7 @@ fn every_route_is_mounted_with_its_openapi_description() {
     let catalogue = catalogue();
     for combination in combinations(&catalogue, Strategy::Pairwise, true) {
         let answers = combination.answers(&catalogue).unwrap();
-        let tree = render_answers(&catalogue, &answers).unwrap();
+        let tree = generate(&catalogue, &answers).unwrap();
         for (path, text) in texts(&tree) {
             if path.starts_with("src/") && path.ends_with(".rs") && path != "src/openapi.rs" {
                 assert!(

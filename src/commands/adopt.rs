@@ -53,17 +53,10 @@ pub fn run(catalogue: &Catalogue, force: bool, ui: Ui) -> Result<(), Error> {
     let recorded = AnswersFile::read(catalogue, &project.answers_file())?;
     let name = match recorded.name {
         Some(name) => name,
-        None => ProjectName::parse(
-            &project
-                .root
-                .canonicalize()
-                .ok()
-                .and_then(|r| r.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .unwrap_or_default(),
-        )?,
+        None => ProjectName::from_dir(&project.root)?,
     };
     let answers = Answers::complete(catalogue, name, &recorded.choices, |_| Ok::<_, Error>(None))?;
-    let render = super::new::render_answers(catalogue, &answers)?;
+    let render = crate::generate(catalogue, &answers)?;
     let head_tree = head.tree()?;
     let mut files = render.files;
     for (path, bytes) in files.iter_mut() {

@@ -1,8 +1,6 @@
 //! What `add`, `remove` and `update` share: open the project, render the new answers, and merge
 //! the change from the pristine render into `HEAD`, leaving it uncommitted for review.
 
-use std::io::IsTerminal;
-
 use clap::{Arg, ArgAction, ArgMatches};
 use console::style;
 use git2::Repository;
@@ -13,7 +11,7 @@ use crate::catalogue::Catalogue;
 use crate::merge::{ChangeKind, Merge};
 use crate::name::ProjectName;
 use crate::project::{self, Project, ProjectError};
-use crate::ui::Ui;
+use crate::ui::{self, Ui};
 use crate::{git, prompt};
 
 /// Objects written during a dry run go to an in-memory backend of this priority, above the
@@ -115,9 +113,9 @@ impl ChangeOptions {
         }
     }
 
-    /// Whether missing choices are asked for: on a terminal, without `--yes` (the rule of `new`).
+    /// Whether missing choices are asked for: [`prompt::interactive`], as for `new`.
     pub fn interactive(&self) -> bool {
-        !self.yes && std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+        prompt::interactive(self.yes)
     }
 }
 
@@ -163,20 +161,13 @@ impl OpenProject {
     ) -> Result<Answers, Error> {
         let name = match &self.recorded.name {
             Some(name) => name.clone(),
-            None => ProjectName::parse(&dir_name(&self.project))?,
+            None => ProjectName::from_dir(&self.project.root)?,
         };
-        let interactive = options.interactive();
         Ok(Answers::complete(
             catalogue,
             name,
             &self.recorded.choices,
-            |module| {
-                if interactive {
-                    prompt::ask(module).map(Some)
-                } else {
-                    Ok(None)
-                }
-            },
+            prompt::ask_when(options.interactive()),
         )?)
     }
 
@@ -192,7 +183,7 @@ impl OpenProject {
         ui: Ui,
     ) -> Result<(), Error> {
         let repo = &self.repo;
-        let render = super::new::render_answers(catalogue, answers)?;
+        let render = crate::generate(catalogue, answers)?;
         let odb = repo.odb()?;
         // Held to the end of the function: while it lives, new objects stay in memory.
         let _in_memory = if options.dry_run {
@@ -244,22 +235,16 @@ fn head_tree_id(repo: &Repository) -> Result<git2::Oid, ProjectError> {
     Ok(head.peel_to_commit()?.tree_id())
 }
 
-fn dir_name(project: &Project) -> String {
-    project
-        .root
-        .canonicalize()
-        .ok()
-        .and_then(|root| root.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_default()
-}
-
 fn print_preview(merge: &Merge, stat: bool) -> Result<(), Error> {
     if stat {
-        for change in &merge.changes {
-            println!("{:9} {}", change.kind.label(), change.path);
-        }
+        let listing: String = merge
+            .changes
+            .iter()
+            .map(|change| format!("{:9} {}\n", change.kind.label(), change.path))
+            .collect();
+        ui::print(listing)?;
     } else {
-        print!("{}", merge.unified_diff()?);
+        ui::print(merge.unified_diff()?)?;
     }
     let conflicts = merge.conflicts();
     if !conflicts.is_empty() {

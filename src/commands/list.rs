@@ -1,8 +1,55 @@
 //! `omnistack list`: the catalogue, for people (text), for the README (markdown) and for tools (JSON).
 
+use clap::builder::PossibleValue;
+use clap::{Arg, ArgMatches, Command, ValueEnum, value_parser};
 use serde::Serialize;
 
+use crate::Error;
 use crate::catalogue::{Catalogue, Kind, NONE};
+use crate::ui;
+
+/// How the catalogue is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text, for people.
+    Text,
+    /// The table README.md embeds.
+    Markdown,
+    /// A JSON document, for tools.
+    Json,
+}
+
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Format::Text, Format::Markdown, Format::Json]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+        }))
+    }
+}
+
+/// The `list` subcommand and its flags.
+pub fn command() -> Command {
+    Command::new("list")
+        .about("Print every module and provider omnistack can generate")
+        .arg(
+            Arg::new("format")
+                .long("format")
+                .value_parser(value_parser!(Format))
+                .default_value("text")
+                .help("Output format (markdown is the table in README.md)"),
+        )
+}
+
+/// The `--format` given to `list`.
+pub fn format(matches: &ArgMatches) -> Format {
+    *matches.get_one("format").expect("`format` has a default")
+}
 
 #[derive(Serialize)]
 struct ModuleView<'a> {
@@ -21,13 +68,13 @@ struct ProviderView<'a> {
     env: Vec<&'a str>,
 }
 
-/// Prints the catalogue in `format` (`text`, `markdown` or `json`).
-pub fn run(catalogue: &Catalogue, format: &str) {
-    match format {
-        "json" => println!("{}", json(catalogue)),
-        "markdown" => print!("{}", markdown(catalogue)),
-        _ => print!("{}", text(catalogue)),
-    }
+/// Prints the catalogue in `format`.
+pub fn run(catalogue: &Catalogue, format: Format) -> Result<(), Error> {
+    ui::print(match format {
+        Format::Json => format!("{}\n", json(catalogue)),
+        Format::Markdown => markdown(catalogue),
+        Format::Text => text(catalogue),
+    })
 }
 
 fn default_label(default: &[String]) -> String {
@@ -104,7 +151,12 @@ pub fn text(catalogue: &Catalogue) -> String {
             default_label(&m.default),
             m.description
         ));
-        let width = m.providers.iter().map(|p| p.name.len()).max().unwrap_or(0);
+        let width = m
+            .allowed_values()
+            .iter()
+            .map(|value| value.len())
+            .max()
+            .unwrap_or(0);
         for p in &m.providers {
             out.push_str(&format!("    {:width$}  {}\n", p.name, p.description));
         }

@@ -6,8 +6,10 @@ use clap::{Arg, ArgAction, ArgMatches, Command, ValueEnum, value_parser};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+use crate::Error;
 use crate::catalogue::Catalogue;
 use crate::matrix::{self, Combination, Strategy};
+use crate::ui;
 
 /// GitHub Actions refuses a matrix of more than 256 jobs.
 pub const GITHUB_MAX_JOBS: usize = 256;
@@ -42,6 +44,9 @@ pub struct MatrixArgs {
 pub fn command() -> Command {
     Command::new("matrix")
         .about("Print the template combinations to build in CI")
+        // Tooling for omnistack's own CI, not for users: runnable, and documented in README.md's
+        // CI section, but kept out of `omnistack --help`.
+        .hide(true)
         .arg(
             Arg::new("strategy")
                 .long("strategy")
@@ -98,8 +103,8 @@ impl MatrixArgs {
 }
 
 /// Prints the matrix.
-pub fn run(catalogue: &Catalogue, args: &MatrixArgs) {
-    print!("{}", output(catalogue, args));
+pub fn run(catalogue: &Catalogue, args: &MatrixArgs) -> Result<(), Error> {
+    ui::print(output(catalogue, args))
 }
 
 /// What `run` prints, ending with a newline.

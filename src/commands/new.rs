@@ -1,18 +1,59 @@
 //! `omnistack new`: choices in, a new git repository out.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::ArgMatches;
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use console::style;
 
 use crate::Error;
 use crate::answers::{Answers, AnswersFile, Choices};
 use crate::catalogue::Catalogue;
+use crate::commands::module_flags;
 use crate::name::ProjectName;
 use crate::render::RenderedTree;
-use crate::ui::Ui;
-use crate::{cli, git, plan, prompt, render, write};
+use crate::ui::{self, Ui};
+use crate::{git, prompt, write};
+
+/// The `new` subcommand, with one flag per catalogue module.
+pub fn command(catalogue: &Catalogue) -> Command {
+    Command::new("new")
+        .about("Generate a new project in a new directory")
+        .arg(
+            Arg::new("path")
+                .required(true)
+                .value_name("NAME")
+                .value_parser(value_parser!(PathBuf))
+                .help("The project name, or a path whose last part is the name"),
+        )
+        .arg(
+            Arg::new("yes")
+                .short('y')
+                .long("yes")
+                .action(ArgAction::SetTrue)
+                .help("Take the default for every choice not given (never prompt)"),
+        )
+        .arg(
+            Arg::new("preset")
+                .long("preset")
+                .value_name("FILE")
+                .value_parser(value_parser!(PathBuf))
+                .help("Read choices from an answers file (see examples/); flags override it"),
+        )
+        .arg(
+            Arg::new("no-git")
+                .long("no-git")
+                .action(ArgAction::SetTrue)
+                .help("Do not initialise a git repository"),
+        )
+        .arg(
+            Arg::new("dry-run")
+                .long("dry-run")
+                .action(ArgAction::SetTrue)
+                .help("List the files that would be written, and write nothing"),
+        )
+        .next_help_heading("Modules")
+        .args(module_flags::args(catalogue))
+}
 
 /// What `new` was asked to do.
 #[derive(Debug, Clone)]
@@ -41,7 +82,7 @@ impl NewArgs {
                 .unwrap_or_default(),
             yes: matches.get_flag("yes"),
             preset: matches.get_one::<PathBuf>("preset").cloned(),
-            flags: cli::choices_from_flags(catalogue, matches)?,
+            flags: module_flags::choices(catalogue, matches)?,
             no_git: matches.get_flag("no-git"),
             dry_run: matches.get_flag("dry-run"),
         })
@@ -50,7 +91,7 @@ impl NewArgs {
 
 /// Runs `new`.
 pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
-    let name = project_name(&args.path)?;
+    let name = ProjectName::from_dir(&args.path)?;
     // Fail before asking anything: answering prompts only to be refused is a poor experience.
     write::check_target(&args.path)?;
     let mut choices = match &args.preset {
@@ -58,24 +99,23 @@ pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
         None => Choices::default(),
     };
     choices.overlay(args.flags.clone());
-    let interactive =
-        !args.yes && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let answers = Answers::complete(catalogue, name, &choices, |module| {
-        if interactive {
-            prompt::ask(module).map(Some)
-        } else {
-            Ok(None)
-        }
-    })?;
+    let answers = Answers::complete(
+        catalogue,
+        name,
+        &choices,
+        prompt::ask_when(prompt::interactive(args.yes)),
+    )?;
 
     let progress = ui.progress("Rendering templates");
-    let tree = render_answers(catalogue, &answers)?;
+    let tree = crate::generate(catalogue, &answers)?;
     if args.dry_run {
         progress.finish_and_clear();
-        for (path, bytes) in &tree.files {
-            println!("{path} ({} bytes)", bytes.len());
-        }
-        return Ok(());
+        let listing: String = tree
+            .files
+            .iter()
+            .map(|(path, bytes)| format!("{path} ({} bytes)\n", bytes.len()))
+            .collect();
+        return ui::print(listing);
     }
     progress.set_message(format!("Writing {} files", tree.files.len()));
     write::write_project(&args.path, &tree, |dir| {
@@ -85,26 +125,24 @@ pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
         Ok(())
     })?;
     progress.finish_and_clear();
-    summary(ui, args, &answers, &tree);
+    summary(ui, catalogue, args, &answers, &tree);
     Ok(())
 }
 
-/// Plans and renders a project: the pure part of `new`, shared with tests and later commands.
-pub fn render_answers(catalogue: &Catalogue, answers: &Answers) -> Result<RenderedTree, Error> {
-    answers.check_requirements(catalogue)?;
-    let plan = plan::plan(catalogue, answers)?;
-    Ok(render::render(&plan)?)
+/// The chosen modules as the summary shows them, in catalogue order (the order of the prompts
+/// and of `omnistack.toml`), leaving out those chosen as `none`.
+fn chosen_modules(catalogue: &Catalogue, answers: &Answers) -> String {
+    let chosen: Vec<String> = catalogue
+        .modules
+        .iter()
+        .map(|module| (&module.name, answers.providers(&module.name)))
+        .filter(|(_, providers)| !providers.is_empty())
+        .map(|(module, providers)| format!("{module}: {}", providers.join(", ")))
+        .collect();
+    chosen.join(" · ")
 }
 
-fn project_name(path: &std::path::Path) -> Result<ProjectName, Error> {
-    let last = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.to_string_lossy().into_owned());
-    Ok(ProjectName::parse(&last)?)
-}
-
-fn summary(ui: Ui, args: &NewArgs, answers: &Answers, tree: &RenderedTree) {
+fn summary(ui: Ui, catalogue: &Catalogue, args: &NewArgs, answers: &Answers, tree: &RenderedTree) {
     for path in tree.files.keys() {
         ui.detail(format!("  {path}"));
     }
@@ -118,13 +156,7 @@ fn summary(ui: Ui, args: &NewArgs, answers: &Answers, tree: &RenderedTree) {
             ", git repository with an initial commit"
         }
     ));
-    let chosen: Vec<String> = answers
-        .modules
-        .iter()
-        .filter(|(_, providers)| !providers.is_empty())
-        .map(|(module, providers)| format!("{module}: {}", providers.join(", ")))
-        .collect();
-    ui.line(format!("  modules  {}", chosen.join(" · ")));
+    ui.line(format!("  modules  {}", chosen_modules(catalogue, answers)));
     ui.line("");
     ui.heading("Next steps");
     for step in [
@@ -134,5 +166,28 @@ fn summary(ui: Ui, args: &NewArgs, answers: &Answers, tree: &RenderedTree) {
         "cargo run".to_string(),
     ] {
         ui.line(format!("  {step}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_lists_modules_in_catalogue_order() {
+        let catalogue = Catalogue::embedded().expect("the embedded catalogue loads");
+        let answers = Answers::complete(
+            &catalogue,
+            ProjectName::parse("demo").expect("a valid name"),
+            &Choices::default(),
+            |module| Ok::<_, Error>(Some(vec![module.providers[0].name.clone()])),
+        )
+        .expect("every module gets its first provider");
+        let summary = chosen_modules(&catalogue, &answers);
+        let listed: Vec<&str> = summary
+            .split(" · ")
+            .map(|entry| entry.split(':').next().unwrap_or_default())
+            .collect();
+        assert_eq!(listed, catalogue.module_names());
     }
 }

@@ -313,7 +313,7 @@ fn render(catalogue: &Catalogue, selection: &Selection) -> BTreeMap<String, Vec<
         name: omnistack::name::ProjectName::parse("app").expect("a valid name"),
         modules: selection.clone(),
     };
-    omnistack::commands::new::render_answers(catalogue, &answers)
+    omnistack::generate(catalogue, &answers)
         .expect("renders")
         .files
 }
