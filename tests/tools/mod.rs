@@ -114,11 +114,15 @@ fn requirements_stamp() -> Result<String, String> {
     Ok(stamp)
 }
 
-/// The full version of the venv's Python, or `None` when it is missing or no longer runs (the
-/// system Python it links to was removed or upgraded).
+/// The venv's Python as `python X.Y`, or `None` when it is missing or no longer runs (the
+/// system Python it links to was removed). A venv's packages live under `lib/pythonX.Y`, so a
+/// new minor version of the system Python needs a new venv; a patch release does not.
 fn venv_python_version(venv: &Path) -> Option<String> {
     let output = Command::new(venv.join("bin/python"))
-        .args(["-c", "import sys; print(sys.version)"])
+        .args([
+            "-c",
+            "import sys; print('python %d.%d' % sys.version_info[:2])",
+        ])
         .output()
         .ok()?;
     output
