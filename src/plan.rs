@@ -9,7 +9,7 @@ use include_dir::{Dir, DirEntry, File};
 use serde::Serialize;
 
 use crate::answers::{ANSWERS_FILE, Answers};
-use crate::catalogue::{Catalogue, Contribution, CrateUse, DeployRole, EnvVar};
+use crate::catalogue::{Catalogue, Contribution, Contributions, CrateUse, DeployRole, EnvVar};
 
 /// The suffix of template files that are rendered with minijinja; every other file is copied as is.
 pub const TEMPLATE_SUFFIX: &str = ".jinja";
@@ -73,8 +73,8 @@ pub struct Context {
     pub env_groups: Vec<EnvGroup>,
     /// The variables a deployed app needs from its user, split by how deploy configs treat them.
     pub deploy_env: DeployEnv,
-    /// Named lists of lines that modules add to shared files.
-    pub slots: BTreeMap<String, Vec<String>>,
+    /// What the units add to shared files, base first, then modules in catalogue order.
+    pub adds: Contributions,
 }
 
 /// The project's identity, as templates see it.
@@ -207,7 +207,7 @@ fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit<'c>> {
             });
         }
     }
-    // Pairings come after every module, so their slot lines follow both modules' own.
+    // Pairings come after every module, so their contributions follow both modules' own.
     for module in &catalogue.modules {
         if answers.providers(&module.name).is_empty() {
             continue;
@@ -243,14 +243,9 @@ fn context(catalogue: &Catalogue, answers: &Answers, units: &[Unit<'_>]) -> Cont
                 .collect(),
         })
         .collect();
-    let mut slots = BTreeMap::new();
+    let mut adds = Contributions::default();
     for unit in units {
-        for (slot, lines) in &unit.contribution.slots {
-            slots
-                .entry(slot.clone())
-                .or_insert_with(Vec::new)
-                .extend(lines.iter().cloned());
-        }
+        adds.extend(&unit.contribution.adds);
     }
     let mut seen = BTreeSet::new();
     let env_groups: Vec<EnvGroup> = units
@@ -283,7 +278,7 @@ fn context(catalogue: &Catalogue, answers: &Answers, units: &[Unit<'_>]) -> Cont
         ),
         deploy_env: DeployEnv::from_groups(&env_groups),
         env_groups,
-        slots,
+        adds,
     }
 }
 
@@ -358,7 +353,7 @@ mod tests {
     use crate::catalogue::Pairing;
     use crate::name::ProjectName;
 
-    /// The embedded catalogue, with `db` adding a `make_targets` line only beside `deploy`.
+    /// The embedded catalogue, with `db` adding a `paired` process only beside `deploy`.
     fn catalogue_with_pairing() -> Catalogue {
         let mut catalogue = Catalogue::embedded().unwrap();
         let db = catalogue
@@ -369,7 +364,10 @@ mod tests {
         db.pairings.push(Pairing {
             with: "deploy".to_string(),
             contribution: Contribution {
-                slots: BTreeMap::from([("make_targets".to_string(), vec!["paired".to_string()])]),
+                adds: Contributions {
+                    processes: vec!["paired".to_string()],
+                    ..Contributions::default()
+                },
                 ..Contribution::default()
             },
         });
@@ -397,14 +395,14 @@ mod tests {
     fn a_pairing_applies_when_both_modules_are_chosen() {
         let catalogue = catalogue_with_pairing();
         let plan = plan_with_deploy(&catalogue, &["fly"]);
-        assert!(plan.context.slots["make_targets"].contains(&"paired".to_string()));
+        assert!(plan.context.adds.processes.contains(&"paired".to_string()));
     }
 
     #[test]
     fn a_pairing_is_left_out_when_the_other_module_is_not_chosen() {
         let catalogue = catalogue_with_pairing();
         let plan = plan_with_deploy(&catalogue, &[]);
-        assert!(!plan.context.slots["make_targets"].contains(&"paired".to_string()));
+        assert!(!plan.context.adds.processes.contains(&"paired".to_string()));
     }
 
     #[test]

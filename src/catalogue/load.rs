@@ -1,12 +1,13 @@
 //! Reading and checking the catalogue declarations embedded in `templates/`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use include_dir::{Dir, DirEntry};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::contribution::ContributionDecl;
+use super::contract::{self, Unit};
+use super::contribution::{ContributionDecl, Contributions};
 use super::{Catalogue, Contribution, CrateSpec, Kind, Module, NONE, Pairing, Provider};
 
 /// A catalogue declaration that is missing, malformed or inconsistent.
@@ -173,9 +174,23 @@ fn contribution<H: DeserializeOwned>(
         message: e.to_string(),
     };
     let header = H::deserialize(own).map_err(malformed)?;
-    let decl = ContributionDecl::deserialize(table).map_err(malformed)?;
+    let (decl, adds) = declarations(table).map_err(malformed)?;
     let files = entry(root, &format!("{folder}/files")).and_then(DirEntry::as_dir);
-    Ok((header, decl.with_files(files)))
+    Ok((header, decl.with(adds, files)))
+}
+
+/// Splits a unit's declarations into its crates and env vars, and what it adds to shared files.
+pub(super) fn declarations(
+    mut table: toml::Table,
+) -> Result<(ContributionDecl, Contributions), toml::de::Error> {
+    let own: toml::Table = ["crates", "dev-crates", "env"]
+        .iter()
+        .filter_map(|key| table.remove(*key).map(|value| (key.to_string(), value)))
+        .collect();
+    let decl = ContributionDecl::deserialize(own)?;
+    let mut adds = Contributions::deserialize(table)?;
+    adds.derive();
+    Ok((decl, adds))
 }
 
 fn parse<T: DeserializeOwned>(root: &Dir<'_>, path: &str) -> Result<T, CatalogueError> {
@@ -191,7 +206,7 @@ fn parse<T: DeserializeOwned>(root: &Dir<'_>, path: &str) -> Result<T, Catalogue
 
 /// The entry at `path` under `root`, found one name at a time: include_dir's own lookup walks
 /// the whole embedded tree for every path, which made loading the catalogue several times slower.
-fn entry<'a>(root: &Dir<'a>, path: &str) -> Option<&'a DirEntry<'a>> {
+pub(super) fn entry<'a>(root: &Dir<'a>, path: &str) -> Option<&'a DirEntry<'a>> {
     let mut entries = root.entries();
     let mut found = None;
     for name in path.split('/') {
@@ -212,10 +227,11 @@ fn leaf(folder: &str) -> String {
     folder.rsplit('/').next().unwrap_or(folder).to_string()
 }
 
-/// Cross-file consistency: every name a declaration uses must be declared somewhere.
+/// Cross-file consistency: every name a declaration uses must be declared somewhere, and
+/// every contribution must keep its contract (see [`contract`]).
 fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
-    let slots: BTreeSet<&String> = catalogue.base.slots.keys().collect();
-    let mut units: Vec<(String, &Contribution)> = vec![("base/base.toml".into(), &catalogue.base)];
+    let mut units: Vec<(String, Unit<'_>)> =
+        vec![("base/base.toml".into(), Unit::alone(&catalogue.base))];
     for module in &catalogue.modules {
         let at = |file: &str| format!("modules/{}/{file}", module.name);
         let bad = |message: String| CatalogueError::Malformed {
@@ -251,7 +267,14 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
                 }
             }
         }
-        units.push((at("module.toml"), &module.common));
+        units.push((
+            at("module.toml"),
+            Unit {
+                contribution: &module.common,
+                provider: None,
+                providers: module.providers.iter().map(|p| &p.contribution).collect(),
+            },
+        ));
         for pairing in &module.pairings {
             if catalogue.module(&pairing.with).is_none() {
                 return Err(bad(format!(
@@ -261,13 +284,17 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
             }
             units.push((
                 at(&format!("with/{}/with.toml", pairing.with)),
-                &pairing.contribution,
+                Unit::alone(&pairing.contribution),
             ));
         }
         for provider in &module.providers {
             units.push((
                 at(&format!("{}/provider.toml", provider.name)),
-                &provider.contribution,
+                Unit {
+                    contribution: &provider.contribution,
+                    provider: Some(&provider.name),
+                    providers: Vec::new(),
+                },
             ));
         }
     }
@@ -276,18 +303,19 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
             path: path.clone(),
             message,
         };
-        for name in unit.crates.keys().chain(unit.dev_crates.keys()) {
+        for name in unit
+            .contribution
+            .crates
+            .keys()
+            .chain(unit.contribution.dev_crates.keys())
+        {
             if !catalogue.crates.contains_key(name) {
                 return Err(bad(format!(
                     "crate `{name}` has no version in templates/crates.toml"
                 )));
             }
         }
-        if let Some(slot) = unit.slots.keys().find(|s| !slots.contains(s)) {
-            return Err(bad(format!(
-                "slot `{slot}` is not declared in templates/base/base.toml"
-            )));
-        }
+        contract::check(&unit).map_err(bad)?;
     }
     Ok(())
 }

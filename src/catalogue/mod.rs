@@ -4,15 +4,21 @@
 //!
 //! ```text
 //! templates/crates.toml                           crate versions, chosen once
-//! templates/base/base.toml + files/               what every project gets, and the slot names
+//! templates/base/base.toml + files/               what every project gets
 //! templates/modules/<module>/module.toml + files/ a module: prompt, kind, default; files shared by its providers
 //! templates/modules/<module>/<provider>/provider.toml + files/
 //! templates/modules/<module>/with/<other>/with.toml + files/  only when <other> is chosen too
 //! ```
 //!
+//! Shared files (config, state, router, `main.rs`, compose, README...) take what units add
+//! through typed [`Contributions`]: a state field has a name, a type, an initialiser and a doc;
+//! a settings group names the file that defines its type. The loader deserializes them strictly
+//! and checks their contracts (`contract.rs`), so a broken declaration fails a unit test.
+//!
 //! Adding a provider is adding a folder: flags, prompts, presets, `omnistack list` and the
 //! matrix all follow from what is declared here.
 
+mod contract;
 mod contribution;
 mod load;
 
@@ -21,7 +27,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use contribution::{Contribution, CrateSpec, CrateUse, DeployRole, EnvVar};
+pub use contribution::{
+    AiProvider, CiStep, ComposeService, Contribution, Contributions, CrateSpec, CrateUse,
+    DeployRole, EnvValue, EnvVar, Job, MakeTarget, ReadmePart, ReadmeText, Route, RouteGroup,
+    SettingsGroup, StateField, Subcommand,
+};
 pub use load::CatalogueError;
 
 /// The word that, for an optional module, means "leave it out".
@@ -30,7 +40,7 @@ pub const NONE: &str = "none";
 /// Every module and provider omnistack knows, in prompt order.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
-    /// What every generated project contains, and the slots modules may fill.
+    /// What every generated project contains.
     pub base: Contribution,
     /// The version table of every crate a generated project may depend on.
     pub crates: BTreeMap<String, CrateSpec>,
