@@ -70,6 +70,12 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
         if command.name.is_empty() || !command.name.chars().all(|c| c.is_ascii_lowercase()) {
             return Err(format!("{what}: a subcommand is one lowercase word"));
         }
+        // The usage text aligns help lines after the longest built-in command, `migrate`.
+        if command.name.len() > "migrate".len() {
+            return Err(format!(
+                "{what}: a subcommand has at most 7 letters, to fit the usage text's column"
+            ));
+        }
         if matches!(command.name.as_str(), "serve" | "migrate" | "openapi") {
             return Err(format!("{what}: the binary already has this command"));
         }
@@ -547,6 +553,24 @@ mod tests {
         assert_eq!(
             check_alone(toml, &[]),
             Err("subcommand `run_worker`: a subcommand is one lowercase word".into())
+        );
+    }
+
+    #[test]
+    fn a_subcommand_too_long_for_the_usage_column_is_refused() {
+        let toml = r#"
+            main-uses = ["jobs"]
+            [[commands]]
+            name = "scheduler"
+            function = "jobs::run_scheduler"
+            help = "run the scheduler"
+        "#;
+        assert_eq!(
+            check_alone(toml, &[]),
+            Err(
+                "subcommand `scheduler`: a subcommand has at most 7 letters, to fit the usage text's column"
+                    .into()
+            )
         );
     }
 
