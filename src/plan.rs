@@ -221,6 +221,26 @@ fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit<'c>> {
             }
         }
     }
+    // Features come last, each with its parts for the other modules chosen or not.
+    let chosen = |module: &str| !answers.providers(module).is_empty();
+    for feature in &catalogue.features {
+        if !feature.requires.iter().all(|module| chosen(module)) {
+            continue;
+        }
+        units.push(Unit {
+            label: format!("feature {}", feature.name),
+            contribution: &feature.contribution,
+        });
+        for part in &feature.parts {
+            if chosen(&part.module) == part.chosen {
+                let kind = if part.chosen { "with" } else { "without" };
+                units.push(Unit {
+                    label: format!("feature {} {kind} {}", feature.name, part.module),
+                    contribution: &part.contribution,
+                });
+            }
+        }
+    }
     units
 }
 
@@ -403,6 +423,64 @@ mod tests {
         let catalogue = catalogue_with_pairing();
         let plan = plan_with_deploy(&catalogue, &[]);
         assert!(!plan.context.adds.processes.contains(&"paired".to_string()));
+    }
+
+    /// The paths planned with the defaults, and `jobs` and `storage` as given (`none` left out).
+    fn paths_with(catalogue: &Catalogue, jobs: &str, storage: &str) -> Vec<String> {
+        let mut modules: BTreeMap<String, Vec<String>> = catalogue
+            .modules
+            .iter()
+            .map(|m| (m.name.clone(), m.default.clone()))
+            .collect();
+        for (module, provider) in [("jobs", jobs), ("storage", storage), ("auth", "supabase")] {
+            let chosen = (provider != "none").then(|| provider.to_string());
+            modules.insert(module.to_string(), chosen.into_iter().collect());
+        }
+        let answers = Answers {
+            name: ProjectName::parse("demo").unwrap(),
+            modules,
+        };
+        let plan = plan(catalogue, &answers).unwrap();
+        plan.files.into_iter().map(|f| f.path).collect()
+    }
+
+    #[test]
+    fn a_feature_is_planned_when_every_module_it_requires_is_chosen() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let paths = paths_with(&catalogue, "redis", "none");
+        assert!(paths.contains(&"src/reports/mod.rs".to_string()));
+    }
+
+    #[test]
+    fn a_feature_is_left_out_when_a_module_it_requires_is_not_chosen() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let paths = paths_with(&catalogue, "none", "s3");
+        assert!(!paths.iter().any(|p| p.starts_with("src/reports/")));
+    }
+
+    #[test]
+    fn a_feature_takes_its_with_part_when_the_module_is_chosen_and_its_without_part_otherwise() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let reports = catalogue.features.iter().find(|f| f.name == "reports");
+        let part = |chosen: bool| {
+            let part = reports.unwrap().parts.iter().find(|p| p.chosen == chosen);
+            part.and_then(|p| p.contribution.files).unwrap()
+        };
+        let with_storage = paths_with(&catalogue, "redis", "s3");
+        let without_storage = paths_with(&catalogue, "redis", "none");
+        // Both parts ship src/reports/delivery.rs, so the path alone cannot tell them apart.
+        assert!(with_storage.contains(&"tests/api/reports_bucket.rs".to_string()));
+        assert!(!without_storage.contains(&"tests/api/reports_bucket.rs".to_string()));
+        assert!(
+            part(true)
+                .path()
+                .starts_with("features/reports/with/storage")
+        );
+        assert!(
+            part(false)
+                .path()
+                .starts_with("features/reports/without/storage")
+        );
     }
 
     #[test]

@@ -127,13 +127,17 @@ fn rendered_files_have_no_trailing_spaces_or_runs_of_blank_lines() {
 #[test]
 fn every_usage_text_gives_each_command_a_line_of_its_own() {
     for (answers, tree) in render_all() {
-        let main = tree.text("src/main.rs").expect("every project has a src/main.rs");
+        let main = tree
+            .text("src/main.rs")
+            .expect("every project has a src/main.rs");
         let usage = main
             .split_once("const USAGE: &str = \"")
             .and_then(|(_, rest)| rest.split_once("\";"))
             .map(|(usage, _)| usage)
             .expect("src/main.rs has a USAGE text");
-        let (synopsis, list) = usage.split_once("\n\n").expect("a blank line after the synopsis");
+        let (synopsis, list) = usage
+            .split_once("\n\n")
+            .expect("a blank line after the synopsis");
         let commands: Vec<&str> = synopsis
             .rsplit_once('[')
             .and_then(|(_, rest)| rest.strip_suffix(']'))
@@ -148,7 +152,8 @@ fn every_usage_text_gives_each_command_a_line_of_its_own() {
     }
 }
 
-/// Every template of the embedded tree, with its path under `templates/`.
+/// Every template of the embedded tree (and every declaration, whose strings are rendered too),
+/// with its path under `templates/`.
 fn template_sources() -> Vec<(String, &'static str)> {
     fn walk(dir: &'static include_dir::Dir<'static>, out: &mut Vec<(String, &'static str)>) {
         for entry in dir.entries() {
@@ -156,7 +161,8 @@ fn template_sources() -> Vec<(String, &'static str)> {
                 include_dir::DirEntry::Dir(sub) => walk(sub, out),
                 include_dir::DirEntry::File(file) => {
                     let path = file.path().to_string_lossy().replace('\\', "/");
-                    if let (true, Some(text)) = (path.ends_with(".jinja"), file.contents_utf8()) {
+                    let rendered = path.ends_with(".jinja") || path.ends_with(".toml");
+                    if let (true, Some(text)) = (rendered, file.contents_utf8()) {
                         out.push((path, text));
                     }
                 }
@@ -176,6 +182,27 @@ fn display_text_comes_from_the_catalogue_not_from_capitalising_names() {
             !text.contains("capitalize") && !text.contains("| title"),
             "templates/{path} derives display text from a name"
         );
+    }
+}
+
+#[test]
+fn no_template_branches_on_which_other_modules_are_chosen() {
+    // A pairing of modules is a unit of its own (`with/<module>`, or a feature with its
+    // `with/` and `without/` parts), not a block of a file. The one use of `chosen` left in a
+    // module is email's loop that finds its own provider.
+    for (path, text) in template_sources() {
+        for tag in text
+            .split("{%")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("%}"))
+        {
+            let tag = tag.0.trim().trim_start_matches('-').trim();
+            let branches = ["if ", "elif ", "set "].iter().any(|k| tag.starts_with(k));
+            assert!(
+                !(branches && tag.contains("chosen")),
+                "templates/{path} branches on the chosen modules: {{% {tag} %}}"
+            );
+        }
     }
 }
 

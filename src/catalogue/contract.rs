@@ -180,7 +180,7 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
     for section in &adds.readme {
         let prefix = match section.part {
             ReadmePart::Access => "- ",
-            ReadmePart::Api => "## ",
+            ReadmePart::Api => "#",
             ReadmePart::Deploy => "#",
         };
         if !section.text.starts_with(prefix) {
@@ -644,7 +644,7 @@ mod tests {
         let toml = "[[readme]]\npart = \"api\"\ntext = \"Reports are CSV files.\"";
         assert_eq!(
             check_alone(toml, &[]),
-            Err("readme `Api`: the text starts with `## `, not `Reports are CSV files.`".into())
+            Err("readme `Api`: the text starts with `#`, not `Reports are CSV files.`".into())
         );
     }
 

@@ -390,8 +390,8 @@ pub enum ReadmePart {
     /// List items (`- ...`) of "HTTP surface" saying who may call the app and admin routes;
     /// with none, the README says that those routes are open to anyone.
     Access,
-    /// Sections after "HTTP surface", each starting with its `## ` heading: what a module's
-    /// routes do and how a client uses them.
+    /// Sections after "HTTP surface", each starting with its heading (`## `, or `### ` for a
+    /// subsection of the one before): what a module's routes do and how a client uses them.
     Api,
     /// Sections of the deploy part, each starting with its heading.
     Deploy,

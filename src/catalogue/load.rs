@@ -8,7 +8,9 @@ use serde::de::DeserializeOwned;
 
 use super::contract::{self, Unit};
 use super::contribution::{ContributionDecl, Contributions};
-use super::{Catalogue, Contribution, CrateSpec, Kind, Module, NONE, Pairing, Provider};
+use super::{
+    Catalogue, Contribution, CrateSpec, Feature, FeaturePart, Kind, Module, NONE, Pairing, Provider,
+};
 
 /// A catalogue declaration that is missing, malformed or inconsistent.
 ///
@@ -66,6 +68,15 @@ struct ProviderHeader {
     description: String,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeatureHeader {
+    description: String,
+    requires: Vec<String>,
+}
+
+const FEATURE_KEYS: &[&str] = &["description", "requires"];
+
 const MODULE_KEYS: &[&str] = &[
     "prompt",
     "description",
@@ -89,10 +100,18 @@ pub(super) fn load(root: &'static Dir<'static>) -> Result<Catalogue, CatalogueEr
         }
     }
     modules.sort_by(|a, b| (a.0, &a.1.name).cmp(&(b.0, &b.1.name)));
+    let mut features = Vec::new();
+    if let Some(dir) = entry(root, "features").and_then(DirEntry::as_dir) {
+        for feature_dir in dir.dirs() {
+            features.push(load_feature(root, feature_dir)?);
+        }
+    }
+    features.sort_by(|a, b| a.name.cmp(&b.name));
     let catalogue = Catalogue {
         base,
         crates,
         modules: modules.into_iter().map(|(_, m)| m).collect(),
+        features,
     };
     check(&catalogue)?;
     Ok(catalogue)
@@ -154,6 +173,39 @@ fn load_module(
         pairings,
     };
     Ok((header.order, module))
+}
+
+fn load_feature(
+    root: &'static Dir<'static>,
+    dir: &'static Dir<'static>,
+) -> Result<Feature, CatalogueError> {
+    let folder = path_str(dir.path());
+    let (header, own): (FeatureHeader, _) =
+        contribution(root, &folder, "feature.toml", FEATURE_KEYS)?;
+    let mut parts = Vec::new();
+    for (kind, chosen) in [("with", true), ("without", false)] {
+        let Some(kind_dir) = entry(root, &format!("{folder}/{kind}")).and_then(DirEntry::as_dir)
+        else {
+            continue;
+        };
+        for part_dir in kind_dir.dirs() {
+            let part_folder = path_str(part_dir.path());
+            let (_, contribution) =
+                contribution::<NoHeader>(root, &part_folder, &format!("{kind}.toml"), &[])?;
+            parts.push(FeaturePart {
+                module: leaf(&part_folder),
+                chosen,
+                contribution,
+            });
+        }
+    }
+    Ok(Feature {
+        name: leaf(&folder),
+        description: header.description,
+        requires: header.requires,
+        contribution: own,
+        parts,
+    })
 }
 
 /// Reads `<folder>/<file>`: the keys in `own_keys` into `H`, the rest as a [`Contribution`].
@@ -298,6 +350,36 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
             ));
         }
     }
+    for feature in &catalogue.features {
+        let at = |file: &str| format!("features/{}/{file}", feature.name);
+        let bad = |message: String| CatalogueError::Malformed {
+            path: at("feature.toml"),
+            message,
+        };
+        if feature.requires.len() < 2 {
+            return Err(bad(
+                "a feature requires at least two modules; a module's own files belong to it".into(),
+            ));
+        }
+        let unknown = |name: &String| catalogue.module(name).is_none();
+        if let Some(name) = feature.requires.iter().find(|m| unknown(m)) {
+            return Err(bad(format!("requires `{name}`, which is no module")));
+        }
+        units.push((at("feature.toml"), Unit::alone(&feature.contribution)));
+        for part in &feature.parts {
+            let kind = if part.chosen { "with" } else { "without" };
+            if unknown(&part.module) || feature.requires.contains(&part.module) {
+                return Err(bad(format!(
+                    "{kind}/{} names no module of the catalogue outside `requires`",
+                    part.module
+                )));
+            }
+            units.push((
+                at(&format!("{kind}/{0}/{kind}.toml", part.module)),
+                Unit::alone(&part.contribution),
+            ));
+        }
+    }
     for (path, unit) in units {
         let bad = |message: String| CatalogueError::Malformed {
             path: path.clone(),
@@ -318,4 +400,48 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
         contract::check(&unit).map_err(bad)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_feature(edit: impl FnOnce(&mut Feature)) -> Result<(), String> {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        let reports = catalogue.features.iter_mut().find(|f| f.name == "reports");
+        edit(reports.expect("the embedded catalogue has the reports feature"));
+        check(&catalogue).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_feature_requiring_an_unknown_module_is_refused() {
+        let result = check_feature(|f| f.requires.push("billing".into()));
+        assert_eq!(
+            result,
+            Err(
+                "templates/features/reports/feature.toml: requires `billing`, which is no module"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_feature_requiring_a_single_module_is_refused() {
+        let result = check_feature(|f| f.requires.truncate(1));
+        assert_eq!(
+            result,
+            Err("templates/features/reports/feature.toml: a feature requires at least two modules; a module's own files belong to it".into())
+        );
+    }
+
+    #[test]
+    fn a_feature_part_on_a_module_it_requires_is_refused() {
+        let result = check_feature(|f| f.parts[0].module = "jobs".into());
+        assert!(
+            result.as_ref().is_err_and(
+                |e| e.contains("jobs names no module of the catalogue outside `requires`")
+            ),
+            "{result:?}"
+        );
+    }
 }

@@ -8,7 +8,14 @@
 //! templates/modules/<module>/module.toml + files/ a module: prompt, kind, default; files shared by its providers
 //! templates/modules/<module>/<provider>/provider.toml + files/
 //! templates/modules/<module>/with/<other>/with.toml + files/  only when <other> is chosen too
+//! templates/features/<feature>/feature.toml + files/  no choice: there whenever its modules are
+//! templates/features/<feature>/with/<module>/with.toml + files/        ... and <module> is chosen
+//! templates/features/<feature>/without/<module>/without.toml + files/  ... and it is not
 //! ```
+//!
+//! A feature is what a pairing of three or more modules would be: reports need users (auth) and
+//! a worker (jobs), and keep their CSV in the bucket when there is one (storage). Rather than
+//! `{% if %}` blocks on other modules, each variant ships its own files.
 //!
 //! Shared files (config, state, router, `main.rs`, compose, README...) take what units add
 //! through typed [`Contributions`]: a state field has a name, a type, an initialiser and a doc;
@@ -46,6 +53,8 @@ pub struct Catalogue {
     pub crates: BTreeMap<String, CrateSpec>,
     /// The modules, sorted by their declared order.
     pub modules: Vec<Module>,
+    /// The features, sorted by name.
+    pub features: Vec<Feature>,
 }
 
 impl Catalogue {
@@ -108,6 +117,32 @@ pub struct Pairing {
     /// The other module, which must be chosen (with any provider) for this to apply.
     pub with: String,
     /// What the pair adds.
+    pub contribution: Contribution,
+}
+
+/// Something a project gets, without being asked, whenever every module it requires is chosen.
+#[derive(Debug, Clone)]
+pub struct Feature {
+    /// The feature's name (its folder under `templates/features/`).
+    pub name: String,
+    /// One line saying what it adds.
+    pub description: String,
+    /// The modules that must all be chosen (with any provider) for the feature to be included.
+    pub requires: Vec<String>,
+    /// What it adds.
+    pub contribution: Contribution,
+    /// What it adds depending on one more module.
+    pub parts: Vec<FeaturePart>,
+}
+
+/// The part of a feature that depends on whether one more module is chosen.
+#[derive(Debug, Clone)]
+pub struct FeaturePart {
+    /// The module.
+    pub module: String,
+    /// Whether the part applies when the module is chosen (`with/`) or when it is not (`without/`).
+    pub chosen: bool,
+    /// What the part adds.
     pub contribution: Contribution,
 }
 
