@@ -377,6 +377,7 @@ mod tests {
                     ..module("billing", Kind::One, true, &["stripe"])
                 },
             ],
+            features: Vec::new(),
         }
     }
 

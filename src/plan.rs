@@ -9,7 +9,7 @@ use include_dir::{Dir, DirEntry, File};
 use serde::Serialize;
 
 use crate::answers::{ANSWERS_FILE, Answers};
-use crate::catalogue::{Catalogue, Contribution, CrateUse, DeployRole, EnvVar};
+use crate::catalogue::{Catalogue, Contribution, Contributions, CrateUse, DeployRole, EnvVar};
 
 /// The suffix of template files that are rendered with minijinja; every other file is copied as is.
 pub const TEMPLATE_SUFFIX: &str = ".jinja";
@@ -73,8 +73,8 @@ pub struct Context {
     pub env_groups: Vec<EnvGroup>,
     /// The variables a deployed app needs from its user, split by how deploy configs treat them.
     pub deploy_env: DeployEnv,
-    /// Named lists of lines that modules add to shared files.
-    pub slots: BTreeMap<String, Vec<String>>,
+    /// What the units add to shared files, base first, then modules in catalogue order.
+    pub adds: Contributions,
 }
 
 /// The project's identity, as templates see it.
@@ -207,7 +207,7 @@ fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit<'c>> {
             });
         }
     }
-    // Pairings come after every module, so their slot lines follow both modules' own.
+    // Pairings come after every module, so their contributions follow both modules' own.
     for module in &catalogue.modules {
         if answers.providers(&module.name).is_empty() {
             continue;
@@ -217,6 +217,26 @@ fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit<'c>> {
                 units.push(Unit {
                     label: format!("{} with {}", module.name, pairing.with),
                     contribution: &pairing.contribution,
+                });
+            }
+        }
+    }
+    // Features come last, each with its parts for the other modules chosen or not.
+    let chosen = |module: &str| !answers.providers(module).is_empty();
+    for feature in &catalogue.features {
+        if !feature.requires.iter().all(|module| chosen(module)) {
+            continue;
+        }
+        units.push(Unit {
+            label: format!("feature {}", feature.name),
+            contribution: &feature.contribution,
+        });
+        for part in &feature.parts {
+            if chosen(&part.module) == part.chosen {
+                let kind = if part.chosen { "with" } else { "without" };
+                units.push(Unit {
+                    label: format!("feature {} {kind} {}", feature.name, part.module),
+                    contribution: &part.contribution,
                 });
             }
         }
@@ -243,14 +263,9 @@ fn context(catalogue: &Catalogue, answers: &Answers, units: &[Unit<'_>]) -> Cont
                 .collect(),
         })
         .collect();
-    let mut slots = BTreeMap::new();
+    let mut adds = Contributions::default();
     for unit in units {
-        for (slot, lines) in &unit.contribution.slots {
-            slots
-                .entry(slot.clone())
-                .or_insert_with(Vec::new)
-                .extend(lines.iter().cloned());
-        }
+        adds.extend(&unit.contribution.adds);
     }
     let mut seen = BTreeSet::new();
     let env_groups: Vec<EnvGroup> = units
@@ -283,7 +298,7 @@ fn context(catalogue: &Catalogue, answers: &Answers, units: &[Unit<'_>]) -> Cont
         ),
         deploy_env: DeployEnv::from_groups(&env_groups),
         env_groups,
-        slots,
+        adds,
     }
 }
 
@@ -358,7 +373,7 @@ mod tests {
     use crate::catalogue::Pairing;
     use crate::name::ProjectName;
 
-    /// The embedded catalogue, with `db` adding a `make_targets` line only beside `deploy`.
+    /// The embedded catalogue, with `db` adding a `paired` process only beside `deploy`.
     fn catalogue_with_pairing() -> Catalogue {
         let mut catalogue = Catalogue::embedded().unwrap();
         let db = catalogue
@@ -369,7 +384,10 @@ mod tests {
         db.pairings.push(Pairing {
             with: "deploy".to_string(),
             contribution: Contribution {
-                slots: BTreeMap::from([("make_targets".to_string(), vec!["paired".to_string()])]),
+                adds: Contributions {
+                    processes: vec!["paired".to_string()],
+                    ..Contributions::default()
+                },
                 ..Contribution::default()
             },
         });
@@ -397,14 +415,72 @@ mod tests {
     fn a_pairing_applies_when_both_modules_are_chosen() {
         let catalogue = catalogue_with_pairing();
         let plan = plan_with_deploy(&catalogue, &["fly"]);
-        assert!(plan.context.slots["make_targets"].contains(&"paired".to_string()));
+        assert!(plan.context.adds.processes.contains(&"paired".to_string()));
     }
 
     #[test]
     fn a_pairing_is_left_out_when_the_other_module_is_not_chosen() {
         let catalogue = catalogue_with_pairing();
         let plan = plan_with_deploy(&catalogue, &[]);
-        assert!(!plan.context.slots["make_targets"].contains(&"paired".to_string()));
+        assert!(!plan.context.adds.processes.contains(&"paired".to_string()));
+    }
+
+    /// The paths planned with the defaults, and `jobs` and `storage` as given (`none` left out).
+    fn paths_with(catalogue: &Catalogue, jobs: &str, storage: &str) -> Vec<String> {
+        let mut modules: BTreeMap<String, Vec<String>> = catalogue
+            .modules
+            .iter()
+            .map(|m| (m.name.clone(), m.default.clone()))
+            .collect();
+        for (module, provider) in [("jobs", jobs), ("storage", storage), ("auth", "supabase")] {
+            let chosen = (provider != "none").then(|| provider.to_string());
+            modules.insert(module.to_string(), chosen.into_iter().collect());
+        }
+        let answers = Answers {
+            name: ProjectName::parse("demo").unwrap(),
+            modules,
+        };
+        let plan = plan(catalogue, &answers).unwrap();
+        plan.files.into_iter().map(|f| f.path).collect()
+    }
+
+    #[test]
+    fn a_feature_is_planned_when_every_module_it_requires_is_chosen() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let paths = paths_with(&catalogue, "redis", "none");
+        assert!(paths.contains(&"src/reports/mod.rs".to_string()));
+    }
+
+    #[test]
+    fn a_feature_is_left_out_when_a_module_it_requires_is_not_chosen() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let paths = paths_with(&catalogue, "none", "s3");
+        assert!(!paths.iter().any(|p| p.starts_with("src/reports/")));
+    }
+
+    #[test]
+    fn a_feature_takes_its_with_part_when_the_module_is_chosen_and_its_without_part_otherwise() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let reports = catalogue.features.iter().find(|f| f.name == "reports");
+        let part = |chosen: bool| {
+            let part = reports.unwrap().parts.iter().find(|p| p.chosen == chosen);
+            part.and_then(|p| p.contribution.files).unwrap()
+        };
+        let with_storage = paths_with(&catalogue, "redis", "s3");
+        let without_storage = paths_with(&catalogue, "redis", "none");
+        // Both parts ship src/reports/delivery.rs, so the path alone cannot tell them apart.
+        assert!(with_storage.contains(&"tests/api/reports_bucket.rs".to_string()));
+        assert!(!without_storage.contains(&"tests/api/reports_bucket.rs".to_string()));
+        assert!(
+            part(true)
+                .path()
+                .starts_with("features/reports/with/storage")
+        );
+        assert!(
+            part(false)
+                .path()
+                .starts_with("features/reports/without/storage")
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ fn environment() -> Environment<'static> {
     env
 }
 
-/// The render context, with the catalogue's own strings rendered first: slot lines and env
+/// The render context, with the catalogue's own strings rendered first: contributions and env
 /// examples may name the project (`{{ project.name }}`) just as template files can.
 fn render_declarations(
     env: &Environment<'_>,
@@ -65,11 +65,6 @@ fn render_declarations(
         Ok(())
     };
     let mut context = plan.context.clone();
-    for (slot, lines) in &mut context.slots {
-        for line in lines.iter_mut() {
-            render(line, &format!("slot `{slot}`"))?;
-        }
-    }
     let deploy = &mut context.deploy_env;
     for var in context
         .env_groups
@@ -80,7 +75,29 @@ fn render_declarations(
     {
         render(&mut var.example, &format!("the example of {}", var.name))?;
     }
+    let mut context = serde_json::to_value(&context).expect("the context serialises");
+    // Every string of every contribution, whatever its kind: walked as JSON so that a new
+    // kind of contribution cannot be forgotten here.
+    render_strings(&mut context["adds"], "adds", &render)?;
     Ok(minijinja::Value::from(minijinja::value::Serde(&context)))
+}
+
+fn render_strings(
+    value: &mut serde_json::Value,
+    at: &str,
+    render: &impl Fn(&mut String, &str) -> Result<(), RenderError>,
+) -> Result<(), RenderError> {
+    match value {
+        serde_json::Value::String(text) => render(text, at),
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .enumerate()
+            .try_for_each(|(i, item)| render_strings(item, &format!("{at}[{i}]"), render)),
+        serde_json::Value::Object(fields) => fields
+            .iter_mut()
+            .try_for_each(|(key, field)| render_strings(field, &format!("{at}.{key}"), render)),
+        _ => Ok(()),
+    }
 }
 
 /// Renders every file of the plan.

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 
 use omnistack::answers::{Answers, Choices};
-use omnistack::catalogue::{Catalogue, DeployRole, EnvVar};
+use omnistack::catalogue::{Catalogue, ComposeService, DeployRole, EnvValue, EnvVar, ReadmePart};
 use omnistack::generate;
 use omnistack::name::ProjectName;
 use omnistack::render::RenderedTree;
@@ -29,17 +29,23 @@ fn catalogue() -> Catalogue {
 /// The catalogue with a module-like contribution of a `worker` process.
 fn catalogue_with_worker() -> Catalogue {
     let mut catalogue = catalogue();
-    add_slot_line(&mut catalogue, "processes", "worker");
+    catalogue.base.adds.processes.push("worker".to_string());
     catalogue
 }
 
-fn add_slot_line(catalogue: &mut Catalogue, slot: &str, line: &str) {
-    catalogue
-        .base
-        .slots
-        .get_mut(slot)
-        .unwrap_or_else(|| panic!("base.toml declares the `{slot}` slot"))
-        .push(line.to_string());
+/// Adds a local mail catcher, its volume and the app's setting to reach it, as a module would.
+fn add_mailpit(catalogue: &mut Catalogue, body: &str) {
+    let adds = &mut catalogue.base.adds;
+    adds.compose_services.push(ComposeService {
+        name: "mailpit".to_string(),
+        body: body.to_string(),
+    });
+    adds.compose_volumes.push("mailpit-data".to_string());
+    adds.compose_env.push(EnvValue {
+        name: "SMTP_HOST".to_string(),
+        value: "mailpit".to_string(),
+        yaml: "mailpit".to_string(),
+    });
 }
 
 fn answers(catalogue: &Catalogue, deploy: &[String]) -> Answers {
@@ -569,13 +575,10 @@ fn a_contributed_process_becomes_a_compose_service_after_migrations() {
 #[test]
 fn contributed_compose_services_volumes_and_env_are_added() {
     let mut catalogue = catalogue();
-    add_slot_line(
+    add_mailpit(
         &mut catalogue,
-        "compose_services",
-        "mailpit:\n  image: axllent/mailpit:v1.21\n  volumes:\n    - mailpit-data:/data\n  ports:\n    - \"8025:8025\"",
+        "image: axllent/mailpit:v1.21\nvolumes:\n  - mailpit-data:/data\nports:\n  - \"8025:8025\"",
     );
-    add_slot_line(&mut catalogue, "compose_volumes", "mailpit-data");
-    add_slot_line(&mut catalogue, "compose_env", "SMTP_HOST: mailpit");
     let tree = render(&catalogue, &[]);
     let dir = write(&tree);
     assert_tool_passes(
@@ -713,16 +716,18 @@ fn dockerignore_keeps_env_files_git_and_build_output_out_of_the_image() {
 }
 
 #[test]
-fn the_readme_deploy_slot_has_a_section_for_each_chosen_target() {
+fn the_readme_has_a_deploy_section_for_each_chosen_target() {
     let catalogue = catalogue();
     for deploy in every_deploy_choice(&catalogue) {
         let plan = omnistack::plan::plan(&catalogue, &answers(&catalogue, &deploy)).unwrap();
-        let sections = plan
+        let sections: Vec<&str> = plan
             .context
-            .slots
-            .get("readme_deploy")
-            .cloned()
-            .unwrap_or_default();
+            .adds
+            .readme
+            .iter()
+            .filter(|section| section.part == ReadmePart::Deploy)
+            .map(|section| section.text.as_str())
+            .collect();
         let text = sections.join("\n");
         assert_eq!(
             text.contains("## Deploy"),
@@ -778,16 +783,13 @@ fn each_target_ships_its_config_and_guide_only_when_chosen() {
 }
 
 #[test]
-fn filled_slots_render_without_trailing_spaces_or_runs_of_blank_lines() {
+fn contributions_render_without_trailing_spaces_or_runs_of_blank_lines() {
     let mut catalogue = catalogue_with_worker();
-    add_slot_line(&mut catalogue, "processes", "scheduler");
-    add_slot_line(
+    catalogue.base.adds.processes.push("scheduler".to_string());
+    add_mailpit(
         &mut catalogue,
-        "compose_services",
-        "mailpit:\n  image: axllent/mailpit:v1.21\n\n  ports:\n    - \"8025:8025\"",
+        "image: axllent/mailpit:v1.21\n\nports:\n  - \"8025:8025\"",
     );
-    add_slot_line(&mut catalogue, "compose_volumes", "mailpit-data");
-    add_slot_line(&mut catalogue, "compose_env", "SMTP_HOST: mailpit");
     let tree = render(&catalogue, &TARGETS);
     for (path, bytes) in &tree.files {
         let text = std::str::from_utf8(bytes).unwrap();

@@ -125,6 +125,88 @@ fn rendered_files_have_no_trailing_spaces_or_runs_of_blank_lines() {
 }
 
 #[test]
+fn every_usage_text_gives_each_command_a_line_of_its_own() {
+    for (answers, tree) in render_all() {
+        let main = tree
+            .text("src/main.rs")
+            .expect("every project has a src/main.rs");
+        let usage = main
+            .split_once("const USAGE: &str = \"")
+            .and_then(|(_, rest)| rest.split_once("\";"))
+            .map(|(usage, _)| usage)
+            .expect("src/main.rs has a USAGE text");
+        let (synopsis, list) = usage
+            .split_once("\n\n")
+            .expect("a blank line after the synopsis");
+        let commands: Vec<&str> = synopsis
+            .rsplit_once('[')
+            .and_then(|(_, rest)| rest.strip_suffix(']'))
+            .expect("the synopsis ends with [command|...]")
+            .split('|')
+            .collect();
+        let listed: Vec<&str> = list
+            .lines()
+            .map(|line| line.split_whitespace().next().unwrap_or_default())
+            .collect();
+        assert_eq!(listed, commands, "{:?}:\n{usage}", answers.modules);
+    }
+}
+
+/// Every template of the embedded tree (and every declaration, whose strings are rendered too),
+/// with its path under `templates/`.
+fn template_sources() -> Vec<(String, &'static str)> {
+    fn walk(dir: &'static include_dir::Dir<'static>, out: &mut Vec<(String, &'static str)>) {
+        for entry in dir.entries() {
+            match entry {
+                include_dir::DirEntry::Dir(sub) => walk(sub, out),
+                include_dir::DirEntry::File(file) => {
+                    let path = file.path().to_string_lossy().replace('\\', "/");
+                    let rendered = path.ends_with(".jinja") || path.ends_with(".toml");
+                    if let (true, Some(text)) = (rendered, file.contents_utf8()) {
+                        out.push((path, text));
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&omnistack::templates::TEMPLATES, &mut out);
+    out
+}
+
+#[test]
+fn display_text_comes_from_the_catalogue_not_from_capitalising_names() {
+    // A name capitalised is not a description ("Ai settings."): docs and titles are declared.
+    for (path, text) in template_sources() {
+        assert!(
+            !text.contains("capitalize") && !text.contains("| title"),
+            "templates/{path} derives display text from a name"
+        );
+    }
+}
+
+#[test]
+fn no_template_branches_on_which_other_modules_are_chosen() {
+    // A pairing of modules is a unit of its own (`with/<module>`, or a feature with its
+    // `with/` and `without/` parts), not a block of a file. The one use of `chosen` left in a
+    // module is email's loop that finds its own provider.
+    for (path, text) in template_sources() {
+        for tag in text
+            .split("{%")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("%}"))
+        {
+            let tag = tag.0.trim().trim_start_matches('-').trim();
+            let branches = ["if ", "elif ", "set "].iter().any(|k| tag.starts_with(k));
+            assert!(
+                !(branches && tag.contains("chosen")),
+                "templates/{path} branches on the chosen modules: {{% {tag} %}}"
+            );
+        }
+    }
+}
+
+#[test]
 fn rendering_is_deterministic() {
     let catalogue = catalogue();
     for answers in every_combination(&catalogue) {

@@ -14,8 +14,8 @@ pub struct Contribution {
     pub dev_crates: BTreeMap<String, CrateUse>,
     /// Environment variables the generated code reads.
     pub env: Vec<EnvVar>,
-    /// Lines added to named slots of shared files (router, config, state, ...).
-    pub slots: BTreeMap<String, Vec<String>>,
+    /// What it adds to the files every project shares (router, config, state, ...).
+    pub adds: Contributions,
     /// The `files/` folder whose tree is copied (or rendered) into the project.
     pub files: Option<&'static Dir<'static>>,
 }
@@ -30,17 +30,19 @@ pub(crate) struct ContributionDecl {
     pub dev_crates: BTreeMap<String, CrateUse>,
     #[serde(default)]
     pub env: Vec<EnvVar>,
-    #[serde(default)]
-    pub slots: BTreeMap<String, Vec<String>>,
 }
 
 impl ContributionDecl {
-    pub(crate) fn with_files(self, files: Option<&'static Dir<'static>>) -> Contribution {
+    pub(crate) fn with(
+        self,
+        adds: Contributions,
+        files: Option<&'static Dir<'static>>,
+    ) -> Contribution {
         Contribution {
             crates: self.crates,
             dev_crates: self.dev_crates,
             env: self.env,
-            slots: self.slots,
+            adds,
             files,
         }
     }
@@ -105,4 +107,320 @@ pub enum DeployRole {
     Managed,
     /// The image or the deploy config itself, with a fixed production value (the port, say).
     Fixed,
+}
+
+/// What one unit adds to the files every project shares, each kind of addition typed so that
+/// the catalogue loader can check it (see `templates/README.md` for the TOML shape).
+///
+/// Templates loop over these lists; the plan concatenates them, base first, then modules in
+/// catalogue order, then pairings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields, rename_all(deserialize = "kebab-case"))]
+pub struct Contributions {
+    /// Top-level modules of the crate (`pub mod <name>;` in `src/lib.rs`).
+    pub lib_modules: Vec<String>,
+    /// Groups of settings, each a field of `Config` loaded from the environment.
+    pub settings: Vec<SettingsGroup>,
+    /// Fields of the application state, with what fills them.
+    pub state: Vec<StateField>,
+    /// Routers merged into the route groups.
+    pub routes: Vec<Route>,
+    /// Layers of the signed-in route groups, as expressions of `src/routes/mod.rs`.
+    pub signed_in_layers: Vec<String>,
+    /// Paths of functions that describe those layers in the OpenAPI document.
+    pub signed_in_docs: Vec<String>,
+    /// Statements `Application::build` runs once the state is built (`state` holds it).
+    pub startup_tasks: Vec<String>,
+    /// Library modules `src/main.rs` imports by name.
+    pub main_uses: Vec<String>,
+    /// Code `main` runs once the configuration is loaded, before logging starts.
+    pub main_setup: Vec<String>,
+    /// Subcommands of the binary besides `serve`, `migrate` and `openapi`.
+    pub commands: Vec<Subcommand>,
+    /// Extra layers of the global `tracing` subscriber, as expressions of `src/telemetry.rs`.
+    pub telemetry_layers: Vec<String>,
+    /// Background jobs the worker registers (read by the jobs module).
+    pub jobs: Vec<Job>,
+    /// LLM providers the AI gateway tries, in order (read by the ai module).
+    pub ai_providers: Vec<AiProvider>,
+    /// Modules of `tests/api` (`mod <name>;`).
+    pub test_modules: Vec<String>,
+    /// Environment values the generated tests run with.
+    pub test_env: Vec<EnvValue>,
+    /// Steps of the CI test job after `cargo test`.
+    pub ci_test_steps: Vec<CiStep>,
+    /// Targets of the generated Makefile.
+    pub make_targets: Vec<MakeTarget>,
+    /// Long-running processes besides the web server, each run as `<binary> <name>`.
+    pub processes: Vec<String>,
+    /// Services of `docker-compose.yml` for local development.
+    pub compose_services: Vec<ComposeService>,
+    /// Named volumes of `docker-compose.yml`.
+    pub compose_volumes: Vec<String>,
+    /// Environment of the app containers in `docker-compose.yml`.
+    pub compose_env: Vec<EnvValue>,
+    /// Markdown added to the README.
+    pub readme: Vec<ReadmeText>,
+}
+
+impl Contributions {
+    /// Appends everything `other` adds after what `self` already holds.
+    pub fn extend(&mut self, other: &Contributions) {
+        let Contributions {
+            lib_modules,
+            settings,
+            state,
+            routes,
+            signed_in_layers,
+            signed_in_docs,
+            startup_tasks,
+            main_uses,
+            main_setup,
+            commands,
+            telemetry_layers,
+            jobs,
+            ai_providers,
+            test_modules,
+            test_env,
+            ci_test_steps,
+            make_targets,
+            processes,
+            compose_services,
+            compose_volumes,
+            compose_env,
+            readme,
+        } = other;
+        self.lib_modules.extend_from_slice(lib_modules);
+        self.settings.extend_from_slice(settings);
+        self.state.extend_from_slice(state);
+        self.routes.extend_from_slice(routes);
+        self.signed_in_layers.extend_from_slice(signed_in_layers);
+        self.signed_in_docs.extend_from_slice(signed_in_docs);
+        self.startup_tasks.extend_from_slice(startup_tasks);
+        self.main_uses.extend_from_slice(main_uses);
+        self.main_setup.extend_from_slice(main_setup);
+        self.commands.extend_from_slice(commands);
+        self.telemetry_layers.extend_from_slice(telemetry_layers);
+        self.jobs.extend_from_slice(jobs);
+        self.ai_providers.extend_from_slice(ai_providers);
+        self.test_modules.extend_from_slice(test_modules);
+        self.test_env.extend_from_slice(test_env);
+        self.ci_test_steps.extend_from_slice(ci_test_steps);
+        self.make_targets.extend_from_slice(make_targets);
+        self.processes.extend_from_slice(processes);
+        self.compose_services.extend_from_slice(compose_services);
+        self.compose_volumes.extend_from_slice(compose_volumes);
+        self.compose_env.extend_from_slice(compose_env);
+        self.readme.extend_from_slice(readme);
+    }
+
+    /// Fills the fields derived from declared ones (enum variants, YAML scalars).
+    pub(crate) fn derive(&mut self) {
+        for command in &mut self.commands {
+            command.variant = upper_camel(&command.name);
+        }
+        for value in &mut self.compose_env {
+            value.yaml = yaml_scalar(&value.value);
+        }
+    }
+}
+
+/// A field of `Config`: `<name>: <type>`, loaded with `<type>::from_env(&mut env)`.
+///
+/// `src/config/<name>.rs` defines `pub struct <type>`; the unit that declares the group ships
+/// that file, or each of its providers does when the group belongs to a module's shared part.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsGroup {
+    /// The field of `Config`, which is also the file under `src/config/`.
+    pub name: String,
+    /// The struct the file defines.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The field's doc comment, one sentence.
+    pub doc: String,
+}
+
+/// A field of the application state and the expression that fills it in `Application::build`
+/// (where `config` is still the owned `Config` and `redis` the connection).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateField {
+    /// The field's name.
+    pub name: String,
+    /// Its Rust type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The expression that initialises it.
+    pub init: String,
+    /// The field's doc comment, one sentence.
+    pub doc: String,
+}
+
+/// A router merged into one of the route groups.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// The group it joins.
+    pub group: RouteGroup,
+    /// An expression of type `OpenApiRouter<AppState>`, such as `crate::projects::app_routes()`.
+    pub router: String,
+}
+
+/// The route groups of a generated project, each with its own rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RouteGroup {
+    /// Routes anyone may call.
+    Public,
+    /// Routes for signed-in users.
+    App,
+    /// Routes for administrators.
+    Admin,
+}
+
+/// A subcommand of the generated binary: `<binary> <name>` calls `<function>(config)`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subcommand {
+    /// The word on the command line, a lowercase Rust identifier.
+    pub name: String,
+    /// The `async fn(Config) -> anyhow::Result<()>` it runs, as a path from a `main-uses` module.
+    pub function: String,
+    /// Its line in the usage text.
+    pub help: String,
+    /// The name as an enum variant (derived from `name`).
+    #[serde(skip_deserializing)]
+    pub variant: String,
+}
+
+/// A background job: `src/jobs/<file>.rs` defines `pub struct <type>`, implementing `Job`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Job {
+    /// The module under `src/jobs/`.
+    pub file: String,
+    /// The job's type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Whether workers also enqueue it on a schedule (the type implements `Default` and has an
+    /// `EVERY: Duration` constant).
+    #[serde(default)]
+    pub scheduled: bool,
+}
+
+/// An LLM provider of the AI gateway: `src/ai/<name>.rs` defines `pub struct <type>`,
+/// implementing `LlmProvider`, with `fn from_config(&Config) -> anyhow::Result<Option<Self>>`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AiProvider {
+    /// The provider's name, which is also its module under `src/ai/`.
+    pub name: String,
+    /// The type implementing `LlmProvider`.
+    #[serde(rename = "type")]
+    pub type_name: String,
+}
+
+/// An environment variable set to a fixed value (in the tests, or in compose's app containers).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvValue {
+    /// The variable.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+    /// The value as a YAML scalar, quoted where YAML would read it as something else than a
+    /// string (derived from `value`).
+    #[serde(skip_deserializing)]
+    pub yaml: String,
+}
+
+/// A step of the CI workflow's test job.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CiStep {
+    /// The step's name.
+    pub name: String,
+    /// Environment variables of the step.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// The shell script it runs.
+    pub run: String,
+}
+
+/// A target of the generated Makefile.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MakeTarget {
+    /// The target's name.
+    pub name: String,
+    /// Its line in `make help`.
+    pub help: String,
+    /// The recipe's commands, one per line.
+    pub recipe: Vec<String>,
+    /// Whether `make deploy` runs it (one per deploy target).
+    #[serde(default)]
+    pub deploy: bool,
+}
+
+/// A service of `docker-compose.yml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComposeService {
+    /// The service's name.
+    pub name: String,
+    /// Its definition: the YAML below `<name>:`, unindented.
+    pub body: String,
+}
+
+/// Markdown a unit adds to one part of the generated README.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadmeText {
+    /// Where it goes.
+    pub part: ReadmePart,
+    /// The Markdown; it may use the render context (`{{ project.name }}`, `deploy_env`, ...).
+    pub text: String,
+}
+
+/// The parts of the generated README that units add to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadmePart {
+    /// List items (`- ...`) of "HTTP surface" saying who may call the app and admin routes;
+    /// with none, the README says that those routes are open to anyone.
+    Access,
+    /// Sections after "HTTP surface", each starting with its heading (`## `, or `### ` for a
+    /// subsection of the one before): what a module's routes do and how a client uses them.
+    Api,
+    /// Sections of the deploy part, each starting with its heading.
+    Deploy,
+}
+
+/// `worker` as `Worker`, `send_email` as `SendEmail`.
+fn upper_camel(name: &str) -> String {
+    name.split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// `value` as a plain YAML scalar, or double-quoted when YAML would read the plain one as a
+/// boolean, a number or null.
+fn yaml_scalar(value: &str) -> String {
+    let lower = value.to_ascii_lowercase();
+    let special = matches!(
+        lower.as_str(),
+        "" | "~" | "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
+    );
+    if special || value.parse::<f64>().is_ok() {
+        format!("\"{value}\"")
+    } else {
+        value.to_string()
+    }
 }

@@ -1,13 +1,16 @@
 //! Reading and checking the catalogue declarations embedded in `templates/`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use include_dir::{Dir, DirEntry};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::contribution::ContributionDecl;
-use super::{Catalogue, Contribution, CrateSpec, Kind, Module, NONE, Pairing, Provider};
+use super::contract::{self, Unit};
+use super::contribution::{ContributionDecl, Contributions};
+use super::{
+    Catalogue, Contribution, CrateSpec, Feature, FeaturePart, Kind, Module, NONE, Pairing, Provider,
+};
 
 /// A catalogue declaration that is missing, malformed or inconsistent.
 ///
@@ -65,6 +68,15 @@ struct ProviderHeader {
     description: String,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeatureHeader {
+    description: String,
+    requires: Vec<String>,
+}
+
+const FEATURE_KEYS: &[&str] = &["description", "requires"];
+
 const MODULE_KEYS: &[&str] = &[
     "prompt",
     "description",
@@ -88,10 +100,18 @@ pub(super) fn load(root: &'static Dir<'static>) -> Result<Catalogue, CatalogueEr
         }
     }
     modules.sort_by(|a, b| (a.0, &a.1.name).cmp(&(b.0, &b.1.name)));
+    let mut features = Vec::new();
+    if let Some(dir) = entry(root, "features").and_then(DirEntry::as_dir) {
+        for feature_dir in dir.dirs() {
+            features.push(load_feature(root, feature_dir)?);
+        }
+    }
+    features.sort_by(|a, b| a.name.cmp(&b.name));
     let catalogue = Catalogue {
         base,
         crates,
         modules: modules.into_iter().map(|(_, m)| m).collect(),
+        features,
     };
     check(&catalogue)?;
     Ok(catalogue)
@@ -155,6 +175,39 @@ fn load_module(
     Ok((header.order, module))
 }
 
+fn load_feature(
+    root: &'static Dir<'static>,
+    dir: &'static Dir<'static>,
+) -> Result<Feature, CatalogueError> {
+    let folder = path_str(dir.path());
+    let (header, own): (FeatureHeader, _) =
+        contribution(root, &folder, "feature.toml", FEATURE_KEYS)?;
+    let mut parts = Vec::new();
+    for (kind, chosen) in [("with", true), ("without", false)] {
+        let Some(kind_dir) = entry(root, &format!("{folder}/{kind}")).and_then(DirEntry::as_dir)
+        else {
+            continue;
+        };
+        for part_dir in kind_dir.dirs() {
+            let part_folder = path_str(part_dir.path());
+            let (_, contribution) =
+                contribution::<NoHeader>(root, &part_folder, &format!("{kind}.toml"), &[])?;
+            parts.push(FeaturePart {
+                module: leaf(&part_folder),
+                chosen,
+                contribution,
+            });
+        }
+    }
+    Ok(Feature {
+        name: leaf(&folder),
+        description: header.description,
+        requires: header.requires,
+        contribution: own,
+        parts,
+    })
+}
+
 /// Reads `<folder>/<file>`: the keys in `own_keys` into `H`, the rest as a [`Contribution`].
 fn contribution<H: DeserializeOwned>(
     root: &'static Dir<'static>,
@@ -173,9 +226,23 @@ fn contribution<H: DeserializeOwned>(
         message: e.to_string(),
     };
     let header = H::deserialize(own).map_err(malformed)?;
-    let decl = ContributionDecl::deserialize(table).map_err(malformed)?;
+    let (decl, adds) = declarations(table).map_err(malformed)?;
     let files = entry(root, &format!("{folder}/files")).and_then(DirEntry::as_dir);
-    Ok((header, decl.with_files(files)))
+    Ok((header, decl.with(adds, files)))
+}
+
+/// Splits a unit's declarations into its crates and env vars, and what it adds to shared files.
+pub(super) fn declarations(
+    mut table: toml::Table,
+) -> Result<(ContributionDecl, Contributions), toml::de::Error> {
+    let own: toml::Table = ["crates", "dev-crates", "env"]
+        .iter()
+        .filter_map(|key| table.remove(*key).map(|value| (key.to_string(), value)))
+        .collect();
+    let decl = ContributionDecl::deserialize(own)?;
+    let mut adds = Contributions::deserialize(table)?;
+    adds.derive();
+    Ok((decl, adds))
 }
 
 fn parse<T: DeserializeOwned>(root: &Dir<'_>, path: &str) -> Result<T, CatalogueError> {
@@ -191,7 +258,7 @@ fn parse<T: DeserializeOwned>(root: &Dir<'_>, path: &str) -> Result<T, Catalogue
 
 /// The entry at `path` under `root`, found one name at a time: include_dir's own lookup walks
 /// the whole embedded tree for every path, which made loading the catalogue several times slower.
-fn entry<'a>(root: &Dir<'a>, path: &str) -> Option<&'a DirEntry<'a>> {
+pub(super) fn entry<'a>(root: &Dir<'a>, path: &str) -> Option<&'a DirEntry<'a>> {
     let mut entries = root.entries();
     let mut found = None;
     for name in path.split('/') {
@@ -212,10 +279,11 @@ fn leaf(folder: &str) -> String {
     folder.rsplit('/').next().unwrap_or(folder).to_string()
 }
 
-/// Cross-file consistency: every name a declaration uses must be declared somewhere.
+/// Cross-file consistency: every name a declaration uses must be declared somewhere, and
+/// every contribution must keep its contract (see [`contract`]).
 fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
-    let slots: BTreeSet<&String> = catalogue.base.slots.keys().collect();
-    let mut units: Vec<(String, &Contribution)> = vec![("base/base.toml".into(), &catalogue.base)];
+    let mut units: Vec<(String, Unit<'_>)> =
+        vec![("base/base.toml".into(), Unit::alone(&catalogue.base))];
     for module in &catalogue.modules {
         let at = |file: &str| format!("modules/{}/{file}", module.name);
         let bad = |message: String| CatalogueError::Malformed {
@@ -251,7 +319,14 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
                 }
             }
         }
-        units.push((at("module.toml"), &module.common));
+        units.push((
+            at("module.toml"),
+            Unit {
+                contribution: &module.common,
+                provider: None,
+                providers: module.providers.iter().map(|p| &p.contribution).collect(),
+            },
+        ));
         for pairing in &module.pairings {
             if catalogue.module(&pairing.with).is_none() {
                 return Err(bad(format!(
@@ -261,13 +336,47 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
             }
             units.push((
                 at(&format!("with/{}/with.toml", pairing.with)),
-                &pairing.contribution,
+                Unit::alone(&pairing.contribution),
             ));
         }
         for provider in &module.providers {
             units.push((
                 at(&format!("{}/provider.toml", provider.name)),
-                &provider.contribution,
+                Unit {
+                    contribution: &provider.contribution,
+                    provider: Some(&provider.name),
+                    providers: Vec::new(),
+                },
+            ));
+        }
+    }
+    for feature in &catalogue.features {
+        let at = |file: &str| format!("features/{}/{file}", feature.name);
+        let bad = |message: String| CatalogueError::Malformed {
+            path: at("feature.toml"),
+            message,
+        };
+        if feature.requires.len() < 2 {
+            return Err(bad(
+                "a feature requires at least two modules; a module's own files belong to it".into(),
+            ));
+        }
+        let unknown = |name: &String| catalogue.module(name).is_none();
+        if let Some(name) = feature.requires.iter().find(|m| unknown(m)) {
+            return Err(bad(format!("requires `{name}`, which is no module")));
+        }
+        units.push((at("feature.toml"), Unit::alone(&feature.contribution)));
+        for part in &feature.parts {
+            let kind = if part.chosen { "with" } else { "without" };
+            if unknown(&part.module) || feature.requires.contains(&part.module) {
+                return Err(bad(format!(
+                    "{kind}/{} names no module of the catalogue outside `requires`",
+                    part.module
+                )));
+            }
+            units.push((
+                at(&format!("{kind}/{0}/{kind}.toml", part.module)),
+                Unit::alone(&part.contribution),
             ));
         }
     }
@@ -276,18 +385,63 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
             path: path.clone(),
             message,
         };
-        for name in unit.crates.keys().chain(unit.dev_crates.keys()) {
+        for name in unit
+            .contribution
+            .crates
+            .keys()
+            .chain(unit.contribution.dev_crates.keys())
+        {
             if !catalogue.crates.contains_key(name) {
                 return Err(bad(format!(
                     "crate `{name}` has no version in templates/crates.toml"
                 )));
             }
         }
-        if let Some(slot) = unit.slots.keys().find(|s| !slots.contains(s)) {
-            return Err(bad(format!(
-                "slot `{slot}` is not declared in templates/base/base.toml"
-            )));
-        }
+        contract::check(&unit).map_err(bad)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_feature(edit: impl FnOnce(&mut Feature)) -> Result<(), String> {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        let reports = catalogue.features.iter_mut().find(|f| f.name == "reports");
+        edit(reports.expect("the embedded catalogue has the reports feature"));
+        check(&catalogue).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_feature_requiring_an_unknown_module_is_refused() {
+        let result = check_feature(|f| f.requires.push("billing".into()));
+        assert_eq!(
+            result,
+            Err(
+                "templates/features/reports/feature.toml: requires `billing`, which is no module"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_feature_requiring_a_single_module_is_refused() {
+        let result = check_feature(|f| f.requires.truncate(1));
+        assert_eq!(
+            result,
+            Err("templates/features/reports/feature.toml: a feature requires at least two modules; a module's own files belong to it".into())
+        );
+    }
+
+    #[test]
+    fn a_feature_part_on_a_module_it_requires_is_refused() {
+        let result = check_feature(|f| f.parts[0].module = "jobs".into());
+        assert!(
+            result.as_ref().is_err_and(
+                |e| e.contains("jobs names no module of the catalogue outside `requires`")
+            ),
+            "{result:?}"
+        );
+    }
 }

@@ -4,15 +4,28 @@
 //!
 //! ```text
 //! templates/crates.toml                           crate versions, chosen once
-//! templates/base/base.toml + files/               what every project gets, and the slot names
+//! templates/base/base.toml + files/               what every project gets
 //! templates/modules/<module>/module.toml + files/ a module: prompt, kind, default; files shared by its providers
 //! templates/modules/<module>/<provider>/provider.toml + files/
 //! templates/modules/<module>/with/<other>/with.toml + files/  only when <other> is chosen too
+//! templates/features/<feature>/feature.toml + files/  no choice: there whenever its modules are
+//! templates/features/<feature>/with/<module>/with.toml + files/        ... and <module> is chosen
+//! templates/features/<feature>/without/<module>/without.toml + files/  ... and it is not
 //! ```
+//!
+//! A feature is what a pairing of three or more modules would be: reports need users (auth) and
+//! a worker (jobs), and keep their CSV in the bucket when there is one (storage). Rather than
+//! `{% if %}` blocks on other modules, each variant ships its own files.
+//!
+//! Shared files (config, state, router, `main.rs`, compose, README...) take what units add
+//! through typed [`Contributions`]: a state field has a name, a type, an initialiser and a doc;
+//! a settings group names the file that defines its type. The loader deserializes them strictly
+//! and checks their contracts (`contract.rs`), so a broken declaration fails a unit test.
 //!
 //! Adding a provider is adding a folder: flags, prompts, presets, `omnistack list` and the
 //! matrix all follow from what is declared here.
 
+mod contract;
 mod contribution;
 mod load;
 
@@ -21,7 +34,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use contribution::{Contribution, CrateSpec, CrateUse, DeployRole, EnvVar};
+pub use contribution::{
+    AiProvider, CiStep, ComposeService, Contribution, Contributions, CrateSpec, CrateUse,
+    DeployRole, EnvValue, EnvVar, Job, MakeTarget, ReadmePart, ReadmeText, Route, RouteGroup,
+    SettingsGroup, StateField, Subcommand,
+};
 pub use load::CatalogueError;
 
 /// The word that, for an optional module, means "leave it out".
@@ -30,12 +47,14 @@ pub const NONE: &str = "none";
 /// Every module and provider omnistack knows, in prompt order.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
-    /// What every generated project contains, and the slots modules may fill.
+    /// What every generated project contains.
     pub base: Contribution,
     /// The version table of every crate a generated project may depend on.
     pub crates: BTreeMap<String, CrateSpec>,
     /// The modules, sorted by their declared order.
     pub modules: Vec<Module>,
+    /// The features, sorted by name.
+    pub features: Vec<Feature>,
 }
 
 impl Catalogue {
@@ -98,6 +117,32 @@ pub struct Pairing {
     /// The other module, which must be chosen (with any provider) for this to apply.
     pub with: String,
     /// What the pair adds.
+    pub contribution: Contribution,
+}
+
+/// Something a project gets, without being asked, whenever every module it requires is chosen.
+#[derive(Debug, Clone)]
+pub struct Feature {
+    /// The feature's name (its folder under `templates/features/`).
+    pub name: String,
+    /// One line saying what it adds.
+    pub description: String,
+    /// The modules that must all be chosen (with any provider) for the feature to be included.
+    pub requires: Vec<String>,
+    /// What it adds.
+    pub contribution: Contribution,
+    /// What it adds depending on one more module.
+    pub parts: Vec<FeaturePart>,
+}
+
+/// The part of a feature that depends on whether one more module is chosen.
+#[derive(Debug, Clone)]
+pub struct FeaturePart {
+    /// The module.
+    pub module: String,
+    /// Whether the part applies when the module is chosen (`with/`) or when it is not (`without/`).
+    pub chosen: bool,
+    /// What the part adds.
     pub contribution: Contribution,
 }
 

@@ -136,6 +136,7 @@ fn sample() -> Catalogue {
             module("ai", Kind::Many, true, &["anthropic", "openai"], true),
             module("deploy", Kind::Many, true, &["fly", "render"], false),
         ],
+        features: Vec::new(),
     }
 }
 

@@ -1,19 +1,13 @@
-{% set storage = "storage" in chosen | map(attribute="name") | list %}
 //! Reports: a CSV of the caller's live projects, written by a background job.
 //!
 //! `POST /api/v1/reports` records a queued report, enqueues
 //! [`GenerateProjectsReport`](crate::jobs::GenerateProjectsReport) and answers 202 at once;
 //! `GET /api/v1/reports/{id}` shows how far it got, and once it is done,
-{% if storage %}
-//! `GET /api/v1/reports/{id}/download` returns a presigned URL of the CSV, which the job
-//! uploaded to the storage bucket under the owner's prefix.
-{% else %}
-//! `GET /api/v1/reports/{id}/download` returns the CSV itself, which the job kept in the
-//! report's row.
-{% endif %}
+//! `GET /api/v1/reports/{id}/download` gives its CSV, from where `delivery.rs` keeps it.
 //! Another user's report answers 404, as if it did not exist.
 
 mod csv;
+mod delivery;
 mod generate;
 mod model;
 mod routes;

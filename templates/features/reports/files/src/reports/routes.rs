@@ -1,38 +1,26 @@
-{% set storage = "storage" in chosen | map(attribute="name") | list %}
 //! `/api/v1/reports`: a signed-in user asks for a report of their projects, follows its
 //! status, and downloads it once the worker has written it.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-{% if not storage %}
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderName};
-{% endif %}
-{% if storage %}
-use jiff::Timestamp;
-{% endif %}
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-{% if not storage %}
-use super::csv;
-{% endif %}
+use super::delivery;
 use super::model::{self, Report, ReportStatus};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorEnvelope};
 use crate::extract::Json;
 use crate::jobs::GenerateProjectsReport;
 use crate::state::AppState;
-{% if storage %}
-use crate::storage::PresignedRequest;
-{% endif %}
 
 /// Routes for any signed-in user, on their own reports.
 pub fn app_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create))
         .routes(routes!(show))
-        .routes(routes!(download))
+        .merge(delivery::routes())
 }
 
 /// Queues a report of the caller's live projects: 202 with the report, still queued.
@@ -86,71 +74,11 @@ async fn show(
     report.map(Json).ok_or_else(not_found)
 }
 
-{% if storage %}
-/// A presigned `GET` of a done report's CSV in the bucket.
-#[utoipa::path(
-    get,
-    path = "/reports/{id}/download",
-    operation_id = "download_report",
-    tag = "reports",
-    params(("id" = Uuid, Path, description = "The report's id")),
-    responses(
-        (status = 200, description = "The presigned download request", body = PresignedRequest),
-        (status = 404, description = "No such report of the caller's", body = ErrorEnvelope),
-        (status = 409, description = "The report is not done, or failed", body = ErrorEnvelope),
-    )
-)]
-async fn download(
-    user: CurrentUser,
-    State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-) -> Result<Json<PresignedRequest>, AppError> {
-    let found = model::object_key(&state.db, user.id, id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    let object_key = downloadable(found)?;
-    Ok(Json(state.storage.presign_download(
-        &object_key,
-        state.config.uploads.url_expiry,
-        Timestamp::now(),
-    )))
-}
-{% else %}
-/// A done report's CSV, as a file to save.
-#[utoipa::path(
-    get,
-    path = "/reports/{id}/download",
-    operation_id = "download_report",
-    tag = "reports",
-    params(("id" = Uuid, Path, description = "The report's id")),
-    responses(
-        (status = 200, description = "The CSV", content_type = "text/csv", body = String),
-        (status = 404, description = "No such report of the caller's", body = ErrorEnvelope),
-        (status = 409, description = "The report is not done, or failed", body = ErrorEnvelope),
-    )
-)]
-async fn download(
-    user: CurrentUser,
-    State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-) -> Result<([(HeaderName, &'static str); 2], String), AppError> {
-    let found = model::csv(&state.db, user.id, id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    let headers = [
-        (CONTENT_TYPE, csv::CONTENT_TYPE),
-        (
-            CONTENT_DISPOSITION,
-            r#"attachment; filename="projects.csv""#,
-        ),
-    ];
-    Ok((headers, downloadable(found)?))
-}
-{% endif %}
-
 /// What the download of a done report needs, from what its lookup found: 404 without a
 /// report (another user's included), 409 while it is not done.
-fn downloadable(found: Option<(ReportStatus, Option<String>)>) -> Result<String, AppError> {
+pub(super) fn downloadable(
+    found: Option<(ReportStatus, Option<String>)>,
+) -> Result<String, AppError> {
     match found {
         None => Err(not_found()),
         Some((_, Some(value))) => Ok(value),
@@ -161,6 +89,6 @@ fn downloadable(found: Option<(ReportStatus, Option<String>)>) -> Result<String,
     }
 }
 
-fn not_found() -> AppError {
+pub(super) fn not_found() -> AppError {
     AppError::NotFound("no report with this id".to_owned())
 }

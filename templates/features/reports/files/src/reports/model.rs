@@ -1,5 +1,3 @@
-{% set storage = "storage" in chosen | map(attribute="name") | list %}
-{% set output = "object_key" if storage else "csv" %}
 //! The `reports` table: who asked for which report, and how far its job got.
 
 use serde::Serialize;
@@ -72,23 +70,6 @@ pub async fn find(db: impl PgExecutor<'_>, owner: Uuid, id: Uuid) -> sqlx::Resul
     .await
 }
 
-{% if storage %}
-/// The status of `owner`'s report `id` and, once it is done, the key of its CSV in the bucket.
-{% else %}
-/// The status of `owner`'s report `id` and, once it is done, its CSV.
-{% endif %}
-pub async fn {{ output }}(
-    db: impl PgExecutor<'_>,
-    owner: Uuid,
-    id: Uuid,
-) -> sqlx::Result<Option<(ReportStatus, Option<String>)>> {
-    sqlx::query_as("SELECT status, {{ output }} FROM reports WHERE id = $1 AND owner_id = $2")
-        .bind(id)
-        .bind(owner)
-        .fetch_optional(db)
-        .await
-}
-
 /// Starts a run of the report's job: marks the report running and counts the attempt.
 ///
 /// `None` when there is nothing to do: the report is done or failed already (the job was
@@ -102,29 +83,6 @@ pub async fn start(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<Run
     .bind(id)
     .fetch_optional(db)
     .await
-}
-
-{% if storage %}
-/// Marks the report done: `row_count` projects, in the CSV stored under `object_key`.
-{% else %}
-/// Marks the report done: `row_count` projects, in `csv`.
-{% endif %}
-pub async fn finish(
-    db: impl PgExecutor<'_>,
-    id: Uuid,
-    row_count: i32,
-    {{ output }}: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE reports SET status = 'done', row_count = $2, {{ output }} = $3, finished_at = now()
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(row_count)
-    .bind({{ output }})
-    .execute(db)
-    .await?;
-    Ok(())
 }
 
 /// Marks the report failed, keeping `error` for operators.

@@ -1,16 +1,11 @@
-{% set storage = "storage" in chosen | map(attribute="name") | list %}
-{% if storage %}
-//! Writing a report: the CSV of its owner's live projects, uploaded to the storage bucket.
-{% else %}
-//! Writing a report: the CSV of its owner's live projects, kept in the report's row.
-{% endif %}
+//! Writing a report: the CSV of its owner's live projects, handed to `delivery.rs`.
 
 use anyhow::Context;
 use sqlx::{AssertSqlSafe, PgExecutor};
 use uuid::Uuid;
 
-use super::csv;
-use super::model::{self, Run};
+use super::model::Run;
+use super::{csv, delivery};
 use crate::crud::Resource;
 use crate::projects::Project;
 use crate::state::AppState;
@@ -22,20 +17,7 @@ pub async fn write(state: &AppState, run: &Run) -> anyhow::Result<()> {
         .context("could not read the projects")?;
     let csv = csv::projects(&projects)?;
     let row_count = i32::try_from(projects.len()).context("too many projects for a report")?;
-{% if storage %}
-    // Under the owner's prefix, like their uploads; a second run replaces the object.
-    let object_key = format!("users/{}/reports/{}.csv", run.owner_id, run.id);
-    state
-        .storage
-        .put(&object_key, csv::CONTENT_TYPE, csv.into_bytes())
-        .await
-        .context("could not upload the CSV")?;
-    model::finish(&state.db, run.id, row_count, &object_key)
-{% else %}
-    model::finish(&state.db, run.id, row_count, &csv)
-{% endif %}
-        .await
-        .context("could not mark the report done")
+    delivery::finish(state, run, row_count, csv).await
 }
 
 /// The owner's projects that are not soft-deleted, oldest first.
