@@ -119,9 +119,6 @@ where
     Option::deserialize(deserializer).map(Some)
 }
 
-// Checks are a few lines each, so they are written out rather than pulled in from a
-// validation crate: no derive macros to compile, and every message is ours.
-
 fn check_name(errors: &mut FieldErrors, name: &str) {
     let length = name.trim().chars().count();
     if length == 0 {

@@ -5,11 +5,9 @@
 //! spam filters expect. Adding an email is adding the pair, its lines in [`SOURCES`] and
 //! a type implementing [`EmailTemplate`].
 //!
-//! The engine is minijinja without its default features (no filters, no serde). askama,
-//! which checks templates at build time, costs about as much to compile (measured: some
-//! 15 s cold for either), but binds one struct to one file, so every email would need two
-//! structs; here one context renders both parts, and the tests render every template so
-//! that a broken one fails `cargo test` instead of a send.
+//! The engine is minijinja without its default features (no filters, no serde): one context
+//! renders both parts, and the tests render every template so that a broken one fails
+//! `cargo test` instead of a send.
 
 use std::sync::LazyLock;
 
