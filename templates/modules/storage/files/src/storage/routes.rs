@@ -6,8 +6,8 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -125,7 +125,7 @@ async fn create(
         content_type,
         body.size_bytes,
         settings.url_expiry,
-        Timestamp::now(),
+        OffsetDateTime::now_utc(),
     );
     Ok((StatusCode::CREATED, Json(CreatedUpload { id, request })))
 }
@@ -245,7 +245,7 @@ async fn download(
     Ok(Json(state.storage.presign_download(
         &upload.object_key,
         state.config.uploads.url_expiry,
-        Timestamp::now(),
+        OffsetDateTime::now_utc(),
     )))
 }
 
