@@ -190,7 +190,10 @@ mod tests {
             let max_length = |field: &str| properties[field]["maxLength"].clone();
 
             assert_eq!(max_length("name"), Value::from(MAX_NAME_CHARS));
-            assert_eq!(max_length("description"), Value::from(MAX_DESCRIPTION_CHARS));
+            assert_eq!(
+                max_length("description"),
+                Value::from(MAX_DESCRIPTION_CHARS)
+            );
         }
     }
 

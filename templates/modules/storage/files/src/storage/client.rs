@@ -274,7 +274,10 @@ mod tests {
         );
         assert_eq!(request.method, "GET");
         assert!(request.headers.is_empty());
-        assert_eq!(request.expires_at.format(&Rfc3339).unwrap(), "2013-05-25T00:00:00Z");
+        assert_eq!(
+            request.expires_at.format(&Rfc3339).unwrap(),
+            "2013-05-25T00:00:00Z"
+        );
     }
 
     #[test]
@@ -309,7 +312,10 @@ mod tests {
                 ("content-type", "image/png".to_owned()),
             ])
         );
-        assert_eq!(request.expires_at.format(&Rfc3339).unwrap(), "2013-05-24T00:15:00Z");
+        assert_eq!(
+            request.expires_at.format(&Rfc3339).unwrap(),
+            "2013-05-24T00:15:00Z"
+        );
     }
 
     #[test]

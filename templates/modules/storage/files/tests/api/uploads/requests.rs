@@ -292,7 +292,11 @@ async fn only_completed_uploads_are_listed_oldest_first_a_page_at_a_time() {
         .unwrap();
     let cursor = page["next_cursor"].as_str().unwrap();
     let next: Value = app
-        .send(Method::GET, &format!("/uploads?limit=1&cursor={cursor}"), None)
+        .send(
+            Method::GET,
+            &format!("/uploads?limit=1&cursor={cursor}"),
+            None,
+        )
         .await
         .json()
         .await
