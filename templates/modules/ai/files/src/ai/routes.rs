@@ -336,3 +336,20 @@ impl IntoResponse for AiError {
         error_response(status, message.to_owned())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use utoipa::IntoParams;
+
+    use super::{MAX_DAYS, Period};
+
+    #[test]
+    fn the_documented_period_is_the_checked_one() {
+        let parameters = serde_json::to_value(Period::into_params(|| None)).unwrap();
+        let days = &parameters[0]["schema"];
+
+        assert_eq!(days["minimum"], Value::from(1));
+        assert_eq!(days["maximum"], Value::from(MAX_DAYS));
+    }
+}

@@ -306,7 +306,20 @@ fn sanitise(filename: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_KEY_FILENAME_BYTES, sanitise};
+    use serde_json::Value;
+    use utoipa::PartialSchema;
+
+    use super::{CreateUpload, MAX_FILENAME_CHARS, MAX_KEY_FILENAME_BYTES, sanitise};
+
+    #[test]
+    fn the_documented_filename_length_is_the_checked_one() {
+        let schema = serde_json::to_value(CreateUpload::schema()).unwrap();
+
+        assert_eq!(
+            schema["properties"]["filename"]["maxLength"],
+            Value::from(MAX_FILENAME_CHARS)
+        );
+    }
 
     #[test]
     fn filenames_are_reduced_to_safe_key_segments() {

@@ -11,17 +11,19 @@ pub async fn send(state: &AppState, user: &Profile) {
     let Some(to) = user.email.as_deref() else {
         return;
     };
-    let welcome = Welcome {
-        name: user.name.as_deref().unwrap_or(to),
-        app_url: &state.config.welcome.app_url,
-    };
-    let posted: anyhow::Result<()> =
-        async { state.outbox.post(state, welcome.render(to)?).await }.await;
-    if let Err(error) = posted {
+    if let Err(error) = post(state, user, to).await {
         tracing::error!(
             error = format!("{error:#}"),
             external_id = user.external_id,
             "could not send the welcome email"
         );
     }
+}
+
+async fn post(state: &AppState, user: &Profile, to: &str) -> anyhow::Result<()> {
+    let welcome = Welcome {
+        name: user.name.as_deref().unwrap_or(to),
+        app_url: &state.config.welcome.app_url,
+    };
+    state.outbox.post(state, welcome.render(to)?).await
 }
