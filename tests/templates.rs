@@ -124,6 +124,71 @@ fn rendered_files_have_no_trailing_spaces_or_runs_of_blank_lines() {
     }
 }
 
+/// Phrases of the generator's own reasoning (build costs, benchmarks, how shared files are
+/// put together), which mean nothing to someone reading their project.
+const GENERATOR_COMMENTARY: &[&str] = &[
+    "omnistack",
+    "apalis",
+    "benchmark",
+    "measured",
+    "cold build",
+    "to compile",
+    "% more",
+    "percent",
+    "instructions per",
+    "system calls",
+    "syscall",
+    "template author",
+    "feature module",
+    "chosen module",
+    "` slot",
+    "slots.",
+    "slot line",
+];
+
+/// The comments of a generated file: Rust's `//` ones, and `#` ones in Cargo.toml, the
+/// Makefile, the Dockerfile and YAML.
+fn comments<'t>(path: &str, text: &'t str) -> Vec<(usize, &'t str)> {
+    let marker = if path.ends_with(".rs") {
+        "//"
+    } else if path == "Cargo.toml"
+        || path == "Makefile"
+        || path == "Dockerfile"
+        || path.ends_with(".yml")
+        || path.ends_with(".yaml")
+    {
+        "#"
+    } else {
+        return Vec::new();
+    };
+    text.lines()
+        .enumerate()
+        .filter_map(|(n, line)| {
+            let line = line.trim_start();
+            line.starts_with(marker).then_some((n + 1, line))
+        })
+        .collect()
+}
+
+#[test]
+fn generated_comments_never_carry_the_generators_reasoning() {
+    for (answers, tree) in render_all() {
+        for (path, text) in texts(&tree) {
+            for (n, comment) in comments(path, text) {
+                let lower = comment.to_lowercase();
+                for phrase in GENERATOR_COMMENTARY {
+                    assert!(
+                        !lower.contains(phrase),
+                        "{:?}: {path}:{n} speaks of {phrase:?}, which belongs in omnistack's own \
+                         docs: {comment}",
+                        answers.modules
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn every_usage_text_gives_each_command_a_line_of_its_own() {
     for (answers, tree) in render_all() {

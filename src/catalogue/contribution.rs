@@ -143,6 +143,13 @@ pub struct Contributions {
     pub jobs: Vec<Job>,
     /// LLM providers the AI gateway tries, in order (read by the ai module).
     pub ai_providers: Vec<AiProvider>,
+    /// Expressions of types implementing `crate::email::Outbox` (read by the email module): the
+    /// last one is the application's outbox, so a unit that delivers otherwise than at once
+    /// adds its own after the email module's.
+    pub email_outbox: Vec<String>,
+    /// Paths of `async fn(&AppState, &crate::auth::Profile)` functions run once a user's row
+    /// is created (read by the auth module); they handle their own errors.
+    pub user_created: Vec<String>,
     /// Modules of `tests/api` (`mod <name>;`).
     pub test_modules: Vec<String>,
     /// Environment values the generated tests run with.
@@ -180,6 +187,8 @@ impl Contributions {
             telemetry_layers,
             jobs,
             ai_providers,
+            email_outbox,
+            user_created,
             test_modules,
             test_env,
             ci_test_steps,
@@ -203,6 +212,8 @@ impl Contributions {
         self.telemetry_layers.extend_from_slice(telemetry_layers);
         self.jobs.extend_from_slice(jobs);
         self.ai_providers.extend_from_slice(ai_providers);
+        self.email_outbox.extend_from_slice(email_outbox);
+        self.user_created.extend_from_slice(user_created);
         self.test_modules.extend_from_slice(test_modules);
         self.test_env.extend_from_slice(test_env);
         self.ci_test_steps.extend_from_slice(ci_test_steps);

@@ -17,9 +17,10 @@ pub enum AppError {
     /// The request is malformed in a way the client can fix.
     #[error("{0}")]
     BadRequest(String),
-    /// The addressed resource does not exist.
-    #[error("{0}")]
-    NotFound(String),
+    /// There is no `{0}` with the addressed id, or none the caller may reach (another user's
+    /// row answers exactly like a missing one).
+    #[error("no {0} with this id")]
+    NotFound(&'static str),
     /// The request conflicts with the current state, such as a duplicate name.
     #[error("{0}")]
     Conflict(String),
@@ -35,6 +36,14 @@ pub enum AppError {
     /// Anything else: logged with its cause chain, answered with an opaque 500.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
+}
+
+/// A failed query is the server's problem: `?` on a `sqlx::Result` in a handler answers an
+/// opaque 500 and logs the cause.
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Unexpected(anyhow::Error::new(error).context("database query failed"))
+    }
 }
 
 impl AppError {
@@ -212,7 +221,7 @@ mod tests {
     async fn domain_errors_keep_their_message_and_get_their_status() {
         let cases = [
             (AppError::BadRequest("bad".into()), 400, "bad_request"),
-            (AppError::NotFound("gone".into()), 404, "not_found"),
+            (AppError::NotFound("project"), 404, "not_found"),
             (AppError::Conflict("taken".into()), 409, "conflict"),
             (
                 AppError::Validation("too short".into()),
@@ -261,6 +270,19 @@ mod tests {
 
         let (status, body) = render(AppError::from(error)).await;
 
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            body,
+            json!({"error": {"code": "internal_error", "message": "internal server error"}})
+        );
+    }
+
+    #[tokio::test]
+    async fn database_errors_are_opaque_500s_that_keep_their_cause() {
+        let error = AppError::from(sqlx::Error::Protocol("password=hunter2".into()));
+
+        assert!(format!("{error:#}").contains("password=hunter2"));
+        let (status, body) = render(error).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(
             body,

@@ -23,8 +23,8 @@ where
 
     /// A variable that must be set to a non-empty value.
     ///
-    /// When it is missing an empty string is returned and a problem recorded; `finish`
-    /// then fails, so the placeholder never reaches a running application.
+    /// When it is missing an empty string is returned and a problem recorded, so loading the
+    /// configuration fails and the placeholder never reaches a running application.
     pub(super) fn required(&mut self, name: &'static str) -> String {
         self.optional(name).unwrap_or_else(|| {
             self.problems

@@ -400,6 +400,8 @@ fn decode_cursor(cursor: &str) -> Option<Key> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     fn params(limit: Option<i64>, offset: Option<i64>, cursor: Option<&str>) -> PageParams {
@@ -444,6 +446,20 @@ mod tests {
         for limit in [0, -1, MAX_LIMIT + 1] {
             assert!(PageRequest::try_from(params(Some(limit), None, None)).is_err());
         }
+    }
+
+    #[test]
+    fn the_documented_limits_are_the_checked_ones() {
+        let parameters = serde_json::to_value(PageParams::into_params(|| None)).unwrap();
+        let limit = parameters
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|parameter| parameter["name"] == "limit")
+            .unwrap();
+
+        assert_eq!(limit["schema"]["minimum"], Value::from(1));
+        assert_eq!(limit["schema"]["maximum"], Value::from(MAX_LIMIT));
     }
 
     #[test]

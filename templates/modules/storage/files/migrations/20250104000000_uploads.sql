@@ -16,8 +16,8 @@ CREATE TABLE uploads (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- A user's files, newest first (the list), and the rows to delete with a user.
-CREATE INDEX uploads_owner_created_at_idx ON uploads (owner_id, created_at DESC, id DESC);
+-- A user's files in the order they are listed, and the rows to delete with a user.
+CREATE INDEX uploads_owner_created_at_idx ON uploads (owner_id, created_at, id);
 
 CREATE TRIGGER set_updated_at BEFORE UPDATE ON uploads
 FOR EACH ROW EXECUTE FUNCTION set_updated_at();

@@ -1,8 +1,7 @@
 //! The projects report as CSV text (RFC 4180).
 //!
-//! The quoting rule is a few lines, so it is written out here rather than taken from the csv
-//! crate, whose buffered `io::Write` writer is built for streams of records and brings two
-//! more crates to compile for a handful of short fields per project.
+//! The quoting rule is a few lines, written out here for a handful of short fields per
+//! project.
 
 use time::format_description::well_known::Rfc3339;
 

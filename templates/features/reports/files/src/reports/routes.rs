@@ -35,17 +35,13 @@ async fn create(
     user: CurrentUser,
     State(state): State<AppState>,
 ) -> Result<(StatusCode, Json<Report>), AppError> {
-    let report = model::insert(&state.db, user.id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let report = model::insert(&state.db, user.id).await?;
     let job = GenerateProjectsReport {
         report_id: report.id,
     };
     if let Err(error) = state.jobs.enqueue(&job).await {
         // No worker will ever take it, so it must not stay queued.
-        model::fail(&state.db, report.id, &format!("{error:#}"))
-            .await
-            .map_err(anyhow::Error::from)?;
+        model::fail(&state.db, report.id, &format!("{error:#}")).await?;
         return Err(error.into());
     }
     Ok((StatusCode::ACCEPTED, Json(report)))
@@ -68,10 +64,10 @@ async fn show(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Report>, AppError> {
-    let report = model::find(&state.db, user.id, id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    report.map(Json).ok_or_else(not_found)
+    model::find(&state.db, user.id, id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound("report"))
 }
 
 /// What the download of a done report needs, from what its lookup found: 404 without a
@@ -80,15 +76,11 @@ pub(super) fn downloadable(
     found: Option<(ReportStatus, Option<String>)>,
 ) -> Result<String, AppError> {
     match found {
-        None => Err(not_found()),
+        None => Err(AppError::NotFound("report")),
         Some((_, Some(value))) => Ok(value),
         Some((ReportStatus::Failed, None)) => Err(AppError::Conflict(
             "the report failed; ask for a new one".to_owned(),
         )),
         Some((_, None)) => Err(AppError::Conflict("the report is not done yet".to_owned())),
     }
-}
-
-pub(super) fn not_found() -> AppError {
-    AppError::NotFound("no report with this id".to_owned())
 }

@@ -25,6 +25,10 @@ use crate::state::AppState;
 
 /// `max_tokens` of a request that does not say.
 const DEFAULT_MAX_TOKENS: u32 = 1024;
+/// Longest period `GET /ai/usage` sums up, in days.
+const MAX_DAYS: i32 = 366;
+/// The period `GET /ai/usage` sums up when the request names none, in days.
+const DEFAULT_DAYS: i32 = 30;
 
 /// Routes for any signed-in user.
 pub fn app_routes() -> OpenApiRouter<AppState> {
@@ -252,7 +256,7 @@ struct Period {
 }
 
 fn default_days() -> i32 {
-    30
+    DEFAULT_DAYS
 }
 
 /// A user's AI usage over a period.
@@ -280,14 +284,12 @@ async fn usage_summary(
     State(state): State<AppState>,
     Query(period): Query<Period>,
 ) -> Result<Json<UsageSummary>, AppError> {
-    if !(1..=366).contains(&period.days) {
-        return Err(AppError::Validation(
-            "days must be between 1 and 366".into(),
-        ));
+    if !(1..=MAX_DAYS).contains(&period.days) {
+        return Err(AppError::Validation(format!(
+            "days must be between 1 and {MAX_DAYS}"
+        )));
     }
-    let models = usage::summary(&state.db, user.id, period.days)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let models = usage::summary(&state.db, user.id, period.days).await?;
     let cost_micros: i64 = models.iter().map(|m| m.estimated_cost_micros).sum();
     Ok(Json(UsageSummary {
         days: period.days,
@@ -332,5 +334,22 @@ impl IntoResponse for AiError {
             ),
         };
         error_response(status, message.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use utoipa::IntoParams;
+
+    use super::{MAX_DAYS, Period};
+
+    #[test]
+    fn the_documented_period_is_the_checked_one() {
+        let parameters = serde_json::to_value(Period::into_params(|| None)).unwrap();
+        let days = &parameters[0]["schema"];
+
+        assert_eq!(days["minimum"], Value::from(1));
+        assert_eq!(days["maximum"], Value::from(MAX_DAYS));
     }
 }

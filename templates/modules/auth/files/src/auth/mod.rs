@@ -25,5 +25,5 @@ pub use openapi::describe_signed_in;
 pub use policy::{JwksLocation, Policy};
 pub use recent::RecentUsers;
 pub use routes::{admin_routes, app_routes};
-pub use users::{Profile, User, remove, save_profile, write_as};
+pub use users::{Profile, User, remove, save_profile, sync, write_as};
 pub use verifier::{Authenticator, Identity};

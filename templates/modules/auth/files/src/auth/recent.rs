@@ -1,7 +1,6 @@
 //! The users this process synced in the last few seconds, kept in memory in front of Redis.
 //!
-//! Hand-written: a mutex around a map is all it takes, where a cache crate would add more
-//! to the build than it saves here.
+//! A mutex around a map is all it takes.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};

@@ -48,8 +48,5 @@ async fn list_users(
     Query(page): Query<PageParams>,
 ) -> Result<Json<Page<User>>, AppError> {
     let page = PageRequest::try_from(page)?;
-    let users = users::list(&state.db, &page)
-        .await
-        .map_err(anyhow::Error::from)?;
-    Ok(Json(users))
+    Ok(Json(users::list(&state.db, &page).await?))
 }

@@ -119,9 +119,6 @@ where
     Option::deserialize(deserializer).map(Some)
 }
 
-// Checks are a few lines each, so they are written out rather than pulled in from a
-// validation crate: no derive macros to compile, and every message is ours.
-
 fn check_name(errors: &mut FieldErrors, name: &str) {
     let length = name.trim().chars().count();
     if length == 0 {
@@ -145,7 +142,8 @@ fn check_description(errors: &mut FieldErrors, description: &str) {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
+    use utoipa::PartialSchema;
 
     use super::*;
 
@@ -183,6 +181,20 @@ mod tests {
         };
 
         assert!(project.into_fields().is_ok());
+    }
+
+    #[test]
+    fn the_documented_lengths_are_the_checked_ones() {
+        for schema in [NewProject::schema(), ProjectChanges::schema()] {
+            let properties = &serde_json::to_value(schema).unwrap()["properties"];
+            let max_length = |field: &str| properties[field]["maxLength"].clone();
+
+            assert_eq!(max_length("name"), Value::from(MAX_NAME_CHARS));
+            assert_eq!(
+                max_length("description"),
+                Value::from(MAX_DESCRIPTION_CHARS)
+            );
+        }
     }
 
     #[test]

@@ -39,10 +39,6 @@ struct Visibility {
     include_deleted: bool,
 }
 
-fn not_found() -> AppError {
-    AppError::NotFound("no project with this id".to_owned())
-}
-
 /// Creates a project owned by the caller.
 #[utoipa::path(
     post,
@@ -87,8 +83,7 @@ async fn list(
         visibility.include_deleted,
         &page,
     )
-    .await
-    .map_err(anyhow::Error::from)?;
+    .await?;
     Ok(Json(projects))
 }
 
@@ -109,10 +104,10 @@ async fn show(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Project>, AppError> {
-    let project = crud::get(&state.db, Scope::Owner(user.id), id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    project.map(Json).ok_or_else(not_found)
+    crud::get(&state.db, Scope::Owner(user.id), id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound("project"))
 }
 
 /// Changes the fields present in the body.
@@ -134,10 +129,10 @@ async fn update(
     Path(id): Path<Uuid>,
     Json(changes): Json<ProjectChanges>,
 ) -> Result<Json<Project>, AppError> {
-    let project = crud::update(&state.db, Scope::Owner(user.id), id, changes.into_fields()?)
-        .await
-        .map_err(anyhow::Error::from)?;
-    project.map(Json).ok_or_else(not_found)
+    crud::update(&state.db, Scope::Owner(user.id), id, changes.into_fields()?)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound("project"))
 }
 
 /// Soft delete: the project disappears from every listing until it is restored.
@@ -157,12 +152,10 @@ async fn soft_delete(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, AppError> {
-    let deleted: Option<Project> = crud::soft_delete(&state.db, Scope::Owner(user.id), id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    deleted
+    crud::soft_delete::<Project>(&state.db, Scope::Owner(user.id), id)
+        .await?
         .map(|_| StatusCode::NO_CONTENT)
-        .ok_or_else(not_found)
+        .ok_or(AppError::NotFound("project"))
 }
 
 /// Brings back a soft-deleted project; a live one is answered unchanged.
@@ -183,17 +176,12 @@ async fn restore(
     Path(id): Path<Uuid>,
 ) -> Result<Json<Project>, AppError> {
     let scope = Scope::Owner(user.id);
-    let restored = crud::restore(&state.db, scope, id)
-        .await
-        .map_err(anyhow::Error::from)?;
     // Restoring is idempotent: a project that is not deleted is answered as it is.
-    let project = match restored {
+    let project = match crud::restore(&state.db, scope, id).await? {
         Some(project) => Some(project),
-        None => crud::get(&state.db, scope, id)
-            .await
-            .map_err(anyhow::Error::from)?,
+        None => crud::get(&state.db, scope, id).await?,
     };
-    project.map(Json).ok_or_else(not_found)
+    project.map(Json).ok_or(AppError::NotFound("project"))
 }
 
 /// Every user's projects, deleted ones included with `?include_deleted=true`.
@@ -212,9 +200,7 @@ async fn list_all(
     Query(visibility): Query<Visibility>,
 ) -> Result<Json<Page<Project>>, AppError> {
     let page = PageRequest::try_from(page)?;
-    let projects = crud::list(&state.db, Scope::All, visibility.include_deleted, &page)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let projects = crud::list(&state.db, Scope::All, visibility.include_deleted, &page).await?;
     Ok(Json(projects))
 }
 
@@ -235,12 +221,8 @@ async fn hard_delete(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, AppError> {
-    let deleted = crud::hard_delete::<Project>(&state.db, Scope::All, id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    if deleted {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(not_found())
-    }
+    crud::hard_delete::<Project>(&state.db, Scope::All, id)
+        .await?
+        .then_some(StatusCode::NO_CONTENT)
+        .ok_or(AppError::NotFound("project"))
 }

@@ -5,11 +5,9 @@
 //! spam filters expect. Adding an email is adding the pair, its lines in [`SOURCES`] and
 //! a type implementing [`EmailTemplate`].
 //!
-//! The engine is minijinja without its default features (no filters, no serde). askama,
-//! which checks templates at build time, costs about as much to compile (measured: some
-//! 15 s cold for either), but binds one struct to one file, so every email would need two
-//! structs; here one context renders both parts, and the tests render every template so
-//! that a broken one fails `cargo test` instead of a send.
+//! The engine is minijinja without its default features (no filters, no serde): one context
+//! renders both parts, and the tests render every template so that a broken one fails
+//! `cargo test` instead of a send.
 
 use std::sync::LazyLock;
 
@@ -33,10 +31,6 @@ const SOURCES: &[(&str, &str)] = &[
     embedded!("layout.html"),
     embedded!("welcome.html"),
     embedded!("welcome.txt"),
-    embedded!("sign_in_link.html"),
-    embedded!("sign_in_link.txt"),
-    embedded!("report_ready.html"),
-    embedded!("report_ready.txt"),
 ];
 
 /// The engine, built on first use; each template is parsed once, when first rendered.
@@ -102,54 +96,6 @@ impl EmailTemplate for Welcome<'_> {
     }
 }
 
-/// A one-time link that signs the recipient in without a password.
-#[derive(Debug, Clone, Copy)]
-pub struct SignInLink<'a> {
-    /// The link, carrying its single-use token.
-    pub link: &'a str,
-    /// How long the link works, in minutes.
-    pub valid_for_minutes: u32,
-}
-
-impl EmailTemplate for SignInLink<'_> {
-    const NAME: &'static str = "sign_in_link";
-
-    fn subject(&self) -> String {
-        "Your sign-in link".to_owned()
-    }
-
-    fn context(&self) -> Value {
-        context! { link => self.link, valid_for_minutes => self.valid_for_minutes }
-    }
-}
-
-/// Tells the recipient that a report they asked for can be downloaded.
-#[derive(Debug, Clone, Copy)]
-pub struct ReportReady<'a> {
-    /// How to address the recipient.
-    pub name: &'a str,
-    /// The report's title.
-    pub report_name: &'a str,
-    /// Where to download it.
-    pub download_url: &'a str,
-}
-
-impl EmailTemplate for ReportReady<'_> {
-    const NAME: &'static str = "report_ready";
-
-    fn subject(&self) -> String {
-        format!("Your report {} is ready", self.report_name)
-    }
-
-    fn context(&self) -> Value {
-        context! {
-            name => self.name,
-            report_name => self.report_name,
-            download_url => self.download_url,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,48 +138,6 @@ mod tests {
         );
         assert!(email.text.contains("Welcome, Ada!"), "{}", email.text);
         assert!(email.text.contains(app_url), "{}", email.text);
-    }
-
-    #[test]
-    fn the_sign_in_link_email_carries_the_link_and_its_lifetime_in_both_parts() {
-        let link = "https://app.example.com/sign-in?token=abc&next=home";
-
-        let email = SignInLink {
-            link,
-            valid_for_minutes: 15,
-        }
-        .render(TO)
-        .unwrap();
-
-        assert_eq!(email.subject, "Your sign-in link");
-        assert!(email.html.contains(&format!(r#"href="{}""#, in_html(link))));
-        assert!(email.text.contains(link), "{}", email.text);
-        for part in [&email.html, &email.text] {
-            assert!(part.contains("15 minutes"), "{part}");
-        }
-    }
-
-    #[test]
-    fn the_report_ready_email_names_the_report_and_links_to_the_download() {
-        let download_url = "https://files.example.com/r/1";
-
-        let email = ReportReady {
-            name: "Ada",
-            report_name: "March sales",
-            download_url,
-        }
-        .render(TO)
-        .unwrap();
-
-        assert_eq!(email.subject, "Your report March sales is ready");
-        assert!(email.html.contains("<strong>March sales</strong>"));
-        assert!(
-            email
-                .html
-                .contains(&format!(r#"href="{}""#, in_html(download_url)))
-        );
-        assert!(email.text.contains(r#""March sales""#), "{}", email.text);
-        assert!(email.text.contains(download_url), "{}", email.text);
     }
 
     #[test]

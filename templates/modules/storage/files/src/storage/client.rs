@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use jiff::Timestamp;
 use reqwest::{StatusCode, Url, header};
 use rusty_s3::actions::{DeleteObject, GetObject, HeadObject, PutObject};
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 use secrecy::ExposeSecret;
 use serde::Serialize;
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::config::StorageSettings;
@@ -43,8 +43,9 @@ pub struct PresignedRequest {
     /// Headers the request must carry, with these values.
     pub headers: BTreeMap<&'static str, String>,
     /// When the URL stops working.
+    #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
-    pub expires_at: Timestamp,
+    pub expires_at: OffsetDateTime,
 }
 
 /// What the bucket says about a stored object.
@@ -105,7 +106,7 @@ impl Storage {
         content_type: &str,
         size: u64,
         expires_in: Duration,
-        now: Timestamp,
+        now: OffsetDateTime,
     ) -> PresignedRequest {
         let headers = BTreeMap::from([
             ("content-length", size.to_string()),
@@ -115,7 +116,7 @@ impl Storage {
         for (name, value) in &headers {
             action.headers_mut().insert(*name, value.as_str());
         }
-        let url = action.sign_with_time(expires_in, &now);
+        let url = action.sign_with_time(expires_in, &signing_time(now));
         PresignedRequest {
             method: "PUT",
             url: url.into(),
@@ -129,10 +130,10 @@ impl Storage {
         &self,
         key: &str,
         expires_in: Duration,
-        now: Timestamp,
+        now: OffsetDateTime,
     ) -> PresignedRequest {
         let url = GetObject::new(&self.bucket, Some(&self.credentials), key)
-            .sign_with_time(expires_in, &now);
+            .sign_with_time(expires_in, &signing_time(now));
         PresignedRequest {
             method: "GET",
             url: url.into(),
@@ -210,8 +211,16 @@ impl Storage {
     }
 }
 
+/// `now` as the timestamp type rusty-s3 signs with.
+fn signing_time(now: OffsetDateTime) -> jiff::Timestamp {
+    jiff::Timestamp::from_nanosecond(now.unix_timestamp_nanos())
+        .expect("jiff and time cover the same years")
+}
+
 #[cfg(test)]
 mod tests {
+    use time::format_description::well_known::Rfc3339;
+
     use super::*;
 
     /// The credentials of the examples in AWS's Signature Version 4 documentation.
@@ -234,8 +243,8 @@ mod tests {
         Storage::new(&aws_settings()).expect("the example bucket is valid")
     }
 
-    fn may_24_2013() -> Timestamp {
-        "2013-05-24T00:00:00Z".parse().unwrap()
+    fn may_24_2013() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_369_353_600).unwrap()
     }
 
     fn query(request: &PresignedRequest) -> BTreeMap<String, String> {
@@ -265,7 +274,10 @@ mod tests {
         );
         assert_eq!(request.method, "GET");
         assert!(request.headers.is_empty());
-        assert_eq!(request.expires_at.to_string(), "2013-05-25T00:00:00Z");
+        assert_eq!(
+            request.expires_at.format(&Rfc3339).unwrap(),
+            "2013-05-25T00:00:00Z"
+        );
     }
 
     #[test]
@@ -300,7 +312,10 @@ mod tests {
                 ("content-type", "image/png".to_owned()),
             ])
         );
-        assert_eq!(request.expires_at.to_string(), "2013-05-24T00:15:00Z");
+        assert_eq!(
+            request.expires_at.format(&Rfc3339).unwrap(),
+            "2013-05-24T00:15:00Z"
+        );
     }
 
     #[test]

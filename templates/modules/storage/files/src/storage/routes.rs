@@ -6,9 +6,9 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -16,12 +16,11 @@ use uuid::Uuid;
 use super::client::PresignedRequest;
 use super::uploads::{self, NewUpload, Upload};
 use crate::auth::{self, CurrentUser};
+use crate::crud::{Page, PageParams, PageRequest};
 use crate::error::{AppError, ErrorEnvelope};
 use crate::extract::Json;
 use crate::state::AppState;
 
-/// Largest page `GET /uploads` returns.
-const MAX_LIMIT: i64 = 100;
 /// Longest filename accepted, in characters.
 const MAX_FILENAME_CHARS: usize = 255;
 /// Longest filename kept in an object key, in bytes (keys may have 1024).
@@ -126,7 +125,7 @@ async fn create(
         content_type,
         body.size_bytes,
         settings.url_expiry,
-        Timestamp::now(),
+        OffsetDateTime::now_utc(),
     );
     Ok((StatusCode::CREATED, Json(CreatedUpload { id, request })))
 }
@@ -172,69 +171,31 @@ async fn complete(
             upload.size_bytes, upload.content_type
         )));
     }
-    let completed = uploads::complete(&state.db, user.id, id)
-        .await
-        .map_err(anyhow::Error::from)?
-        .ok_or_else(not_found)?;
-    Ok(Json(completed))
+    uploads::complete(&state.db, user.id, id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound("upload"))
 }
 
-/// `?limit=50&offset=0`.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct Page {
-    /// Rows per page, 1 to 100 (default 50).
-    #[serde(default = "default_limit")]
-    #[param(minimum = 1, maximum = 100)]
-    limit: i64,
-    /// Rows to skip (default 0).
-    #[serde(default)]
-    #[param(minimum = 0)]
-    offset: i64,
-}
-
-fn default_limit() -> i64 {
-    50
-}
-
-/// One page of uploads.
-#[derive(Serialize, ToSchema)]
-struct UploadPage {
-    uploads: Vec<Upload>,
-    limit: i64,
-    offset: i64,
-}
-
-/// The caller's completed uploads, newest first, a page at a time (`?limit=50&offset=0`).
+/// The caller's completed uploads, oldest first, a page at a time (`?limit=50&offset=0` or
+/// `?cursor=...`).
 #[utoipa::path(
     get,
     path = "/uploads",
     operation_id = "list_uploads",
     tag = "uploads",
-    params(Page),
-    responses((status = 200, description = "A page of completed uploads", body = UploadPage))
+    params(PageParams),
+    responses((status = 200, description = "A page of completed uploads", body = Page<Upload>))
 )]
 async fn list(
     user: CurrentUser,
     State(state): State<AppState>,
-    Query(page): Query<Page>,
-) -> Result<Json<UploadPage>, AppError> {
-    if !(1..=MAX_LIMIT).contains(&page.limit) {
-        return Err(AppError::Validation(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
-    }
-    if page.offset < 0 {
-        return Err(AppError::Validation("offset must not be negative".into()));
-    }
-    let uploads = uploads::list_completed(&state.db, user.id, page.limit, page.offset)
-        .await
-        .map_err(anyhow::Error::from)?;
-    Ok(Json(UploadPage {
-        uploads,
-        limit: page.limit,
-        offset: page.offset,
-    }))
+    Query(page): Query<PageParams>,
+) -> Result<Json<Page<Upload>>, AppError> {
+    let page = PageRequest::try_from(page)?;
+    Ok(Json(
+        uploads::list_completed(&state.db, user.id, &page).await?,
+    ))
 }
 
 /// One of the caller's uploads, pending or completed.
@@ -284,7 +245,7 @@ async fn download(
     Ok(Json(state.storage.presign_download(
         &upload.object_key,
         state.config.uploads.url_expiry,
-        Timestamp::now(),
+        OffsetDateTime::now_utc(),
     )))
 }
 
@@ -308,22 +269,15 @@ async fn delete(
 ) -> Result<StatusCode, AppError> {
     let upload = owned(&state, &user, id).await?;
     state.storage.delete(&upload.object_key).await?;
-    uploads::delete(&state.db, user.id, id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    uploads::delete(&state.db, user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The upload `id` if the caller owns it; 404 otherwise, whoever owns it.
 async fn owned(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<Upload, AppError> {
     uploads::find(&state.db, user.id, id)
-        .await
-        .map_err(anyhow::Error::from)?
-        .ok_or_else(not_found)
-}
-
-fn not_found() -> AppError {
-    AppError::NotFound("no such upload".into())
+        .await?
+        .ok_or(AppError::NotFound("upload"))
 }
 
 /// The last component of `filename`, reduced to characters that are safe in an object key
@@ -352,7 +306,20 @@ fn sanitise(filename: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitise;
+    use serde_json::Value;
+    use utoipa::PartialSchema;
+
+    use super::{CreateUpload, MAX_FILENAME_CHARS, MAX_KEY_FILENAME_BYTES, sanitise};
+
+    #[test]
+    fn the_documented_filename_length_is_the_checked_one() {
+        let schema = serde_json::to_value(CreateUpload::schema()).unwrap();
+
+        assert_eq!(
+            schema["properties"]["filename"]["maxLength"],
+            Value::from(MAX_FILENAME_CHARS)
+        );
+    }
 
     #[test]
     fn filenames_are_reduced_to_safe_key_segments() {
@@ -372,7 +339,10 @@ mod tests {
     }
 
     #[test]
-    fn long_filenames_are_cut_to_a_hundred_bytes() {
-        assert_eq!(sanitise(&"a".repeat(300)).len(), 100);
+    fn long_filenames_are_cut_to_the_longest_key_segment() {
+        assert_eq!(
+            sanitise(&"a".repeat(3 * MAX_KEY_FILENAME_BYTES)).len(),
+            MAX_KEY_FILENAME_BYTES
+        );
     }
 }

@@ -1,10 +1,12 @@
 //! The `uploads` table: who uploaded which object, and whether the upload finished.
 
 use serde::Serialize;
-use sqlx::PgExecutor;
+use sqlx::{PgExecutor, QueryBuilder};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+use crate::crud::{Key, Keyed, Page, PageRequest};
 
 /// A row of `uploads`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ToSchema)]
@@ -31,6 +33,15 @@ pub struct Upload {
     /// When the upload URL was handed out.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+}
+
+impl Keyed for Upload {
+    fn key(&self) -> Key {
+        Key {
+            created_at: self.created_at,
+            id: self.id,
+        }
+    }
 }
 
 /// What a new upload is made of; its object does not exist until the client sends it.
@@ -93,26 +104,20 @@ pub async fn complete(
     .await
 }
 
-/// The owner's completed uploads, newest first.
+/// A page of the owner's completed uploads, oldest first.
 pub async fn list_completed(
     db: impl PgExecutor<'_>,
     owner: Uuid,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<Vec<Upload>> {
-    sqlx::query_as(
+    page: &PageRequest,
+) -> sqlx::Result<Page<Upload>> {
+    let mut query = QueryBuilder::new(
         "SELECT id, owner_id, object_key, filename, content_type, size_bytes,
                 completed_at, created_at
          FROM uploads
-         WHERE owner_id = $1 AND completed_at IS NOT NULL
-         ORDER BY created_at DESC, id DESC
-         LIMIT $2 OFFSET $3",
-    )
-    .bind(owner)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await
+         WHERE completed_at IS NOT NULL AND owner_id = ",
+    );
+    query.push_bind(owner);
+    page.fetch(query, db).await
 }
 
 /// Deletes the row; `false` when `owner` has no upload `id`.

@@ -3,8 +3,7 @@
 //! Stripe's API takes `application/x-www-form-urlencoded` bodies with nested keys in
 //! brackets (`line_items[0][price]=...`, `metadata[user_id]=...`), which neither serde's
 //! form encoder nor a struct can express, so requests are built as a [`Form`] of key and
-//! value pairs. The official client crates compile a second HTTP stack and most of Stripe's
-//! API; these few calls do not need them.
+//! value pairs.
 
 use std::time::Duration;
 

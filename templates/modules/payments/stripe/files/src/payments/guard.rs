@@ -39,7 +39,7 @@ impl IntoResponse for SubscriptionRejection {
         match self {
             Self::Auth(error) => error.into_response(),
             Self::PaymentRequired => error_response(StatusCode::PAYMENT_REQUIRED, self.to_string()),
-            Self::Unexpected(error) => AppError::Unexpected(error.into()).into_response(),
+            Self::Unexpected(error) => AppError::from(error).into_response(),
         }
     }
 }

@@ -126,9 +126,7 @@ async fn subscription(
     user: CurrentUser,
     State(state): State<AppState>,
 ) -> Result<Json<Plan>, AppError> {
-    let subscription = subscriptions::current(&state.db, user.id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let subscription = subscriptions::current(&state.db, user.id).await?;
     Ok(Json(Plan {
         active: subscription
             .as_ref()
@@ -139,10 +137,7 @@ async fn subscription(
 
 /// The user's Stripe customer, created on first use.
 async fn customer_id(state: &AppState, user: &CurrentUser) -> Result<String, AppError> {
-    if let Some(customer) = subscriptions::customer_id(&state.db, user.id)
-        .await
-        .map_err(anyhow::Error::from)?
-    {
+    if let Some(customer) = subscriptions::customer_id(&state.db, user.id).await? {
         return Ok(customer);
     }
     let customer = state
@@ -156,8 +151,7 @@ async fn customer_id(state: &AppState, user: &CurrentUser) -> Result<String, App
         .map_err(failed)?;
     // A concurrent request may have stored one first; theirs is kept.
     subscriptions::link_customer(&state.db, user.id, &customer.id)
-        .await
-        .map_err(anyhow::Error::from)?
+        .await?
         .ok_or_else(|| anyhow::anyhow!("the user {} has no row", user.id).into())
 }
 

@@ -103,7 +103,7 @@ async fn listed_ids(app: &UploadsApp, token: &str) -> Vec<String> {
     let response = app.send_as(token, Method::GET, "/uploads", None).await;
     assert_eq!(response.status(), 200);
     let page: Value = response.json().await.unwrap();
-    page["uploads"]
+    page["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -260,7 +260,7 @@ async fn an_object_of_another_type_is_refused() {
 }
 
 #[tokio::test]
-async fn only_completed_uploads_are_listed_newest_first_a_page_at_a_time() {
+async fn only_completed_uploads_are_listed_oldest_first_a_page_at_a_time() {
     let (app, bucket) = spawn().await;
     let first = completed_upload(&app, &bucket, "first.png").await;
     app.upload_url("pending.png", "image/png", 10).await;
@@ -269,8 +269,8 @@ async fn only_completed_uploads_are_listed_newest_first_a_page_at_a_time() {
     assert_eq!(
         listed_ids(&app, &app.token).await,
         [
-            second["id"].as_str().unwrap(),
-            first["id"].as_str().unwrap()
+            first["id"].as_str().unwrap(),
+            second["id"].as_str().unwrap()
         ]
     );
     let page: Value = app
@@ -279,11 +279,29 @@ async fn only_completed_uploads_are_listed_newest_first_a_page_at_a_time() {
         .json()
         .await
         .unwrap();
-    assert_eq!(page["uploads"][0]["id"], first["id"]);
+    assert_eq!(page["items"][0]["id"], second["id"]);
     assert_eq!(
         (page["limit"].as_i64(), page["offset"].as_i64()),
         (Some(1), Some(1))
     );
+    let page: Value = app
+        .send(Method::GET, "/uploads?limit=1", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let next: Value = app
+        .send(
+            Method::GET,
+            &format!("/uploads?limit=1&cursor={cursor}"),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next["items"][0]["id"], second["id"]);
     let response = app.send(Method::GET, "/uploads?limit=0", None).await;
     assert_eq!(response.status(), 422);
 }

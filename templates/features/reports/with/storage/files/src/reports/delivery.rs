@@ -3,8 +3,8 @@
 
 use anyhow::Context;
 use axum::extract::{Path, State};
-use jiff::Timestamp;
 use sqlx::PgExecutor;
+use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -60,14 +60,11 @@ async fn download(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<PresignedRequest>, AppError> {
-    let found = object_key(&state.db, user.id, id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    let object_key = downloadable(found)?;
+    let object_key = downloadable(object_key(&state.db, user.id, id).await?)?;
     Ok(Json(state.storage.presign_download(
         &object_key,
         state.config.uploads.url_expiry,
-        Timestamp::now(),
+        OffsetDateTime::now_utc(),
     )))
 }
 

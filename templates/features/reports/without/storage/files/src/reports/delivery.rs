@@ -50,9 +50,7 @@ async fn download(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<([(HeaderName, &'static str); 2], String), AppError> {
-    let found = stored_csv(&state.db, user.id, id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let body = downloadable(stored_csv(&state.db, user.id, id).await?)?;
     let headers = [
         (CONTENT_TYPE, csv::CONTENT_TYPE),
         (
@@ -60,7 +58,7 @@ async fn download(
             r#"attachment; filename="projects.csv""#,
         ),
     ];
-    Ok((headers, downloadable(found)?))
+    Ok((headers, body))
 }
 
 /// The status of `owner`'s report `id` and, once it is done, its CSV.
