@@ -110,6 +110,17 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
         )
         .map_err(|problem| format!("{what}: {problem}"))?;
     }
+    for name in &adds.email_templates {
+        identifier("email template", name)?;
+        for part in ["html", "txt"] {
+            let path = format!("templates/email/{name}.{part}");
+            if text(unit.contribution.files, &path).is_none() {
+                return Err(format!(
+                    "email template `{name}`: {path} is not in the unit's files/"
+                ));
+            }
+        }
+    }
     for value in &adds.test_env {
         env_name("test-env", &value.name)?;
         if value.value.contains(['"', '\\', '\n']) {
@@ -394,6 +405,30 @@ mod tests {
         type = "AiSettings"
         doc = "The AI gateway."
     "#;
+
+    #[test]
+    fn an_email_template_whose_two_parts_are_shipped_is_accepted() {
+        let shipped = [
+            ("templates/email/welcome.html", ""),
+            ("templates/email/welcome.txt", ""),
+        ];
+        assert_eq!(
+            check_alone(r#"email-templates = ["welcome"]"#, &shipped),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_email_template_without_its_plain_text_part_is_refused() {
+        let shipped = [("templates/email/welcome.html", "")];
+        assert_eq!(
+            check_alone(r#"email-templates = ["welcome"]"#, &shipped),
+            Err(
+                "email template `welcome`: templates/email/welcome.txt is not in the unit's files/"
+                    .into()
+            )
+        );
+    }
 
     #[test]
     fn a_settings_group_whose_file_defines_its_type_is_accepted() {

@@ -147,6 +147,9 @@ pub struct Contributions {
     /// last one is the application's outbox, so a unit that delivers otherwise than at once
     /// adds its own after the email module's.
     pub email_outbox: Vec<String>,
+    /// Emails written from `templates/email/<name>.html` and `<name>.txt`, which the unit
+    /// ships (read by the email module, which embeds them).
+    pub email_templates: Vec<String>,
     /// Paths of `async fn(&AppState, &crate::auth::Profile)` functions run once a user's row
     /// is created (read by the auth module); they handle their own errors.
     pub user_created: Vec<String>,
@@ -188,6 +191,7 @@ impl Contributions {
             jobs,
             ai_providers,
             email_outbox,
+            email_templates,
             user_created,
             test_modules,
             test_env,
@@ -213,6 +217,7 @@ impl Contributions {
         self.jobs.extend_from_slice(jobs);
         self.ai_providers.extend_from_slice(ai_providers);
         self.email_outbox.extend_from_slice(email_outbox);
+        self.email_templates.extend_from_slice(email_templates);
         self.user_created.extend_from_slice(user_created);
         self.test_modules.extend_from_slice(test_modules);
         self.test_env.extend_from_slice(test_env);
