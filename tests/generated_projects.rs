@@ -470,8 +470,10 @@ fn conforms_to_its_openapi_document(project: &Path, name: &str) {
         &format!("http://127.0.0.1:{port}/api/v1/openapi.json"),
         "--checks",
         "all",
+        // use_after_free: `POST /projects/{id}/restore` brings a deleted project back by design,
+        // and a GET after a DELETE then a restore is no use after free.
         "--exclude-checks",
-        "positive_data_acceptance",
+        "positive_data_acceptance,use_after_free",
         // These call Stripe or an AI provider, which are not here (their answer would be a 5xx);
         // the project's own tests check their requests against fakes.
         "--exclude-path-regex",

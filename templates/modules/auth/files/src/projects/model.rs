@@ -128,6 +128,8 @@ fn check_name(errors: &mut FieldErrors, name: &str) {
             "name",
             format!("must be at most {MAX_NAME_CHARS} characters"),
         );
+    } else if name.chars().any(char::is_control) {
+        errors.add("name", "must not contain control characters");
     }
 }
 
@@ -137,6 +139,9 @@ fn check_description(errors: &mut FieldErrors, description: &str) {
             "description",
             format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
         );
+    } else if description.contains('\0') {
+        // PostgreSQL's text cannot hold it: refused here, it is a 422 rather than a failed query.
+        errors.add("description", "must not contain a NUL character");
     }
 }
 
@@ -171,6 +176,29 @@ mod tests {
             invalid_fields(project.into_fields()),
             ["name", "description"]
         );
+    }
+
+    #[test]
+    fn control_characters_in_the_name_and_nul_in_the_description_are_refused() {
+        let project = NewProject {
+            name: "ò\0@".into(),
+            description: Some("line one\nline two\0".into()),
+        };
+
+        assert_eq!(
+            invalid_fields(project.into_fields()),
+            ["name", "description"]
+        );
+    }
+
+    #[test]
+    fn a_description_may_span_lines() {
+        let project = NewProject {
+            name: "Roadmap".into(),
+            description: Some("line one\nline two\ttabbed".into()),
+        };
+
+        assert!(project.into_fields().is_ok());
     }
 
     #[test]
