@@ -503,18 +503,21 @@ fn help_leaves_out_the_ci_only_matrix_command_which_still_runs() {
 }
 
 /// Runs `args` in `dir` with stdout a pipe whose reader is already gone, as in
-/// `omnistack list | head` once `head` has exited.
-fn run_into_a_closed_pipe(dir: &Path, args: &[&str]) -> std::process::Output {
+/// `omnistack list | head` once `head` has exited, and expects a quiet success.
+fn ends_quietly_into_a_closed_pipe(dir: &Path, args: &[&str]) {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    std::process::Command::new(assert_cmd::cargo::cargo_bin("omnistack"))
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("omnistack"))
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(writer)
         .output()
-        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?}: {:?}\n{stderr}", out.status);
+    assert!(stderr.is_empty(), "{args:?}:\n{stderr}");
 }
 
 #[test]
@@ -528,10 +531,7 @@ fn output_into_a_closed_pipe_ends_quietly_with_success() {
         &["new", "listed", "--yes", "--dry-run"],
         &["new", "demo", "--yes"],
     ] {
-        let out = run_into_a_closed_pipe(tmp.path(), args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {:?}\n{stderr}", out.status);
-        assert!(stderr.is_empty(), "{args:?}:\n{stderr}");
+        ends_quietly_into_a_closed_pipe(tmp.path(), args);
     }
     assert!(
         tmp.path().join("demo/omnistack.toml").is_file(),
@@ -553,9 +553,6 @@ fn a_dry_run_change_into_a_closed_pipe_ends_quietly_with_success() {
         &["add", "storage", "--provider", "s3", "--dry-run", "--stat"],
         &["update", "--dry-run"],
     ] {
-        let out = run_into_a_closed_pipe(&project, args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {:?}\n{stderr}", out.status);
-        assert!(stderr.is_empty(), "{args:?}:\n{stderr}");
+        ends_quietly_into_a_closed_pipe(&project, args);
     }
 }
