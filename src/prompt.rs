@@ -53,15 +53,19 @@ pub fn ask(module: &Module) -> Result<Vec<String>, dialoguer::Error> {
                 .first()
                 .and_then(|d| names.iter().position(|n| n == d))
                 .unwrap_or(names.len());
+            // As for a multi-select below: the confirmation names the choice, not its description.
             let picked = Select::with_theme(&theme)
                 .with_prompt(&module.prompt)
                 .items(&items)
                 .default(default)
+                .report(false)
                 .interact()?;
-            Ok(names
+            let chosen: Vec<String> = names
                 .get(picked)
                 .map(|n| vec![n.to_string()])
-                .unwrap_or_default())
+                .unwrap_or_default();
+            Term::stderr().write_line(&confirmation(&theme, module, &chosen))?;
+            Ok(chosen)
         }
         Kind::Many => {
             let defaults: Vec<bool> = names
@@ -86,7 +90,7 @@ pub fn ask(module: &Module) -> Result<Vec<String>, dialoguer::Error> {
     }
 }
 
-/// The line left on screen once a multi-select is answered: the question and the chosen names.
+/// The line left on screen once a choice is answered: the question and the chosen names.
 fn confirmation(theme: &dyn Theme, module: &Module, chosen: &[String]) -> String {
     let names: Vec<&str> = if chosen.is_empty() {
         vec![NONE]
@@ -94,9 +98,11 @@ fn confirmation(theme: &dyn Theme, module: &Module, chosen: &[String]) -> String
         chosen.iter().map(String::as_str).collect()
     };
     let mut line = String::new();
-    theme
-        .format_multi_select_prompt_selection(&mut line, &module.prompt, &names)
-        .expect("formatting into a String never fails");
+    let written = match module.kind {
+        Kind::One => theme.format_select_prompt_selection(&mut line, &module.prompt, names[0]),
+        Kind::Many => theme.format_multi_select_prompt_selection(&mut line, &module.prompt, &names),
+    };
+    written.expect("formatting into a String never fails");
     line
 }
 
@@ -126,6 +132,25 @@ mod tests {
         assert_eq!(
             confirmation(&SimpleTheme, &module, &chosen),
             format!("{}: {}, {}", module.prompt, chosen[0], chosen[1])
+        );
+    }
+
+    #[test]
+    fn a_single_choice_confirms_the_provider_name_without_its_description() {
+        let module = Catalogue::embedded()
+            .expect("the embedded catalogue loads")
+            .modules
+            .into_iter()
+            .find(|m| m.kind == Kind::One && m.optional)
+            .expect("an optional module with one provider to choose");
+        let chosen = vec![module.providers[0].name.clone()];
+        assert_eq!(
+            confirmation(&SimpleTheme, &module, &chosen),
+            format!("{}: {}", module.prompt, chosen[0])
+        );
+        assert_eq!(
+            confirmation(&SimpleTheme, &module, &[]),
+            format!("{}: {NONE}", module.prompt)
         );
     }
 
