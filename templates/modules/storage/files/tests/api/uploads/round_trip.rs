@@ -2,7 +2,7 @@
 //! hands out are used as a client would use them.
 //!
 //! Opt-in, because it needs a server: run MinIO (`make storage`) or moto
-//! (`pip install 'moto[server]' && moto_server -p 9000`), then
+//! (`pipx install 'moto[server]==5.2.5' && moto_server -p 9000`), then
 //! `S3_TEST_ENDPOINT=http://localhost:9000 cargo test -- --ignored round_trip`.
 //! The credentials default to MinIO's (`minioadmin`); set `S3_TEST_ACCESS_KEY_ID` and
 //! `S3_TEST_SECRET_ACCESS_KEY` for another server. The test creates a bucket of its own.
