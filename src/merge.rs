@@ -169,12 +169,23 @@ impl Merge {
             };
             changes.insert(path.clone(), change);
         }
-        // Read as conflicts, not grouped by path: after a rename on one side, the sides of one
-        // conflict carry different paths, and git records them all under the renamed one.
-        for conflict in merged.conflicts()? {
-            let conflict = conflict?;
-            let sides = Sides::new(conflict)?;
+        for sides in conflicts(repo, &merged, [base, ours, theirs])? {
             let path = sides.path.clone();
+            if let (Some(old), true) = (&sides.renamed_from, sides.renamed_by_theirs) {
+                if let Some((id, mode)) = before_of(old) {
+                    let change = FileChange {
+                        path: old.clone(),
+                        kind: ChangeKind::Deleted,
+                        before: content(repo, Some((id, mode)))?,
+                        after: None,
+                        renamed_from: None,
+                        before_mode: Some(mode),
+                        mode,
+                        conflict: Vec::new(),
+                    };
+                    changes.insert(old.clone(), change);
+                }
+            }
             let change = FileChange {
                 before: content(repo, before_of(&path))?,
                 after: Some(conflicted_content(repo, &sides.conflict)?),
@@ -308,34 +319,16 @@ impl Merge {
 
 /// The sides of one conflict, as `merge_trees` recorded them, and the path git leaves it at.
 struct Sides {
-    /// Where the conflict lands: our path (the user's name for a file they renamed), else theirs.
+    /// Where the conflict lands: the new path of a file one side renamed.
     path: String,
-    /// The other side's path, when it differs.
+    /// The path before that rename.
     renamed_from: Option<String>,
+    /// Whether omnistack's side made the rename: then the user's file leaves its old path.
+    renamed_by_theirs: bool,
     conflict: IndexConflict,
 }
 
 impl Sides {
-    fn new(conflict: IndexConflict) -> Result<Self, MergeError> {
-        let side_path = |e: &Option<IndexEntry>| e.as_ref().map(|e| utf8(&e.path)).transpose();
-        let (ours, theirs, ancestor) = (
-            side_path(&conflict.our)?,
-            side_path(&conflict.their)?,
-            side_path(&conflict.ancestor)?,
-        );
-        let path = ours
-            .clone()
-            .or_else(|| theirs.clone())
-            .or(ancestor)
-            .unwrap_or_default();
-        let renamed_from = theirs.filter(|t| *t != path);
-        Ok(Self {
-            path,
-            renamed_from,
-            conflict,
-        })
-    }
-
     /// The mode of the file left in the working tree.
     fn mode(&self) -> u32 {
         [&self.conflict.our, &self.conflict.their]
@@ -366,6 +359,106 @@ impl Sides {
         })
         .collect()
     }
+}
+
+/// The conflicts of a merged index, one per file: git2 reads them path by path, and has no
+/// binding for the index's record of renames (its NAME entries), so a conflict on a file one
+/// side renamed comes as two (the old path with the ancestor and the unrenamed side, the new
+/// path with the renamed side alone). They are paired again here from each side's renames, and
+/// land under the new path, as git leaves them.
+fn conflicts(
+    repo: &Repository,
+    merged: &git2::Index,
+    [base, ours, theirs]: [&Tree<'_>; 3],
+) -> Result<Vec<Sides>, MergeError> {
+    let mut by_path: BTreeMap<String, IndexConflict> = BTreeMap::new();
+    for conflict in merged.conflicts()? {
+        let conflict = conflict?;
+        let any = [&conflict.our, &conflict.their, &conflict.ancestor]
+            .into_iter()
+            .flatten()
+            .next()
+            .map(|e| utf8(&e.path))
+            .transpose()?
+            .unwrap_or_default();
+        by_path.insert(any, conflict);
+    }
+    let mut out = Vec::new();
+    for (side, tree) in [(Side::Ours, ours), (Side::Theirs, theirs)] {
+        for (old, new) in renames(repo, base, tree)? {
+            let alone = |c: &IndexConflict| {
+                c.ancestor.is_none() && side.of(c).is_some() && side.other(c).is_none()
+            };
+            let paired = by_path.get(&old).is_some_and(|c| side.of(c).is_none())
+                && by_path.get(&new).is_some_and(alone);
+            if !paired {
+                continue;
+            }
+            let (Some(mut at_old), Some(at_new)) = (by_path.remove(&old), by_path.remove(&new))
+            else {
+                continue;
+            };
+            match side {
+                Side::Ours => at_old.our = at_new.our,
+                Side::Theirs => at_old.their = at_new.their,
+            }
+            out.push(Sides {
+                path: new,
+                renamed_from: Some(old),
+                renamed_by_theirs: matches!(side, Side::Theirs),
+                conflict: at_old,
+            });
+        }
+    }
+    out.extend(by_path.into_iter().map(|(path, conflict)| Sides {
+        path,
+        renamed_from: None,
+        renamed_by_theirs: false,
+        conflict,
+    }));
+    Ok(out)
+}
+
+/// One side of a merge.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    Ours,
+    Theirs,
+}
+
+impl Side {
+    fn of(self, conflict: &IndexConflict) -> Option<&IndexEntry> {
+        match self {
+            Side::Ours => conflict.our.as_ref(),
+            Side::Theirs => conflict.their.as_ref(),
+        }
+    }
+
+    fn other(self, conflict: &IndexConflict) -> Option<&IndexEntry> {
+        match self {
+            Side::Ours => conflict.their.as_ref(),
+            Side::Theirs => conflict.our.as_ref(),
+        }
+    }
+}
+
+/// The files renamed from `base` to `side` (old path, new path), found as `merge_trees` finds
+/// them (the same default similarity).
+fn renames(
+    repo: &Repository,
+    base: &Tree<'_>,
+    side: &Tree<'_>,
+) -> Result<Vec<(String, String)>, MergeError> {
+    let mut diff = repo.diff_tree_to_tree(Some(base), Some(side), None)?;
+    diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))?;
+    let mut out = Vec::new();
+    for delta in diff.deltas() {
+        if delta.status() == git2::Delta::Renamed {
+            let path = |f: git2::DiffFile<'_>| utf8(f.path_bytes().unwrap_or_default());
+            out.push((path(delta.old_file())?, path(delta.new_file())?));
+        }
+    }
+    Ok(out)
 }
 
 /// The merge stage of an index entry: 0 when resolved, 1 to 3 for a conflict's sides.
