@@ -66,7 +66,10 @@ fn summarize(output: &str) -> String {
     for (i, line) in lines.iter().enumerate() {
         if line.starts_with("error") {
             quoted.push(format!("  {line}"));
-            if let Some(at) = lines.get(i + 1).filter(|l| l.trim_start().starts_with("-->")) {
+            if let Some(at) = lines
+                .get(i + 1)
+                .filter(|l| l.trim_start().starts_with("-->"))
+            {
                 quoted.push(format!("  {at}"));
             }
         }

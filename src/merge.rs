@@ -108,6 +108,22 @@ pub struct FileChange {
     conflict: Vec<IndexEntry>,
 }
 
+impl FileChange {
+    /// The removal of `path`, whose entry in `HEAD` is `(id, mode)`.
+    fn deleted(repo: &Repository, path: &str, (id, mode): (Oid, u32)) -> Result<Self, MergeError> {
+        Ok(Self {
+            path: path.to_string(),
+            kind: ChangeKind::Deleted,
+            before: content(repo, Some((id, mode)))?,
+            after: None,
+            renamed_from: None,
+            before_mode: Some(mode),
+            mode,
+            conflict: Vec::new(),
+        })
+    }
+}
+
 /// The outcome of a three-way merge, not yet applied.
 #[derive(Debug)]
 pub struct Merge {
@@ -156,35 +172,17 @@ impl Merge {
         let gone = before
             .iter()
             .filter(|(p, (_, mode))| !present.contains(*p) && *mode != GITLINK_MODE);
-        for (path, &(id, mode)) in gone {
-            let change = FileChange {
-                path: path.clone(),
-                kind: ChangeKind::Deleted,
-                before: content(repo, Some((id, mode)))?,
-                after: None,
-                renamed_from: None,
-                before_mode: Some(mode),
-                mode,
-                conflict: Vec::new(),
-            };
-            changes.insert(path.clone(), change);
+        for (path, &entry) in gone {
+            changes.insert(path.clone(), FileChange::deleted(repo, path, entry)?);
         }
         for sides in conflicts(repo, &merged, [base, ours, theirs])? {
             let path = sides.path.clone();
-            if let (Some(old), true) = (&sides.renamed_from, sides.renamed_by_theirs) {
-                if let Some((id, mode)) = before_of(old) {
-                    let change = FileChange {
-                        path: old.clone(),
-                        kind: ChangeKind::Deleted,
-                        before: content(repo, Some((id, mode)))?,
-                        after: None,
-                        renamed_from: None,
-                        before_mode: Some(mode),
-                        mode,
-                        conflict: Vec::new(),
-                    };
-                    changes.insert(old.clone(), change);
-                }
+            // omnistack renamed a file the user changed: the user's copy leaves the old path.
+            if sides.renamed_by_theirs
+                && let Some(old) = &sides.renamed_from
+                && let Some(entry) = before_of(old)
+            {
+                changes.insert(old.clone(), FileChange::deleted(repo, old, entry)?);
             }
             let change = FileChange {
                 before: content(repo, before_of(&path))?,

@@ -62,7 +62,8 @@ fn module_of(path: &str) -> Option<String> {
 /// Whether the module `module` still has a file among `sources`.
 fn defined(sources: &BTreeMap<String, Vec<u8>>, module: &str) -> bool {
     let dir = module.replace("::", "/");
-    sources.contains_key(&format!("src/{dir}.rs")) || sources.contains_key(&format!("src/{dir}/mod.rs"))
+    sources.contains_key(&format!("src/{dir}.rs"))
+        || sources.contains_key(&format!("src/{dir}/mod.rs"))
 }
 
 /// `file:line` of each `crate::` path into a module the change removes.
@@ -108,7 +109,11 @@ fn crate_paths(code: &str) -> impl Iterator<Item = Vec<&str>> {
         let rest = &code[at + "crate::".len()..];
         let segments: Vec<&str> = rest
             .split("::")
-            .map(|s| s.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(""))
+            .map(|s| {
+                s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("")
+            })
             .take_while(|s| !s.is_empty())
             .collect();
         Some(segments)
@@ -145,7 +150,10 @@ mod tests {
     #[test]
     fn a_file_under_src_defines_the_module_of_its_path() {
         assert_eq!(module_of("src/email/mod.rs").as_deref(), Some("email"));
-        assert_eq!(module_of("src/email/smtp.rs").as_deref(), Some("email::smtp"));
+        assert_eq!(
+            module_of("src/email/smtp.rs").as_deref(),
+            Some("email::smtp")
+        );
         assert_eq!(module_of("src/lib.rs"), None);
         assert_eq!(module_of("tests/api/main.rs"), None);
     }

@@ -112,7 +112,10 @@ pub fn preflight<'a>(
                     blocked = true;
                 }
                 Ok(meta) if !meta.is_dir() => {
-                    in_the_way.push(format!("{above} (a file where {} needs a directory)", item.path));
+                    in_the_way.push(format!(
+                        "{above} (a file where {} needs a directory)",
+                        item.path
+                    ));
                     blocked = true;
                 }
                 Ok(_) => continue,
@@ -248,7 +251,11 @@ impl Transaction {
         result
     }
 
-    fn try_apply(&mut self, writes: &[(&str, &[u8])], removals: &[&str]) -> Result<(), WorktreeError> {
+    fn try_apply(
+        &mut self,
+        writes: &[(&str, &[u8])],
+        removals: &[&str],
+    ) -> Result<(), WorktreeError> {
         // Every new content goes to a temporary file beside its destination first, so that a
         // full disk or an unwritable directory fails before any file is replaced.
         let mut staged = Vec::with_capacity(writes.len());
@@ -256,8 +263,7 @@ impl Transaction {
             let file = self.root.join(path);
             let dir = file.parent().unwrap_or(&self.root).to_path_buf();
             self.make_dirs(&dir)?;
-            let mut temp =
-                temp_file(&dir).map_err(io_error("create a temporary file in", &dir))?;
+            let mut temp = temp_file(&dir).map_err(io_error("create a temporary file in", &dir))?;
             temp.write_all(bytes)
                 .and_then(|()| temp.as_file().sync_all())
                 .map_err(io_error("write a temporary file for", &file))?;
@@ -311,8 +317,11 @@ impl Transaction {
         };
         let before = fs::read(file).map_err(io_error("read", file))?;
         fs::remove_file(file).map_err(io_error("remove", file))?;
-        self.done
-            .push(Step::Replaced(file.to_path_buf(), before, meta.permissions()));
+        self.done.push(Step::Replaced(
+            file.to_path_buf(),
+            before,
+            meta.permissions(),
+        ));
         let mut dir = file.parent();
         while let Some(d) = dir.filter(|d| *d != self.root && d.starts_with(&self.root)) {
             // Fails when the directory still holds something: then it stays, as it should.
@@ -332,7 +341,9 @@ impl Transaction {
             let _ = match step {
                 Step::MadeDir(dir) => fs::remove_dir(dir),
                 Step::Created(file) => fs::remove_file(file),
-                Step::Replaced(file, bytes, permissions) => restore_with(&file, &bytes, permissions),
+                Step::Replaced(file, bytes, permissions) => {
+                    restore_with(&file, &bytes, permissions)
+                }
                 Step::RemovedDir(dir) => fs::create_dir(dir),
             };
         }
@@ -372,4 +383,101 @@ fn temp_file(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
     builder.tempfile_in(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// Every file below `root`, with its bytes.
+    fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    out.insert(path.clone(), b"<dir>".to_vec());
+                    dirs.push(path);
+                } else {
+                    out.insert(path.clone(), fs::read(&path).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    fn sample() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join("old/dir")).unwrap();
+        fs::write(tmp.path().join("kept.txt"), "kept\n").unwrap();
+        fs::write(tmp.path().join("replaced.txt"), "before\n").unwrap();
+        fs::write(tmp.path().join("old/dir/removed.txt"), "removed\n").unwrap();
+        tmp
+    }
+
+    #[test]
+    fn a_rollback_after_writes_and_removals_restores_every_file_and_directory() {
+        let tmp = sample();
+        let before = tree(tmp.path());
+        let mut transaction = Transaction::new(tmp.path());
+
+        transaction
+            .apply(
+                &[
+                    ("replaced.txt", b"after\n"),
+                    ("new/deep/file.txt", b"new\n"),
+                ],
+                &["old/dir/removed.txt"],
+            )
+            .unwrap();
+        assert_eq!(
+            fs::read(tmp.path().join("replaced.txt")).unwrap(),
+            b"after\n"
+        );
+        assert!(
+            !tmp.path().join("old").exists(),
+            "emptied directories go, as in git"
+        );
+        transaction.rollback();
+
+        assert_eq!(tree(tmp.path()), before);
+    }
+
+    #[test]
+    fn a_write_that_cannot_be_staged_changes_nothing_and_leaves_no_temporary_file() {
+        let tmp = sample();
+        let before = tree(tmp.path());
+        let mut transaction = Transaction::new(tmp.path());
+
+        // `kept.txt` is a file, so no directory can be made there.
+        let result = transaction.apply(
+            &[("replaced.txt", b"after\n"), ("kept.txt/inner.txt", b"x\n")],
+            &["old/dir/removed.txt"],
+        );
+
+        assert!(
+            matches!(result, Err(WorktreeError::Io { .. })),
+            "{result:?}"
+        );
+        assert_eq!(tree(tmp.path()), before);
+    }
+
+    #[test]
+    fn a_committed_transaction_keeps_what_it_wrote() {
+        let tmp = sample();
+        let mut transaction = Transaction::new(tmp.path());
+        transaction
+            .apply(&[("replaced.txt", b"after\n")], &[])
+            .unwrap();
+
+        transaction.commit();
+
+        assert_eq!(
+            fs::read(tmp.path().join("replaced.txt")).unwrap(),
+            b"after\n"
+        );
+    }
 }

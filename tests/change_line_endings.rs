@@ -8,8 +8,8 @@ use std::fs;
 use std::path::Path;
 
 use change_support::{
-    CONFLICTS, Scenario, catalogue, commit_all, defaults, generate, git, omnistack,
-    replace_lines, status,
+    CONFLICTS, Scenario, catalogue, commit_all, defaults, generate, git, omnistack, replace_lines,
+    status,
 };
 use tempfile::TempDir;
 
@@ -24,9 +24,15 @@ fn all_crlf(bytes: &[u8]) -> bool {
 fn assert_written_as_checkout(project: &Path, written: &[&str]) {
     for path in written {
         let on_disk = fs::read(project.join(path)).unwrap();
-        assert!(all_crlf(&on_disk), "{path} has CRLF line endings in the working tree");
+        assert!(
+            all_crlf(&on_disk),
+            "{path} has CRLF line endings in the working tree"
+        );
         let staged = git(project, &["show", &format!(":{path}")]);
-        assert!(!staged.contains('\r'), "{path} is staged with LF line endings");
+        assert!(
+            !staged.contains('\r'),
+            "{path} is staged with LF line endings"
+        );
     }
     let lines = status(project);
     assert!(
@@ -41,7 +47,10 @@ fn with_core_autocrlf_the_files_written_have_crlf_and_the_index_lf() {
     let project = generate(tmp.path(), &defaults(&catalogue()));
     git(&project, &["config", "core.autocrlf", "true"]);
 
-    omnistack(&project).args(["add", "fly", "--yes"]).assert().success();
+    omnistack(&project)
+        .args(["add", "fly", "--yes"])
+        .assert()
+        .success();
 
     assert_written_as_checkout(&project, &["fly.toml", "Makefile", "omnistack.toml"]);
 }
@@ -53,7 +62,10 @@ fn with_eol_crlf_attributes_the_files_written_have_crlf_and_the_index_lf() {
     fs::write(project.join(".gitattributes"), "* text eol=crlf\n").unwrap();
     commit_all(&project, "CRLF in the working tree");
 
-    omnistack(&project).args(["add", "fly", "--yes"]).assert().success();
+    omnistack(&project)
+        .args(["add", "fly", "--yes"])
+        .assert()
+        .success();
 
     assert_written_as_checkout(&project, &["fly.toml", "Makefile", "omnistack.toml"]);
 }
@@ -76,5 +88,8 @@ fn with_core_autocrlf_a_conflicted_file_and_its_markers_have_crlf() {
 
     let merged = fs::read(project.join(&shared)).unwrap();
     assert!(String::from_utf8_lossy(&merged).contains("<<<<<<< HEAD"));
-    assert!(all_crlf(&merged), "the conflicted file has CRLF line endings");
+    assert!(
+        all_crlf(&merged),
+        "the conflicted file has CRLF line endings"
+    );
 }

@@ -5,7 +5,9 @@ mod change_support;
 use std::fs;
 use std::path::Path;
 
-use change_support::{CONFLICTS, catalogue, commit_all, defaults, generate, git, omnistack, status};
+use change_support::{
+    CONFLICTS, catalogue, commit_all, defaults, generate, git, omnistack, status,
+};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
@@ -19,8 +21,15 @@ const CHANGED: &str = "const CHECK_TIMEOUT: Duration = Duration::from_secs(2);";
 fn renamed_and_edited(tmp: &TempDir) -> std::path::PathBuf {
     let project = generate(tmp.path(), &defaults(&catalogue()));
     let current = fs::read_to_string(project.join(HEALTH)).unwrap();
-    assert!(current.contains(CHANGED), "health.rs still holds the line this test edits");
-    replace(&project.join(HEALTH), CHANGED, "const CHECK_TIMEOUT: Duration = Duration::from_secs(5);");
+    assert!(
+        current.contains(CHANGED),
+        "health.rs still holds the line this test edits"
+    );
+    replace(
+        &project.join(HEALTH),
+        CHANGED,
+        "const CHECK_TIMEOUT: Duration = Duration::from_secs(5);",
+    );
     let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
     let older = answers.replace(
         &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
@@ -54,15 +63,23 @@ fn an_update_conflicting_with_an_edit_in_a_renamed_file_is_one_conflict_in_the_r
         .args(["update", "--yes"])
         .assert()
         .code(CONFLICTS)
-        .stdout(predicate::str::contains(format!("conflict  {PROBES} (renamed from {HEALTH})")))
+        .stdout(predicate::str::contains(format!(
+            "conflict  {PROBES} (renamed from {HEALTH})"
+        )))
         .stderr(predicate::str::contains(format!("1 file(s): {PROBES}")));
 
     let merged = fs::read_to_string(project.join(PROBES)).unwrap();
     assert!(merged.contains("<<<<<<< HEAD"), "{merged}");
-    assert!(merged.contains("Duration::from_secs(10)"), "the user's side: {merged}");
+    assert!(
+        merged.contains("Duration::from_secs(10)"),
+        "the user's side: {merged}"
+    );
     assert!(merged.contains(CHANGED), "omnistack's side: {merged}");
     assert!(merged.contains(">>>>>>> omnistack"), "{merged}");
-    assert!(!project.join(HEALTH).exists(), "the old name is not recreated");
+    assert!(
+        !project.join(HEALTH).exists(),
+        "the old name is not recreated"
+    );
 }
 
 #[test]
@@ -70,7 +87,10 @@ fn the_index_records_the_renamed_conflict_in_three_stages_under_the_new_name() {
     let tmp = TempDir::new().unwrap();
     let project = renamed_and_edited(&tmp);
 
-    omnistack(&project).args(["update", "--yes"]).assert().code(CONFLICTS);
+    omnistack(&project)
+        .args(["update", "--yes"])
+        .assert()
+        .code(CONFLICTS);
 
     let stages: Vec<String> = git(&project, &["ls-files", "--stage", "src/routes"])
         .lines()
@@ -80,8 +100,19 @@ fn the_index_records_the_renamed_conflict_in_three_stages_under_the_new_name() {
             format!("{} {path}", meta.rsplit(' ').next().unwrap())
         })
         .collect();
-    assert_eq!(stages, [format!("1 {PROBES}"), format!("2 {PROBES}"), format!("3 {PROBES}")]);
-    assert!(status(&project).contains(&format!("UU {PROBES}")), "{:?}", status(&project));
+    assert_eq!(
+        stages,
+        [
+            format!("1 {PROBES}"),
+            format!("2 {PROBES}"),
+            format!("3 {PROBES}")
+        ]
+    );
+    assert!(
+        status(&project).contains(&format!("UU {PROBES}")),
+        "{:?}",
+        status(&project)
+    );
 }
 
 #[test]
@@ -91,10 +122,18 @@ fn a_file_the_update_renames_that_the_user_edited_conflicts_once_under_the_new_n
     let project = generate(tmp.path(), &defaults(&catalogue()));
     // The older release named the file checks.rs and had another timeout.
     git(&project, &["mv", HEALTH, CHECKS]);
-    replace(&project.join(CHECKS), CHANGED, "const CHECK_TIMEOUT: Duration = Duration::from_secs(5);");
+    replace(
+        &project.join(CHECKS),
+        CHANGED,
+        "const CHECK_TIMEOUT: Duration = Duration::from_secs(5);",
+    );
     commit_all(&project, "the older release's render");
     git(&project, &["update-ref", "refs/omnistack/pristine", "HEAD"]);
-    replace(&project.join(CHECKS), "Duration::from_secs(5)", "Duration::from_secs(10)");
+    replace(
+        &project.join(CHECKS),
+        "Duration::from_secs(5)",
+        "Duration::from_secs(10)",
+    );
     commit_all(&project, "a longer timeout");
 
     omnistack(&project)
@@ -104,7 +143,17 @@ fn a_file_the_update_renames_that_the_user_edited_conflicts_once_under_the_new_n
         .stderr(predicate::str::contains(format!("1 file(s): {HEALTH}")));
 
     let merged = fs::read_to_string(project.join(HEALTH)).unwrap();
-    assert!(merged.contains("Duration::from_secs(10)") && merged.contains(CHANGED), "{merged}");
-    assert!(!project.join(CHECKS).exists(), "the old name is gone, as after `git merge`");
-    assert!(status(&project).contains(&format!("UU {HEALTH}")), "{:?}", status(&project));
+    assert!(
+        merged.contains("Duration::from_secs(10)") && merged.contains(CHANGED),
+        "{merged}"
+    );
+    assert!(
+        !project.join(CHECKS).exists(),
+        "the old name is gone, as after `git merge`"
+    );
+    assert!(
+        status(&project).contains(&format!("UU {HEALTH}")),
+        "{:?}",
+        status(&project)
+    );
 }

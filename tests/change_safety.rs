@@ -38,7 +38,11 @@ fn snapshot(project: &Path) -> Snapshot {
 /// Asserts that nothing of `before` changed, naming what did.
 fn assert_unchanged(project: &Path, before: &Snapshot) {
     let after = snapshot(project);
-    assert_eq!(differing(&after.files, &before.files), Vec::<String>::new(), "working tree");
+    assert_eq!(
+        differing(&after.files, &before.files),
+        Vec::<String>::new(),
+        "working tree"
+    );
     assert_eq!(after.status, before.status, "git status");
     assert!(after.index == before.index, "the index changed");
     assert_eq!(after.pristine, before.pristine, "refs/omnistack/pristine");
@@ -79,7 +83,10 @@ fn a_tracked_link_to_a_file_outside_the_repository_is_refused_and_its_target_unt
         .stderr(predicate::str::contains("symbolic link"))
         .stderr(predicate::str::contains(".env.example"));
 
-    assert_eq!(fs::read_to_string(shared.join("env.example")).unwrap(), "SHARED=1\n");
+    assert_eq!(
+        fs::read_to_string(shared.join("env.example")).unwrap(),
+        "SHARED=1\n"
+    );
     assert_unchanged(&project, &before);
 }
 
@@ -120,7 +127,11 @@ fn a_directory_that_is_a_link_is_never_written_through() {
         .code(1)
         .stderr(predicate::str::contains("under the link templates"));
 
-    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0, "nothing written outside");
+    assert_eq!(
+        fs::read_dir(&outside).unwrap().count(),
+        0,
+        "nothing written outside"
+    );
     assert_unchanged(&project, &before);
 }
 
@@ -180,7 +191,10 @@ fn an_ignored_file_where_the_change_adds_one_is_refused_naming_it() {
         .code(1)
         .stderr(predicate::str::contains("fly.toml (ignored)"));
 
-    assert_eq!(fs::read_to_string(project.join("fly.toml")).unwrap(), "my own fly app\n");
+    assert_eq!(
+        fs::read_to_string(project.join("fly.toml")).unwrap(),
+        "my own fly app\n"
+    );
     assert_unchanged(&project, &before);
 }
 
@@ -197,7 +211,10 @@ fn an_untracked_file_where_the_change_adds_one_is_refused_even_with_allow_dirty(
         .code(1)
         .stderr(predicate::str::contains("fly.toml"));
 
-    assert_eq!(fs::read_to_string(project.join("fly.toml")).unwrap(), "my own fly app\n");
+    assert_eq!(
+        fs::read_to_string(project.join("fly.toml")).unwrap(),
+        "my own fly app\n"
+    );
     assert_unchanged(&project, &before);
 }
 
@@ -207,7 +224,10 @@ fn a_gitlink_in_the_tree_is_left_alone() {
     let project = project(&tmp);
     let head = git(&project, &["rev-parse", "HEAD"]);
     let gitlink = format!("160000,{},vendor/lib", head.trim());
-    git(&project, &["update-index", "--add", "--cacheinfo", &gitlink]);
+    git(
+        &project,
+        &["update-index", "--add", "--cacheinfo", &gitlink],
+    );
     git(&project, &["commit", "-q", "-m", "vendor a library"]);
     // As `git clone` without `--recurse-submodules` leaves a submodule: an empty directory.
     fs::create_dir_all(project.join("vendor/lib")).unwrap();
@@ -221,7 +241,11 @@ fn a_gitlink_in_the_tree_is_left_alone() {
         git(&project, &["ls-files", "--stage", "vendor/lib"]),
         format!("160000 {} 0\tvendor/lib\n", head.trim())
     );
-    assert!(!status(&project).iter().any(|l| l.contains("vendor")), "{:?}", status(&project));
+    assert!(
+        !status(&project).iter().any(|l| l.contains("vendor")),
+        "{:?}",
+        status(&project)
+    );
     assert!(project.join("fly.toml").is_file());
 }
 
@@ -236,7 +260,15 @@ fn a_real_submodule_is_left_alone() {
     commit_all(&library, "a library");
     git(
         &project,
-        &["-c", "protocol.file.allow=always", "submodule", "add", "-q", library.to_str().unwrap(), "vendor/lib"],
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            library.to_str().unwrap(),
+            "vendor/lib",
+        ],
     );
     git(&project, &["commit", "-q", "-m", "vendor a library"]);
 
@@ -245,6 +277,13 @@ fn a_real_submodule_is_left_alone() {
         .assert()
         .success();
 
-    assert_eq!(fs::read_to_string(project.join("vendor/lib/lib.txt")).unwrap(), "a library\n");
-    assert!(!status(&project).iter().any(|l| l.contains("vendor")), "{:?}", status(&project));
+    assert_eq!(
+        fs::read_to_string(project.join("vendor/lib/lib.txt")).unwrap(),
+        "a library\n"
+    );
+    assert!(
+        !status(&project).iter().any(|l| l.contains("vendor")),
+        "{:?}",
+        status(&project)
+    );
 }

@@ -228,6 +228,9 @@ impl OpenProject {
         report(ui, what, &listing, conflicts.is_empty());
         print_warnings(&warnings);
         if !conflicts.is_empty() {
+            if options.check {
+                ui.line("--check skipped: conflict markers do not compile; resolve them, then run `cargo check --all-targets`.");
+            }
             return Err(Error::Conflicts(conflicts));
         }
         if options.check {
