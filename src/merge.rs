@@ -333,7 +333,7 @@ impl Sides {
             .into_iter()
             .flatten()
             .map(|e| e.mode)
-            .next()
+            .find(|&mode| mode != GITLINK_MODE)
             .unwrap_or(FILE_MODE)
     }
 

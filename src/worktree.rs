@@ -5,7 +5,7 @@
 //! atomically (a temporary file in its directory, renamed over it), and a [`Transaction`] keeps
 //! what it replaced in memory so that a failure part-way puts every file back.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -94,6 +94,7 @@ pub fn preflight<'a>(
     planned: impl IntoIterator<Item = Planned<'a>>,
 ) -> Result<(), WorktreeError> {
     let mut links = Vec::new();
+    let mut links_above = BTreeSet::new();
     let mut in_the_way = Vec::new();
     for item in planned {
         if item.link_in_head {
@@ -108,7 +109,10 @@ pub fn preflight<'a>(
             let above = parts[..=depth].join("/");
             match fs::symlink_metadata(&dir) {
                 Ok(meta) if meta.file_type().is_symlink() => {
-                    links.push(format!("{} (under the link {above})", item.path));
+                    // One path per link is enough to name it.
+                    if links_above.insert(above.clone()) {
+                        links.push(format!("{} (under the link {above})", item.path));
+                    }
                     blocked = true;
                 }
                 Ok(meta) if !meta.is_dir() => {
