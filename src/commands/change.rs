@@ -251,7 +251,7 @@ fn head_tree_id(repo: &Repository) -> Result<git2::Oid, ProjectError> {
     Ok(head.peel_to_commit()?.tree_id())
 }
 
-/// How a change is listed: a conflict on a file the user renamed names both paths.
+/// How a change is listed: a conflict on a file one side renamed names both paths.
 fn listed(change: &FileChange) -> (ChangeKind, String) {
     let path = match &change.renamed_from {
         Some(old) => format!("{} (renamed from {old})", change.path),
