@@ -2,6 +2,7 @@
 
 use crate::answers::AnswersError;
 use crate::catalogue::CatalogueError;
+use crate::check::CheckError;
 use crate::merge::MergeError;
 use crate::name::NameError;
 use crate::plan::PlanError;
@@ -46,6 +47,9 @@ pub enum Error {
     /// A git operation failed.
     #[error("git: {}", .0.message())]
     Git(#[from] git2::Error),
+    /// `--check`: the merged project does not pass `cargo check`.
+    #[error(transparent)]
+    Check(#[from] CheckError),
     /// Standard output could not be written; see [`Error::is_closed_pipe`] for the usual cause.
     #[error("cannot write to standard output: {0}")]
     Stdout(#[source] std::io::Error),

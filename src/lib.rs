@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod catalogue;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod error;
@@ -18,8 +19,10 @@ pub mod project;
 pub mod prompt;
 pub mod render;
 pub mod selection;
+pub mod semantic;
 pub mod templates;
 pub mod ui;
+pub mod worktree;
 pub mod write;
 
 pub use error::Error;

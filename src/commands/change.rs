@@ -8,11 +8,11 @@ use git2::Repository;
 use crate::Error;
 use crate::answers::{Answers, AnswersFile};
 use crate::catalogue::Catalogue;
-use crate::merge::{ChangeKind, Merge};
+use crate::merge::{ChangeKind, FileChange, Merge};
 use crate::name::ProjectName;
 use crate::project::{self, Project, ProjectError};
 use crate::ui::{self, Ui};
-use crate::{git, prompt};
+use crate::{check, git, prompt, semantic};
 
 /// Objects written during a dry run go to an in-memory backend of this priority, above the
 /// on-disk ones, so that a dry run leaves `.git` untouched.
@@ -76,6 +76,8 @@ pub struct ChangeOptions {
     pub stat: bool,
     /// Run on a working tree with uncommitted changes (never overwriting them).
     pub allow_dirty: bool,
+    /// After a merge without conflicts, run `cargo check --all-targets` and report.
+    pub check: bool,
 }
 
 impl ChangeOptions {
@@ -100,6 +102,11 @@ impl ChangeOptions {
                 .long("allow-dirty")
                 .action(ArgAction::SetTrue)
                 .help("Run even with uncommitted changes (files the change touches must be clean)"),
+            Arg::new("check")
+                .long("check")
+                .action(ArgAction::SetTrue)
+                .conflicts_with("dry-run")
+                .help("After a merge without conflicts, run `cargo check --all-targets` on the result and report"),
         ]
     }
 
@@ -110,6 +117,7 @@ impl ChangeOptions {
             dry_run: matches.get_flag("dry-run"),
             stat: matches.get_flag("stat"),
             allow_dirty: matches.get_flag("allow-dirty"),
+            check: matches.get_flag("check"),
         }
     }
 
@@ -201,28 +209,36 @@ impl OpenProject {
         }
         let ours = repo.find_tree(head_tree_id(repo)?)?;
         let merge = Merge::compute(repo, &pristine.tree()?, &ours, &repo.find_tree(theirs)?)?;
+        let warnings = semantic::warnings(repo, &ours, &merge)?;
         if options.dry_run {
             print_preview(&merge, options.stat)?;
+            print_warnings(&warnings);
             return Ok(());
         }
         if options.allow_dirty {
             project::ensure_untouched(repo, merge.changes.iter().map(|c| c.path.as_str()))?;
         }
-        let listing: Vec<(ChangeKind, String)> = merge
-            .changes
-            .iter()
-            .map(|c| (c.kind, c.path.clone()))
-            .collect();
+        let listing: Vec<(ChangeKind, String)> = merge.changes.iter().map(listed).collect();
         let conflicts: Vec<String> = merge.conflicts().into_iter().map(str::to_string).collect();
-        merge.apply(repo)?;
         let message = format!("omnistack {}: {what}", crate::VERSION);
-        git::commit_pristine(repo, theirs, Some(&pristine), &message)?;
+        // The pristine ref moves only once the merge is written; if it cannot, the merge is undone.
+        merge.apply(repo, || {
+            git::commit_pristine(repo, theirs, Some(&pristine), &message).map(drop)
+        })?;
         report(ui, what, &listing, conflicts.is_empty());
-        if conflicts.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Conflicts(conflicts))
+        print_warnings(&warnings);
+        if !conflicts.is_empty() {
+            if options.check {
+                ui.line("--check skipped: conflict markers do not compile; resolve them, then run `cargo check --all-targets`.");
+            }
+            return Err(Error::Conflicts(conflicts));
         }
+        if options.check {
+            ui.line(format!("Running `{}`...", check::COMMAND));
+            check::cargo_check(&self.project.root)?;
+            ui.success(format!("`{}` passed", check::COMMAND));
+        }
+        Ok(())
     }
 }
 
@@ -233,6 +249,22 @@ fn head_tree_id(repo: &Repository) -> Result<git2::Oid, ProjectError> {
         _ => ProjectError::Git(e),
     })?;
     Ok(head.peel_to_commit()?.tree_id())
+}
+
+/// How a change is listed: a conflict on a file one side renamed names both paths.
+fn listed(change: &FileChange) -> (ChangeKind, String) {
+    let path = match &change.renamed_from {
+        Some(old) => format!("{} (renamed from {old})", change.path),
+        None => change.path.clone(),
+    };
+    (change.kind, path)
+}
+
+/// Warnings go to stderr, after the listing, so that they are the last thing read.
+fn print_warnings(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("{} {warning}", style("warning:").yellow().bold());
+    }
 }
 
 fn print_preview(merge: &Merge, stat: bool) -> Result<(), Error> {

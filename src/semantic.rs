@@ -1,0 +1,168 @@
+//! Cheap, static warnings about a merge that git accepts but rustc will not: the user's code
+//! still naming a module the change removes, and a module defined by two files (E0761).
+//!
+//! Text scans, not a parse: they cost nothing next to `cargo check` (see `--check`), and they
+//! name the exact file and line, which is what the user needs to act on.
+
+use std::collections::BTreeMap;
+
+use git2::{Repository, Tree, TreeWalkMode, TreeWalkResult};
+
+use crate::merge::{ChangeKind, Merge, MergeError};
+
+/// The Rust sources of the project as the merge leaves them, by path.
+fn sources_after(
+    repo: &Repository,
+    ours: &Tree<'_>,
+    merge: &Merge,
+) -> Result<BTreeMap<String, Vec<u8>>, MergeError> {
+    let mut ids = BTreeMap::new();
+    ours.walk(TreeWalkMode::PreOrder, |dir, entry| {
+        let name = entry.name().unwrap_or_default();
+        if entry.kind() == Some(git2::ObjectType::Blob) && name.ends_with(".rs") {
+            ids.insert(format!("{dir}{name}"), entry.id());
+        }
+        TreeWalkResult::Ok
+    })?;
+    let mut out = BTreeMap::new();
+    for (path, id) in ids {
+        out.insert(path, repo.find_blob(id)?.content().to_vec());
+    }
+    for change in merge.changes.iter().filter(|c| c.path.ends_with(".rs")) {
+        match &change.after {
+            Some(bytes) => out.insert(change.path.clone(), bytes.clone()),
+            None => out.remove(&change.path),
+        };
+    }
+    Ok(out)
+}
+
+/// Every warning about the merged project, one line each, naming files (and lines).
+pub fn warnings(
+    repo: &Repository,
+    ours: &Tree<'_>,
+    merge: &Merge,
+) -> Result<Vec<String>, MergeError> {
+    let sources = sources_after(repo, ours, merge)?;
+    let mut out = dangling_references(&sources, merge);
+    out.extend(double_module_files(&sources, merge));
+    Ok(out)
+}
+
+/// The module path (`email::smtp`) a file under `src/` defines, if it defines one.
+fn module_of(path: &str) -> Option<String> {
+    let inner = path.strip_prefix("src/")?.strip_suffix(".rs")?;
+    let inner = inner.strip_suffix("/mod").unwrap_or(inner);
+    if matches!(inner, "lib" | "main") || inner.starts_with("bin/") {
+        return None;
+    }
+    Some(inner.replace('/', "::"))
+}
+
+/// Whether the module `module` still has a file among `sources`.
+fn defined(sources: &BTreeMap<String, Vec<u8>>, module: &str) -> bool {
+    let dir = module.replace("::", "/");
+    sources.contains_key(&format!("src/{dir}.rs"))
+        || sources.contains_key(&format!("src/{dir}/mod.rs"))
+}
+
+/// `file:line` of each `crate::` path into a module the change removes.
+fn dangling_references(sources: &BTreeMap<String, Vec<u8>>, merge: &Merge) -> Vec<String> {
+    let removed: BTreeMap<String, &str> = merge
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Deleted)
+        .filter_map(|c| Some((module_of(&c.path)?, c.path.as_str())))
+        .filter(|(module, _)| !defined(sources, module))
+        .collect();
+    if removed.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (path, bytes) in sources {
+        let text = String::from_utf8_lossy(bytes);
+        for (number, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            let hit = crate_paths(code).find_map(|segments| {
+                (1..=segments.len())
+                    .map(|n| segments[..n].join("::"))
+                    .find_map(|m| removed.get(&m).map(|file| (m, *file)))
+            });
+            if let Some((module, file)) = hit {
+                out.push(format!(
+                    "{path}:{}: refers to `crate::{module}`, which this change removes ({file})",
+                    number + 1
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The segments of every `crate::a::b` path in a line of code.
+fn crate_paths(code: &str) -> impl Iterator<Item = Vec<&str>> {
+    code.match_indices("crate::").filter_map(move |(at, _)| {
+        let before = code[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        let rest = &code[at + "crate::".len()..];
+        let segments: Vec<&str> = rest
+            .split("::")
+            .map(|s| {
+                s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("")
+            })
+            .take_while(|s| !s.is_empty())
+            .collect();
+        Some(segments)
+    })
+}
+
+/// Both `src/x.rs` and `src/x/mod.rs`, when the change writes one of them: rustc's E0761.
+fn double_module_files(sources: &BTreeMap<String, Vec<u8>>, merge: &Merge) -> Vec<String> {
+    let written = |path: &str| {
+        merge
+            .changes
+            .iter()
+            .any(|c| c.path == path && c.after.is_some())
+    };
+    sources
+        .keys()
+        .filter_map(|path| {
+            let dir = path.strip_prefix("src/")?.strip_suffix("/mod.rs")?;
+            let file = format!("src/{dir}.rs");
+            (sources.contains_key(&file) && (written(path) || written(&file))).then(|| {
+                format!(
+                    "{file} and {path} both define the module `{}` (rustc: error[E0761]); move your code from {file} into src/{dir}/ and delete {file}",
+                    dir.replace('/', "::")
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_under_src_defines_the_module_of_its_path() {
+        assert_eq!(module_of("src/email/mod.rs").as_deref(), Some("email"));
+        assert_eq!(
+            module_of("src/email/smtp.rs").as_deref(),
+            Some("email::smtp")
+        );
+        assert_eq!(module_of("src/lib.rs"), None);
+        assert_eq!(module_of("tests/api/main.rs"), None);
+    }
+
+    #[test]
+    fn crate_paths_are_read_segment_by_segment() {
+        let paths: Vec<Vec<&str>> =
+            crate_paths("use crate::email::{Mailer, x}; let y = crate::state::AppState;").collect();
+        assert_eq!(paths, vec![vec!["email"], vec!["state", "AppState"]]);
+        assert_eq!(crate_paths("mycrate::email").count(), 0);
+    }
+}
