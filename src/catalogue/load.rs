@@ -380,11 +380,33 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
             ));
         }
     }
+    // Module migrations are recorded by name in omnistack.toml, and sqlx orders them by version.
+    let mut migration_names: BTreeMap<String, String> = BTreeMap::new();
+    let mut migration_versions: BTreeMap<String, String> = BTreeMap::new();
     for (path, unit) in units {
         let bad = |message: String| CatalogueError::Malformed {
             path: path.clone(),
             message,
         };
+        for migration in unit
+            .contribution
+            .files
+            .map(crate::plan::shipped_migrations)
+            .unwrap_or_default()
+        {
+            let migration = migration.map_err(bad)?;
+            for (seen, key) in [
+                (&mut migration_names, &migration.name),
+                (&mut migration_versions, &migration.default_version),
+            ] {
+                if let Some(first) = seen.insert(key.clone(), path.clone()) {
+                    return Err(bad(format!(
+                        "migration `{}` has the name or the version of one shipped by templates/{first}",
+                        migration.path(&migration.default_version)
+                    )));
+                }
+            }
+        }
         for name in unit
             .contribution
             .crates

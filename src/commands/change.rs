@@ -1,5 +1,6 @@
 //! What `add`, `remove` and `update` share: open the project, render the new answers, and merge
-//! the change from the pristine render into `HEAD`, leaving it uncommitted for review.
+//! the change from the render `HEAD` was made from (see [`crate::base`]) into `HEAD`, leaving it
+//! uncommitted for review as `git merge --no-commit` would.
 
 use clap::{Arg, ArgAction, ArgMatches};
 use console::style;
@@ -12,7 +13,7 @@ use crate::merge::{ChangeKind, Merge};
 use crate::name::ProjectName;
 use crate::project::{self, Project, ProjectError};
 use crate::ui::{self, Ui};
-use crate::{git, prompt};
+use crate::{base, git, migrations, prompt};
 
 /// Objects written during a dry run go to an in-memory backend of this priority, above the
 /// on-disk ones, so that a dry run leaves `.git` untouched.
@@ -138,10 +139,10 @@ impl OpenProject {
         project::ensure_not_newer(recorded.version.as_deref())?;
         let repo = project.repository()?;
         head_tree_id(&repo)?;
-        if git::pristine(&repo)?.is_none() {
-            return Err(ProjectError::NoPristine.into());
-        }
         // A dry run writes nothing, so uncommitted work is no reason to refuse it.
+        if !options.dry_run && repo.state() != git2::RepositoryState::Clean {
+            return Err(ProjectError::MergeInProgress.into());
+        }
         if !options.allow_dirty && !options.dry_run {
             project::ensure_clean(&repo)?;
         }
@@ -171,9 +172,10 @@ impl OpenProject {
         )?)
     }
 
-    /// Renders `answers` and merges the change since the pristine render into the working tree.
+    /// Renders `answers` and merges the change since the base render into the working tree.
     ///
-    /// `what` names the change in messages and in the pristine ref's history.
+    /// Module migrations new to the project get their versions first. `what` names the change
+    /// in messages and in the render commit's message.
     pub fn merge(
         &self,
         catalogue: &Catalogue,
@@ -183,7 +185,6 @@ impl OpenProject {
         ui: Ui,
     ) -> Result<(), Error> {
         let repo = &self.repo;
-        let render = crate::generate(catalogue, answers)?;
         let odb = repo.odb()?;
         // Held to the end of the function: while it lives, new objects stay in memory.
         let _in_memory = if options.dry_run {
@@ -191,16 +192,30 @@ impl OpenProject {
         } else {
             None
         };
-        let pristine = git::pristine(repo)?.ok_or(ProjectError::NoPristine)?;
+        let head = repo.head()?.peel_to_commit()?;
+        let base = base::find(repo, catalogue, &self.project.root, &self.recorded, &head)?;
+        let head_paths = base::paths(&head)?;
+        let mut answers = answers.clone();
+        answers.migrations = self.recorded.migrations.clone();
+        let now = migrations::now();
+        migrations::assign(
+            catalogue,
+            &mut answers,
+            head_paths.iter().map(String::as_str),
+            Some(&now),
+        );
+        let render = crate::generate(catalogue, &answers)?;
         let theirs = git::write_tree(repo, &render)?;
-        if theirs == pristine.tree_id() {
+        if theirs == base.tree {
             ui.success(format!(
                 "Nothing to change: the project already matches `{what}`"
             ));
             return Ok(());
         }
-        let ours = repo.find_tree(head_tree_id(repo)?)?;
-        let merge = Merge::compute(repo, &pristine.tree()?, &ours, &repo.find_tree(theirs)?)?;
+        let base_tree = repo.find_tree(base.tree)?;
+        check_migrations(&head_paths, &base_tree, &render, &answers)?;
+        let ours = head.tree()?;
+        let merge = Merge::compute(repo, &base_tree, &ours, &repo.find_tree(theirs)?)?;
         if options.dry_run {
             print_preview(&merge, options.stat)?;
             return Ok(());
@@ -215,8 +230,15 @@ impl OpenProject {
             .collect();
         let conflicts: Vec<String> = merge.conflicts().into_iter().map(str::to_string).collect();
         merge.apply(repo)?;
-        let message = format!("omnistack {}: {what}", crate::VERSION);
-        git::commit_pristine(repo, theirs, Some(&pristine), &message)?;
+        let message = git::render_message(what);
+        let render_commit = git::commit_pristine(repo, theirs, base.commit.as_ref(), &message)?;
+        let subject = message.lines().next().unwrap_or_default();
+        git::begin_merge(repo, render_commit, &format!("{subject}\n")).map_err(|source| {
+            ProjectError::MergeState {
+                path: repo.path().to_path_buf(),
+                source,
+            }
+        })?;
         report(ui, what, &listing, conflicts.is_empty());
         if conflicts.is_empty() {
             Ok(())
@@ -224,6 +246,28 @@ impl OpenProject {
             Err(Error::Conflicts(conflicts))
         }
     }
+}
+
+/// Refuses a render whose migration has the version of another migration the project keeps
+/// (one of `HEAD`'s that the change does not delete), before anything is written.
+fn check_migrations(
+    head_paths: &[String],
+    base: &git2::Tree<'_>,
+    render: &crate::render::RenderedTree,
+    answers: &Answers,
+) -> Result<(), Error> {
+    let project: std::collections::BTreeMap<String, bool> = head_paths
+        .iter()
+        .filter(|path| migrations::version_of(path).is_some())
+        .map(|path| {
+            // The merge deletes a file of the base render that the new render lacks.
+            let deleted = base.get_path(std::path::Path::new(path)).is_ok()
+                && !render.files.contains_key(path);
+            (path.clone(), !deleted)
+        })
+        .collect();
+    migrations::check_collisions(render.files.keys().map(String::as_str), &project, answers)?;
+    Ok(())
 }
 
 /// The tree of `HEAD`, or [`ProjectError::NoCommit`] on a repository without commits.
