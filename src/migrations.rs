@@ -215,6 +215,108 @@ fn format_utc(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::name::ProjectName;
+
+    /// The defaults, with `storage` (whose migration is `uploads`) as given.
+    fn answers(storage: &[&str], recorded: &[(&str, &str)]) -> (Catalogue, Answers) {
+        let catalogue = Catalogue::embedded().unwrap();
+        let mut modules: BTreeMap<String, Vec<String>> = catalogue
+            .modules
+            .iter()
+            .map(|m| (m.name.clone(), m.default.clone()))
+            .collect();
+        modules.insert(
+            "storage".into(),
+            storage.iter().map(|s| s.to_string()).collect(),
+        );
+        let answers = Answers {
+            name: ProjectName::parse("demo").unwrap(),
+            modules,
+            migrations: recorded
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        };
+        (catalogue, answers)
+    }
+
+    const USERS: (&str, &str) = ("users", "20250102000000");
+    /// What `new` records for the defaults, which have no storage.
+    const DEFAULTS: [(&str, &str); 3] = [
+        ("init", "20250101000000"),
+        USERS,
+        ("projects", "20250103000000"),
+    ];
+
+    #[test]
+    fn a_new_migration_gets_a_version_after_every_existing_one_and_not_before_now() {
+        let (catalogue, mut answers) = answers(&["s3"], &DEFAULTS);
+        let existing = [
+            "migrations/20250102000000_users.sql",
+            "migrations/30000101000000_mine.sql",
+        ];
+
+        assign(&catalogue, &mut answers, existing, Some("20261202120000"));
+
+        assert_eq!(answers.migrations["uploads"], "30000101000001");
+        let (catalogue, mut answers) = self::answers(&["s3"], &DEFAULTS);
+        assign(
+            &catalogue,
+            &mut answers,
+            existing[..1].iter().copied(),
+            Some("20261202120000"),
+        );
+        assert_eq!(answers.migrations["uploads"], "20261202120000");
+    }
+
+    #[test]
+    fn a_migration_in_the_project_under_its_name_and_unrecorded_keeps_its_version() {
+        let (catalogue, mut answers) = answers(&["s3"], &DEFAULTS[..1]);
+        let existing = [
+            "migrations/20250101000000_init.sql",
+            "migrations/20250104000000_uploads.sql",
+        ];
+
+        assign(&catalogue, &mut answers, existing, Some("20261202120000"));
+
+        assert_eq!(answers.migrations["uploads"], "20250104000000");
+        assert_eq!(answers.migrations["users"], "20261202120000");
+    }
+
+    #[test]
+    fn the_versions_of_migrations_the_answers_no_longer_include_are_forgotten() {
+        let (catalogue, mut answers) = answers(&[], &[USERS, ("uploads", "20250104000000")]);
+
+        assign(&catalogue, &mut answers, [], None);
+
+        assert!(!answers.migrations.contains_key("uploads"));
+        assert_eq!(answers.migrations["users"], USERS.1);
+    }
+
+    #[test]
+    fn a_render_migration_with_the_version_of_a_kept_project_migration_is_refused() {
+        let (_, answers) = answers(&["s3"], &[("uploads", "20250104000000")]);
+        let project = BTreeMap::from([("migrations/20250104000000_orders.sql".to_string(), true)]);
+
+        let err = check_collisions(
+            ["migrations/20250104000000_uploads.sql"],
+            &project,
+            &answers,
+        )
+        .unwrap_err();
+
+        assert_eq!(err.existing, "migrations/20250104000000_orders.sql");
+        assert_eq!(err.name, "uploads");
+        let deleted = BTreeMap::from([("migrations/20250104000000_orders.sql".to_string(), false)]);
+        assert!(
+            check_collisions(
+                ["migrations/20250104000000_uploads.sql"],
+                &deleted,
+                &answers
+            )
+            .is_ok()
+        );
+    }
 
     #[test]
     fn utc_times_are_formatted_as_sqlx_names_migrations() {

@@ -324,4 +324,5 @@ fn report(ui: Ui, what: &str, listing: &[(ChangeKind, String)], clean: bool) {
     } else {
         ui.line("Resolve the conflict markers (<<<<<<<), `git add` each file, review with `git diff HEAD`, then commit.");
     }
+    ui.line("To abandon the change instead: `git merge --abort`.");
 }
