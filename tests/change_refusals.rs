@@ -96,7 +96,7 @@ fn outside_a_generated_project_every_change_is_refused() {
 }
 
 #[test]
-fn a_project_generated_without_git_is_told_how_to_adopt_it() {
+fn a_project_generated_without_git_is_told_to_commit_it_first() {
     let tmp = TempDir::new().unwrap();
     omnistack(tmp.path())
         .args(["new", "app", "--yes", "--no-git"])
@@ -109,7 +109,7 @@ fn a_project_generated_without_git_is_told_how_to_adopt_it() {
         .code(1)
         .stderr(predicate::str::contains("--no-git"))
         .stderr(predicate::str::contains("git init"))
-        .stderr(predicate::str::contains("omnistack adopt"));
+        .stderr(predicate::str::contains("then run the change again"));
 }
 
 #[test]

@@ -435,6 +435,42 @@ mod tests {
         check(&catalogue).map_err(|e| e.to_string())
     }
 
+    /// The embedded catalogue's check, with the reports feature shipping `migration` instead
+    /// of its files.
+    fn check_migration(migration: &str) -> Result<(), String> {
+        check_feature(|f| {
+            f.contribution.files = Some(contract::tests::files(&[(migration, "SELECT 1;\n")]));
+        })
+    }
+
+    #[test]
+    fn a_migration_with_the_name_of_another_units_is_refused() {
+        assert_eq!(
+            check_migration("migrations/20250109000000_users.sql"),
+            Err("templates/features/reports/feature.toml: migration `migrations/20250109000000_users.sql` has the name or the version of one shipped by templates/modules/auth/module.toml".into())
+        );
+    }
+
+    #[test]
+    fn a_migration_with_the_version_of_another_units_is_refused() {
+        let result = check_migration("migrations/20250102000000_orders.sql");
+        assert!(
+            result
+                .as_ref()
+                .is_err_and(|e| e.contains("templates/modules/auth/module.toml")),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_migration_named_without_its_version_is_refused() {
+        let result = check_migration("migrations/orders.sql");
+        assert!(
+            result.as_ref().is_err_and(|e| e.contains("14 digits")),
+            "{result:?}"
+        );
+    }
+
     #[test]
     fn a_feature_requiring_an_unknown_module_is_refused() {
         let result = check_feature(|f| f.requires.push("billing".into()));
