@@ -172,3 +172,50 @@ fn a_malformed_recorded_migration_version_is_refused() {
         .code(1)
         .stderr(predicate::str::contains("uploads = \"2025\""));
 }
+
+#[test]
+fn update_gives_a_migration_new_in_the_release_a_version_after_the_projects() {
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &defaults(&catalogue()));
+    // An older release's render, without the projects migration.
+    let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
+    let old_answers: String = answers
+        .replace(
+            &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+            "version = \"0.0.1\"",
+        )
+        .lines()
+        .filter(|line| !line.starts_with("projects = "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    fs::write(project.join("omnistack.toml"), old_answers).unwrap();
+    fs::remove_file(project.join("migrations/20250103000000_projects.sql")).unwrap();
+    commit_all(
+        &project,
+        "omnistack 0.0.1: the older render\n\nOmnistack-Render: 0.0.1",
+    );
+    fs::write(
+        project.join(USER_MIGRATION),
+        "CREATE TABLE orders (id BIGSERIAL PRIMARY KEY);\n",
+    )
+    .unwrap();
+    commit_all(&project, "orders");
+    let started = utc_now();
+
+    omnistack(&project)
+        .args(["update", "--yes"])
+        .assert()
+        .success();
+
+    let projects: u64 = recorded(&project)["projects"].parse().unwrap();
+    assert!(
+        projects > 20_250_104_000_000 && projects >= started,
+        "{projects}"
+    );
+    assert!(
+        project
+            .join(format!("migrations/{projects}_projects.sql"))
+            .is_file()
+    );
+    assert_eq!(recorded(&project)["users"], "20250102000000");
+}
