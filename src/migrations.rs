@@ -9,11 +9,13 @@
 //! version (`[migrations]`), so that rendering the recorded answers is exact.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::answers::Answers;
 use crate::catalogue::Catalogue;
 use crate::plan;
+use crate::render::RenderedTree;
 
 /// The directory of the generated project that holds its migrations.
 pub const DIR: &str = "migrations";
@@ -147,6 +149,27 @@ pub fn assign<'p>(
         };
         answers.migrations.insert(migration.name.clone(), version);
     }
+}
+
+/// Refuses a render whose migration has the version of another migration the project keeps:
+/// one of `head_paths` that the merge from `base` to `render` does not delete.
+pub fn check_render(
+    head_paths: &[String],
+    base: &git2::Tree<'_>,
+    render: &RenderedTree,
+    answers: &Answers,
+) -> Result<(), Collision> {
+    let project: BTreeMap<String, bool> = head_paths
+        .iter()
+        .filter(|path| version_of(path).is_some())
+        .map(|path| {
+            // The merge deletes a file of the base render that the new render lacks.
+            let deleted =
+                base.get_path(Path::new(path)).is_ok() && !render.files.contains_key(path);
+            (path.clone(), !deleted)
+        })
+        .collect();
+    check_collisions(render.files.keys().map(String::as_str), &project, answers)
 }
 
 /// Refuses a render whose migration has the version of another migration that stays in the

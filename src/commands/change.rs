@@ -139,7 +139,8 @@ impl OpenProject {
         project::ensure_not_newer(recorded.version.as_deref())?;
         let repo = project.repository()?;
         head_tree_id(&repo)?;
-        // A dry run writes nothing, so uncommitted work is no reason to refuse it.
+        // A dry run writes nothing, so a merge in progress or uncommitted work is no reason to
+        // refuse it.
         if !options.dry_run && repo.state() != git2::RepositoryState::Clean {
             return Err(ProjectError::MergeInProgress.into());
         }
@@ -213,7 +214,7 @@ impl OpenProject {
             return Ok(());
         }
         let base_tree = repo.find_tree(base.tree)?;
-        check_migrations(&head_paths, &base_tree, &render, &answers)?;
+        migrations::check_render(&head_paths, &base_tree, &render, &answers)?;
         let ours = head.tree()?;
         let merge = Merge::compute(repo, &base_tree, &ours, &repo.find_tree(theirs)?)?;
         if options.dry_run {
@@ -246,28 +247,6 @@ impl OpenProject {
             Err(Error::Conflicts(conflicts))
         }
     }
-}
-
-/// Refuses a render whose migration has the version of another migration the project keeps
-/// (one of `HEAD`'s that the change does not delete), before anything is written.
-fn check_migrations(
-    head_paths: &[String],
-    base: &git2::Tree<'_>,
-    render: &crate::render::RenderedTree,
-    answers: &Answers,
-) -> Result<(), Error> {
-    let project: std::collections::BTreeMap<String, bool> = head_paths
-        .iter()
-        .filter(|path| migrations::version_of(path).is_some())
-        .map(|path| {
-            // The merge deletes a file of the base render that the new render lacks.
-            let deleted = base.get_path(std::path::Path::new(path)).is_ok()
-                && !render.files.contains_key(path);
-            (path.clone(), !deleted)
-        })
-        .collect();
-    migrations::check_collisions(render.files.keys().map(String::as_str), &project, answers)?;
-    Ok(())
 }
 
 /// The tree of `HEAD`, or [`ProjectError::NoCommit`] on a repository without commits.
