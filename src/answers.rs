@@ -73,6 +73,16 @@ pub enum AnswersError {
     /// The project name in the file is invalid.
     #[error(transparent)]
     Name(#[from] NameError),
+    /// A recorded migration version that is not `YYYYMMDDHHMMSS`.
+    #[error(
+        "[migrations] {name} = \"{version}\": a migration version is 14 digits, `YYYYMMDDHHMMSS`"
+    )]
+    MigrationVersion {
+        /// The migration's logical name.
+        name: String,
+        /// The version given.
+        version: String,
+    },
     /// A module chosen without a module it needs.
     #[error(
         "`{module}` needs `{needs}`: choose one of {allowed} for `{needs}`, or `none` for `{module}`"
@@ -123,6 +133,9 @@ pub struct Answers {
     pub name: ProjectName,
     /// For every module of the catalogue, the providers chosen, in catalogue order (empty: `none`).
     pub modules: BTreeMap<String, Vec<String>>,
+    /// The version of each module migration, by logical name (see [`crate::migrations`]); a
+    /// migration without one gets the version its template ships.
+    pub migrations: BTreeMap<String, String>,
 }
 
 impl Answers {
@@ -147,7 +160,11 @@ impl Answers {
             };
             modules.insert(module.name.clone(), values);
         }
-        Ok(Self { name, modules })
+        Ok(Self {
+            name,
+            modules,
+            migrations: BTreeMap::new(),
+        })
     }
 
     /// Checks that every chosen module has the modules it requires.
@@ -210,6 +227,15 @@ impl Answers {
             };
             out.push_str(&format!("{} = {value}\n", module.name));
         }
+        if !self.migrations.is_empty() {
+            out.push_str("\n[migrations]\n");
+            // In the order databases apply them.
+            let mut by_version: Vec<(&String, &String)> = self.migrations.iter().collect();
+            by_version.sort_by_key(|&(name, version)| (version, name));
+            for (name, version) in by_version {
+                out.push_str(&format!("{name} = {}\n", quote(version)));
+            }
+        }
         out
     }
 }
@@ -223,6 +249,8 @@ pub struct AnswersFile {
     pub name: Option<ProjectName>,
     /// The choices it makes.
     pub choices: Choices,
+    /// The recorded version of each module migration, by logical name.
+    pub migrations: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -232,6 +260,8 @@ struct RawFile {
     project: Option<RawProject>,
     #[serde(default)]
     modules: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    migrations: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -285,6 +315,16 @@ impl AnswersFile {
             };
             choices.set(catalogue, &module, &values)?;
         }
+        if let Some((name, version)) = raw
+            .migrations
+            .iter()
+            .find(|(_, version)| !crate::migrations::is_version(version))
+        {
+            return Err(AnswersError::MigrationVersion {
+                name: name.clone(),
+                version: version.clone(),
+            });
+        }
         Ok(Self {
             version: raw.omnistack.map(|s| s.version),
             name: raw
@@ -292,6 +332,7 @@ impl AnswersFile {
                 .map(|p| ProjectName::parse(&p.name))
                 .transpose()?,
             choices,
+            migrations: raw.migrations,
         })
     }
 }
@@ -482,6 +523,7 @@ mod tests {
                 ),
                 ("db".to_string(), vec!["postgres".to_string()]),
             ]),
+            migrations: BTreeMap::new(),
         };
         let text = answers.to_toml(&catalogue);
         assert!(

@@ -4,6 +4,7 @@ use crate::answers::AnswersError;
 use crate::catalogue::CatalogueError;
 use crate::check::CheckError;
 use crate::merge::MergeError;
+use crate::migrations::Collision;
 use crate::name::NameError;
 use crate::plan::PlanError;
 use crate::project::ProjectError;
@@ -44,6 +45,9 @@ pub enum Error {
     /// Merging a new render into the project failed.
     #[error(transparent)]
     Merge(#[from] MergeError),
+    /// A module migration would have the version of another migration of the project.
+    #[error(transparent)]
+    MigrationCollision(#[from] Collision),
     /// A git operation failed.
     #[error("git: {}", .0.message())]
     Git(#[from] git2::Error),

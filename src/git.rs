@@ -1,7 +1,10 @@
-//! The generated project's git repository: the initial commit and the pristine ref.
+//! The generated project's git repository: the initial commit, render commits and the pristine ref.
 //!
-//! The pristine ref holds omnistack's exact render of the recorded answers, apart from any
-//! user edit; `add`, `remove` and `update` merge from it, then commit their new render on top.
+//! A render commit holds omnistack's exact render of some answers, apart from any user edit,
+//! and says so with a trailer ([`RENDER_TRAILER`]). The initial commit is one; each change
+//! commits its new render on top of the render it merged from, and leaves it as `MERGE_HEAD`,
+//! so that the user's commit of the change makes it a parent and the renders travel with
+//! push and clone. The pristine ref caches the last render locally (see [`crate::base`]).
 
 use std::path::Path;
 
@@ -17,6 +20,13 @@ use pack::Pack;
 
 /// The ref that holds omnistack's exact render, the base of later three-way merges.
 pub const PRISTINE_REF: &str = "refs/omnistack/pristine";
+
+/// The trailer that marks a render commit, with the omnistack version that rendered it.
+pub const RENDER_TRAILER: &str = "Omnistack-Render";
+
+/// The subject of the initial commit of projects made before render commits carried the
+/// trailer: those commits are renders too.
+const LEGACY_INITIAL_SUBJECT: &str = "Initial commit from omnistack ";
 
 /// The branch a new repository starts on.
 pub const DEFAULT_BRANCH: &str = "main";
@@ -34,22 +44,26 @@ pub fn init_with_initial_commit(dir: &Path, render: &RenderedTree) -> Result<Oid
     options.initial_head(DEFAULT_BRANCH);
     let repo = Repository::init_opts(dir, &options)?;
     let author = signature(&repo)?;
-    let subject = format!("Initial commit from omnistack {}", crate::VERSION);
-    commit_initial(&repo, render, &author, &subject)
+    let message = format!(
+        "Initial commit from omnistack {0}\n\n{RENDER_TRAILER}: {0}",
+        crate::VERSION
+    );
+    commit_initial(&repo, render, &author, &message)
 }
 
 /// Commits exactly `render` in the fresh `repo`, as its first commit and the pristine render.
 ///
-/// Apart from [`init_with_initial_commit`] so that tests can fix the author, time and subject.
+/// Apart from [`init_with_initial_commit`] so that tests can fix the author, time and message.
 fn commit_initial(
     repo: &Repository,
     render: &RenderedTree,
     author: &Signature<'_>,
-    subject: &str,
+    message: &str,
 ) -> Result<Oid, git2::Error> {
     let mut objects = Pack::default();
     let tree = objects.add_tree(&render.files);
-    let commit = objects.add_commit(tree, author, &format!("{subject}\n"));
+    let commit = objects.add_commit(tree, author, &format!("{message}\n"));
+    let subject = message.lines().next().unwrap_or_default();
     let pack_dir = repo.path().join("objects").join("pack");
     objects.write(&pack_dir).map_err(|e| {
         git2::Error::from_str(&format!(
@@ -123,6 +137,41 @@ pub fn commit_pristine(
     let commit = repo.commit(None, &author, &author, message, &tree, &parents)?;
     repo.reference(PRISTINE_REF, commit, true, message)?;
     Ok(commit)
+}
+
+/// The message of a render commit for the change `what`, with its trailer.
+pub fn render_message(what: &str) -> String {
+    format!(
+        "omnistack {0}: {what}\n\n{RENDER_TRAILER}: {0}\n",
+        crate::VERSION
+    )
+}
+
+/// The omnistack version that made `commit`, if it is a render commit: marked by the trailer,
+/// or the initial commit of a project made before the trailer.
+pub fn render_version(commit: &Commit<'_>) -> Option<String> {
+    let message = commit.message().ok()?;
+    if let Ok(trailers) = git2::message_trailers_strs(message)
+        && let Some((_, version)) = trailers.iter().find(|(key, _)| *key == RENDER_TRAILER)
+    {
+        return Some(version.to_string());
+    }
+    let legacy = message
+        .lines()
+        .next()?
+        .strip_prefix(LEGACY_INITIAL_SUBJECT)?;
+    (commit.parent_count() == 0).then(|| legacy.trim().to_string())
+}
+
+/// Leaves the repository as `git merge --no-commit <render>` would: `render` as `MERGE_HEAD`
+/// and `message` as the message `git commit` offers. The user's commit then records `render`
+/// as its second parent, and `git merge --abort` undoes the change.
+pub fn begin_merge(repo: &Repository, render: Oid, message: &str) -> Result<(), std::io::Error> {
+    let dir = repo.path();
+    std::fs::write(dir.join("MERGE_MSG"), message)?;
+    std::fs::write(dir.join("MERGE_MODE"), "no-ff")?;
+    // Written last: its presence is what makes git see a merge in progress.
+    std::fs::write(dir.join("MERGE_HEAD"), format!("{render}\n"))
 }
 
 /// The user's git identity when configured, else a neutral one (CI machines often have none).

@@ -5,6 +5,7 @@
 //! Every module and provider is declared once, in `templates/` (see [`catalogue`]).
 
 pub mod answers;
+pub mod base;
 pub mod catalogue;
 pub mod check;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod git;
 pub mod matrix;
 pub mod merge;
+pub mod migrations;
 pub mod name;
 pub mod plan;
 pub mod project;

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::answers::{ANSWERS_FILE, Answers};
 use crate::catalogue::{Catalogue, Contribution, Contributions, CrateUse, DeployRole, EnvVar};
+use crate::migrations::Shipped;
 
 /// The suffix of template files that are rendered with minijinja; every other file is copied as is.
 pub const TEMPLATE_SUFFIX: &str = ".jinja";
@@ -154,10 +155,19 @@ struct Unit<'c> {
 pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError> {
     let units = units(catalogue, answers);
     let mut files: BTreeMap<String, (String, PlannedFile)> = BTreeMap::new();
+    let mut migrations = BTreeMap::new();
     for unit in &units {
         if let Some(dir) = unit.contribution.files {
             for file in files_below(dir) {
-                let planned = planned_file(dir, file);
+                let mut planned = planned_file(dir, file);
+                if let Some(Ok(migration)) = Shipped::from_template_path(&planned.path) {
+                    let version = answers
+                        .migrations
+                        .get(&migration.name)
+                        .unwrap_or(&migration.default_version);
+                    planned.path = migration.path(version);
+                    migrations.insert(migration.name, version.clone());
+                }
                 if let Some((first, _)) = files.get(&planned.path) {
                     return Err(PlanError {
                         path: planned.path,
@@ -175,7 +185,13 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
             "omnistack".to_string(),
             PlannedFile {
                 path: ANSWERS_FILE.to_string(),
-                source: Source::Generated(answers.to_toml(catalogue)),
+                source: Source::Generated(
+                    Answers {
+                        migrations,
+                        ..answers.clone()
+                    }
+                    .to_toml(catalogue),
+                ),
             },
         ),
     );
@@ -183,6 +199,24 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
         files: files.into_values().map(|(_, f)| f).collect(),
         context: context(catalogue, answers, &units),
     })
+}
+
+/// The module migrations of the project `answers` describe, in the order units are planned.
+pub fn migrations(catalogue: &Catalogue, answers: &Answers) -> Vec<Shipped> {
+    units(catalogue, answers)
+        .iter()
+        .filter_map(|unit| unit.contribution.files)
+        .flat_map(shipped_migrations)
+        .filter_map(Result::ok)
+        .collect()
+}
+
+/// The module migrations a unit's `files/` ships, or why a file in its `migrations/` is not one.
+pub(crate) fn shipped_migrations(dir: &'static Dir<'static>) -> Vec<Result<Shipped, String>> {
+    files_below(dir)
+        .into_iter()
+        .filter_map(|file| Shipped::from_template_path(&planned_file(dir, file).path))
+        .collect()
 }
 
 /// The base, then each chosen module's shared part and its chosen providers, in catalogue order.
@@ -407,6 +441,7 @@ mod tests {
         let answers = Answers {
             name: ProjectName::parse("demo").unwrap(),
             modules,
+            migrations: BTreeMap::new(),
         };
         plan(catalogue, &answers).unwrap()
     }
@@ -439,6 +474,7 @@ mod tests {
         let answers = Answers {
             name: ProjectName::parse("demo").unwrap(),
             modules,
+            migrations: BTreeMap::new(),
         };
         let plan = plan(catalogue, &answers).unwrap();
         plan.files.into_iter().map(|f| f.path).collect()

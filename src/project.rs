@@ -21,21 +21,29 @@ pub enum ProjectError {
     NotAProject(PathBuf),
     /// The project has no git repository of its own.
     #[error(
-        "{} is not the root of a git repository (was it generated with --no-git?); `add`, `remove` and `update` merge with git. Run `git init && git add -A && git commit -m \"Initial commit\"` there, then `omnistack adopt`",
+        "{} is not the root of a git repository (was it generated with --no-git?); `add`, `remove` and `update` merge with git. Run `git init && git add -A && git commit -m \"Initial commit\"` there, then run the change again (if omnistack.toml records another omnistack version than this one, run `omnistack adopt` first)",
         .0.display()
     )]
     NoRepository(PathBuf),
     /// The repository has no commit to merge into.
     #[error(
-        "the repository has no commit yet; commit the project (`git add -A && git commit`), then run `omnistack adopt`"
+        "the repository has no commit yet; commit the project (`git add -A && git commit`), then run the change again"
     )]
     NoCommit,
-    /// The pristine ref that holds omnistack's last render is missing.
+    /// The render the project was made from is neither rebuildable nor in the history.
     #[error(
-        "this project has no pristine render ({}), so omnistack cannot tell your edits from its own files. Run `omnistack adopt` to record the current commit as omnistack's render",
-        crate::git::PRISTINE_REF
+        "omnistack.toml records omnistack {recorded}, and no render of it by that version is in this repository's history (after a squash merge or a rebase, say), so omnistack cannot tell your edits from its own files. Install omnistack {recorded}, run `omnistack adopt --force` with it, then run this change again with omnistack {}",
+        crate::VERSION
     )]
-    NoPristine,
+    BaseNotFound {
+        /// The version `omnistack.toml` records.
+        recorded: String,
+    },
+    /// A merge (omnistack's previous change, or the user's) is still in progress.
+    #[error(
+        "a merge is in progress (MERGE_HEAD exists): commit it, or abandon it with `git merge --abort`, then run the change again"
+    )]
+    MergeInProgress,
     /// `adopt` on a project that already has a pristine render.
     #[error(
         "this project already has a pristine render ({}); pass --force to replace it with the current commit",

@@ -1,11 +1,15 @@
 //! The invariants of `add` and `remove`, for every module and provider of the catalogue: on a
-//! project nobody edited, they yield exactly the project that `new` generates with the changed
-//! answers. Modules that land later are covered without touching this file.
+//! project nobody edited, they yield the project that `new` generates with the changed answers.
+//! `remove` yields it exactly. `add` yields exactly the render of the answers it records, which
+//! is `new`'s but for the versions of module migrations new to the project: those are assigned
+//! when the migration enters (after every migration the project has), where `new` gives each
+//! the version its template ships. Modules that land later are covered without touching this file.
 
 mod change_support;
 
 use change_support::{
-    catalogue, differing, files, generate, lacking, omnistack, tree_of, with, without,
+    catalogue, differing, files, generate, lacking, omnistack, recorded_render, tree_of, with,
+    without, without_migration_versions,
 };
 use omnistack::catalogue::Kind;
 use tempfile::TempDir;
@@ -28,14 +32,17 @@ fn add_on_an_unedited_project_equals_new_with_the_provider_for_every_provider() 
 
             let case = format!("add {} --provider {}", module.name, provider.name);
             assert_eq!(
-                differing(&files(&changed), &files(&expected)),
+                differing(&files(&changed), &recorded_render(&changed)),
                 Vec::<String>::new(),
-                "{case}: these files differ from `new` with the provider"
+                "{case}: these files differ from the render of the answers `add` recorded"
             );
             assert_eq!(
-                tree_of(&changed, "refs/omnistack/pristine"),
-                tree_of(&expected, "HEAD"),
-                "{case}: the new pristine render is not the render of the new answers"
+                differing(
+                    &without_migration_versions(&files(&changed)),
+                    &without_migration_versions(&files(&expected))
+                ),
+                Vec::<String>::new(),
+                "{case}: these files differ from `new` with the provider, migration versions aside"
             );
         }
     }

@@ -1,5 +1,5 @@
 //! When `add`, `remove` and `update` refuse, and what they say: dirty trees, places that are not
-//! generated projects, projects without a pristine render (and `adopt`), impossible choices.
+//! generated projects, projects whose render cannot be found (and `adopt`), impossible choices.
 
 mod change_support;
 
@@ -96,7 +96,7 @@ fn outside_a_generated_project_every_change_is_refused() {
 }
 
 #[test]
-fn a_project_generated_without_git_is_told_how_to_adopt_it() {
+fn a_project_generated_without_git_is_told_to_commit_it_first() {
     let tmp = TempDir::new().unwrap();
     omnistack(tmp.path())
         .args(["new", "app", "--yes", "--no-git"])
@@ -109,41 +109,54 @@ fn a_project_generated_without_git_is_told_how_to_adopt_it() {
         .code(1)
         .stderr(predicate::str::contains("--no-git"))
         .stderr(predicate::str::contains("git init"))
-        .stderr(predicate::str::contains("omnistack adopt"));
+        .stderr(predicate::str::contains("then run the change again"));
 }
 
 #[test]
-fn a_project_without_its_pristine_ref_is_told_to_run_adopt() {
-    let tmp = TempDir::new().unwrap();
-    let project = generate(tmp.path(), &defaults(&catalogue()));
-    git(&project, &["update-ref", "-d", "refs/omnistack/pristine"]);
-
-    omnistack(&project)
-        .args(["update", "--yes"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("no pristine render"))
-        .stderr(predicate::str::contains("omnistack adopt"));
-}
-
-#[test]
-fn adopt_records_head_as_pristine_with_a_warning_and_changes_can_follow() {
+fn adopt_of_a_project_of_this_release_records_its_exact_render_without_a_warning() {
     let scenario = Scenario::find();
     let tmp = TempDir::new().unwrap();
-    let parent = tmp.path();
-    fs::create_dir_all(parent).unwrap();
-    let mut new = vec!["new".to_string(), "app".into(), "--no-git".into()];
-    new.extend(change_support::flags(&catalogue(), &scenario.before));
-    omnistack(parent).args(&new).assert().success();
-    let project = parent.join("app");
-    git(&project, &["init", "-q"]);
-    commit_all(&project, "Initial commit");
+    let project = generate(tmp.path(), &scenario.before);
+    let shared = scenario.shared_file().unwrap();
+    fs::write(project.join(&shared), "the user's\n").unwrap();
+    commit_all(&project, "user edit");
+    git(&project, &["update-ref", "-d", "refs/omnistack/pristine"]);
 
     omnistack(&project)
         .arg("adopt")
         .assert()
         .success()
+        .stderr(predicate::str::contains("warning:").not());
+
+    assert_eq!(
+        change_support::tree_of(&project, "refs/omnistack/pristine"),
+        change_support::tree_of(&project, "HEAD~1"),
+        "the render of omnistack.toml, not the user's edit"
+    );
+}
+
+#[test]
+fn adopt_of_an_older_release_project_records_head_with_a_warning_and_changes_can_follow() {
+    let scenario = Scenario::find();
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &scenario.before);
+    let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
+    fs::write(
+        project.join("omnistack.toml"),
+        answers.replace(
+            &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+            "version = \"0.0.1\"",
+        ),
+    )
+    .unwrap();
+    commit_all(&project, "squashed: update to omnistack 0.0.1");
+
+    omnistack(&project)
+        .args(["adopt", "--force"])
+        .assert()
+        .success()
         .stderr(predicate::str::contains("warning:"))
+        .stderr(predicate::str::contains("records omnistack 0.0.1"))
         .stderr(predicate::str::contains("omnistack's own"));
 
     assert_eq!(

@@ -30,12 +30,7 @@ fn renamed_and_edited(tmp: &TempDir) -> std::path::PathBuf {
         CHANGED,
         "const CHECK_TIMEOUT: Duration = Duration::from_secs(5);",
     );
-    let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
-    let older = answers.replace(
-        &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
-        "version = \"0.0.1\"",
-    );
-    fs::write(project.join("omnistack.toml"), older).unwrap();
+    stamp_older_version(&project);
     commit_all(&project, "the older release's render");
     git(&project, &["update-ref", "refs/omnistack/pristine", "HEAD"]);
     git(&project, &["mv", HEALTH, PROBES]);
@@ -46,6 +41,16 @@ fn renamed_and_edited(tmp: &TempDir) -> std::path::PathBuf {
     );
     commit_all(&project, "probes, with a longer timeout");
     project
+}
+
+/// Records an older omnistack in `omnistack.toml`: this omnistack cannot rebuild that release's
+/// render, so the merge takes it from the render commit the test records.
+fn stamp_older_version(project: &Path) {
+    replace(
+        &project.join("omnistack.toml"),
+        &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+        "version = \"0.0.1\"",
+    );
 }
 
 fn replace(file: &Path, from: &str, to: &str) {
@@ -127,6 +132,7 @@ fn a_file_the_update_renames_that_the_user_edited_conflicts_once_under_the_new_n
         CHANGED,
         "const CHECK_TIMEOUT: Duration = Duration::from_secs(5);",
     );
+    stamp_older_version(&project);
     commit_all(&project, "the older release's render");
     git(&project, &["update-ref", "refs/omnistack/pristine", "HEAD"]);
     replace(

@@ -338,14 +338,14 @@ fn text(files: Option<&'static Dir<'static>>, path: &str) -> Option<&'static str
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use include_dir::File;
 
     use super::*;
     use crate::catalogue::load::declarations;
 
     /// A unit's `files/` holding `files` (path, text), built the way include_dir embeds a tree.
-    fn files(files: &[(&str, &str)]) -> &'static Dir<'static> {
+    pub(in crate::catalogue) fn files(files: &[(&str, &str)]) -> &'static Dir<'static> {
         let owned: Vec<(String, String)> = files
             .iter()
             .map(|(path, text)| (path.to_string(), text.to_string()))

@@ -380,11 +380,33 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
             ));
         }
     }
+    // Module migrations are recorded by name in omnistack.toml, and sqlx orders them by version.
+    let mut migration_names: BTreeMap<String, String> = BTreeMap::new();
+    let mut migration_versions: BTreeMap<String, String> = BTreeMap::new();
     for (path, unit) in units {
         let bad = |message: String| CatalogueError::Malformed {
             path: path.clone(),
             message,
         };
+        for migration in unit
+            .contribution
+            .files
+            .map(crate::plan::shipped_migrations)
+            .unwrap_or_default()
+        {
+            let migration = migration.map_err(bad)?;
+            for (seen, key) in [
+                (&mut migration_names, &migration.name),
+                (&mut migration_versions, &migration.default_version),
+            ] {
+                if let Some(first) = seen.insert(key.clone(), path.clone()) {
+                    return Err(bad(format!(
+                        "migration `{}` has the name or the version of one shipped by templates/{first}",
+                        migration.path(&migration.default_version)
+                    )));
+                }
+            }
+        }
         for name in unit
             .contribution
             .crates
@@ -411,6 +433,42 @@ mod tests {
         let reports = catalogue.features.iter_mut().find(|f| f.name == "reports");
         edit(reports.expect("the embedded catalogue has the reports feature"));
         check(&catalogue).map_err(|e| e.to_string())
+    }
+
+    /// The embedded catalogue's check, with the reports feature shipping `migration` instead
+    /// of its files.
+    fn check_migration(migration: &str) -> Result<(), String> {
+        check_feature(|f| {
+            f.contribution.files = Some(contract::tests::files(&[(migration, "SELECT 1;\n")]));
+        })
+    }
+
+    #[test]
+    fn a_migration_with_the_name_of_another_units_is_refused() {
+        assert_eq!(
+            check_migration("migrations/20250109000000_users.sql"),
+            Err("templates/features/reports/feature.toml: migration `migrations/20250109000000_users.sql` has the name or the version of one shipped by templates/modules/auth/module.toml".into())
+        );
+    }
+
+    #[test]
+    fn a_migration_with_the_version_of_another_units_is_refused() {
+        let result = check_migration("migrations/20250102000000_orders.sql");
+        assert!(
+            result
+                .as_ref()
+                .is_err_and(|e| e.contains("templates/modules/auth/module.toml")),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_migration_named_without_its_version_is_refused() {
+        let result = check_migration("migrations/orders.sql");
+        assert!(
+            result.as_ref().is_err_and(|e| e.contains("14 digits")),
+            "{result:?}"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What `add`, `remove` and `update` share: open the project, render the new answers, and merge
-//! the change from the pristine render into `HEAD`, leaving it uncommitted for review.
+//! the change from the render `HEAD` was made from (see [`crate::base`]) into `HEAD`, leaving it
+//! uncommitted for review as `git merge --no-commit` would.
 
 use clap::{Arg, ArgAction, ArgMatches};
 use console::style;
@@ -12,7 +13,7 @@ use crate::merge::{ChangeKind, FileChange, Merge};
 use crate::name::ProjectName;
 use crate::project::{self, Project, ProjectError};
 use crate::ui::{self, Ui};
-use crate::{check, git, prompt, semantic};
+use crate::{base, check, git, migrations, prompt, semantic};
 
 /// Objects written during a dry run go to an in-memory backend of this priority, above the
 /// on-disk ones, so that a dry run leaves `.git` untouched.
@@ -146,10 +147,11 @@ impl OpenProject {
         project::ensure_not_newer(recorded.version.as_deref())?;
         let repo = project.repository()?;
         head_tree_id(&repo)?;
-        if git::pristine(&repo)?.is_none() {
-            return Err(ProjectError::NoPristine.into());
+        // A dry run writes nothing, so a merge in progress or uncommitted work is no reason to
+        // refuse it.
+        if !options.dry_run && repo.state() != git2::RepositoryState::Clean {
+            return Err(ProjectError::MergeInProgress.into());
         }
-        // A dry run writes nothing, so uncommitted work is no reason to refuse it.
         if !options.allow_dirty && !options.dry_run {
             project::ensure_clean(&repo)?;
         }
@@ -179,9 +181,10 @@ impl OpenProject {
         )?)
     }
 
-    /// Renders `answers` and merges the change since the pristine render into the working tree.
+    /// Renders `answers` and merges the change since the base render into the working tree.
     ///
-    /// `what` names the change in messages and in the pristine ref's history.
+    /// Module migrations new to the project get their versions first. `what` names the change
+    /// in messages and in the render commit's message.
     pub fn merge(
         &self,
         catalogue: &Catalogue,
@@ -191,7 +194,6 @@ impl OpenProject {
         ui: Ui,
     ) -> Result<(), Error> {
         let repo = &self.repo;
-        let render = crate::generate(catalogue, answers)?;
         let odb = repo.odb()?;
         // Held to the end of the function: while it lives, new objects stay in memory.
         let _in_memory = if options.dry_run {
@@ -199,16 +201,30 @@ impl OpenProject {
         } else {
             None
         };
-        let pristine = git::pristine(repo)?.ok_or(ProjectError::NoPristine)?;
+        let head = repo.head()?.peel_to_commit()?;
+        let base = base::find(repo, catalogue, &self.project.root, &self.recorded, &head)?;
+        let head_paths = base::paths(&head)?;
+        let mut answers = answers.clone();
+        answers.migrations = self.recorded.migrations.clone();
+        let now = migrations::now();
+        migrations::assign(
+            catalogue,
+            &mut answers,
+            head_paths.iter().map(String::as_str),
+            Some(&now),
+        );
+        let render = crate::generate(catalogue, &answers)?;
         let theirs = git::write_tree(repo, &render)?;
-        if theirs == pristine.tree_id() {
+        if theirs == base.tree {
             ui.success(format!(
                 "Nothing to change: the project already matches `{what}`"
             ));
             return Ok(());
         }
-        let ours = repo.find_tree(head_tree_id(repo)?)?;
-        let merge = Merge::compute(repo, &pristine.tree()?, &ours, &repo.find_tree(theirs)?)?;
+        let base_tree = repo.find_tree(base.tree)?;
+        migrations::check_render(&head_paths, &base_tree, &render, &answers)?;
+        let ours = head.tree()?;
+        let merge = Merge::compute(repo, &base_tree, &ours, &repo.find_tree(theirs)?)?;
         let warnings = semantic::warnings(repo, &ours, &merge)?;
         if options.dry_run {
             print_preview(&merge, options.stat)?;
@@ -220,10 +236,18 @@ impl OpenProject {
         }
         let listing: Vec<(ChangeKind, String)> = merge.changes.iter().map(listed).collect();
         let conflicts: Vec<String> = merge.conflicts().into_iter().map(str::to_string).collect();
-        let message = format!("omnistack {}: {what}", crate::VERSION);
-        // The pristine ref moves only once the merge is written; if it cannot, the merge is undone.
+        let message = git::render_message(what);
+        let subject = message.lines().next().unwrap_or_default().to_string();
+        // The render is recorded only once the merge is written; if it cannot be, the merge is
+        // undone. The pristine ref is a local cache, so the order of its update does not matter.
         merge.apply(repo, || {
-            git::commit_pristine(repo, theirs, Some(&pristine), &message).map(drop)
+            let render_commit = git::commit_pristine(repo, theirs, base.commit.as_ref(), &message)?;
+            git::begin_merge(repo, render_commit, &format!("{subject}\n")).map_err(|e| {
+                git2::Error::from_str(&format!(
+                    "cannot record the merge in {}: {e}",
+                    repo.path().display()
+                ))
+            })
         })?;
         report(ui, what, &listing, conflicts.is_empty());
         print_warnings(&warnings);
@@ -312,4 +336,5 @@ fn report(ui: Ui, what: &str, listing: &[(ChangeKind, String)], clean: bool) {
     } else {
         ui.line("Resolve the conflict markers (<<<<<<<), `git add` each file, review with `git diff HEAD`, then commit.");
     }
+    ui.line("To abandon the change instead: `git merge --abort`.");
 }

@@ -312,6 +312,7 @@ fn render(catalogue: &Catalogue, selection: &Selection) -> BTreeMap<String, Vec<
     let answers = omnistack::answers::Answers {
         name: omnistack::name::ProjectName::parse("app").expect("a valid name"),
         modules: selection.clone(),
+        migrations: BTreeMap::new(),
     };
     omnistack::generate(catalogue, &answers)
         .expect("renders")
@@ -364,4 +365,56 @@ pub fn files_with_git(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = files(root);
     collect(root, &root.join(".git"), &mut out);
     out
+}
+
+/// omnistack's render of the answers the project's `omnistack.toml` records, migration
+/// versions included: what a change must leave when nobody edited the project.
+pub fn recorded_render(project: &Path) -> BTreeMap<String, Vec<u8>> {
+    let catalogue = catalogue();
+    let recorded =
+        omnistack::answers::AnswersFile::read(&catalogue, &project.join("omnistack.toml"))
+            .expect("omnistack.toml reads");
+    let name = recorded.name.expect("a recorded name");
+    let mut answers =
+        omnistack::answers::Answers::complete(&catalogue, name, &recorded.choices, |_| {
+            Ok::<_, ()>(None)
+        })
+        .expect("complete answers");
+    answers.migrations = recorded.migrations;
+    omnistack::generate(&catalogue, &answers)
+        .expect("renders")
+        .files
+}
+
+/// `files` with each migration's version left out of its name (`migrations/users.sql`), and
+/// `omnistack.toml` without its `[migrations]` table: to compare projects whose module
+/// migrations entered at different times.
+pub fn without_migration_versions(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    files
+        .iter()
+        .map(|(path, bytes)| {
+            let path = match path
+                .strip_prefix("migrations/")
+                .and_then(|f| f.split_once('_'))
+            {
+                Some((version, rest)) if version.bytes().all(|b| b.is_ascii_digit()) => {
+                    format!("migrations/{rest}")
+                }
+                _ => path.clone(),
+            };
+            let bytes = if path == "omnistack.toml" {
+                let text = String::from_utf8_lossy(bytes);
+                let kept = text.split("\n[migrations]\n").next().unwrap_or_default();
+                format!("{}\n", kept.trim_end()).into_bytes()
+            } else {
+                bytes.clone()
+            };
+            (path, bytes)
+        })
+        .collect()
+}
+
+/// The index as git lists it (mode, blob, stage, path): to compare two repositories' indexes.
+pub fn index(dir: &Path) -> String {
+    git(dir, &["ls-files", "--stage"])
 }

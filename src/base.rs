@@ -1,0 +1,152 @@
+//! The base of a change's three-way merge: omnistack's render of the answers `HEAD` records,
+//! found the same way in every clone of the repository.
+//!
+//! - When `HEAD`'s `omnistack.toml` records this omnistack's version, the base is the render
+//!   of those answers: rendering is deterministic, and the record holds every answer and every
+//!   migration version, so any clone rebuilds the same base without a ref.
+//! - Otherwise (an `update` from an older release) the base is the newest render commit whose
+//!   `omnistack.toml` is `HEAD`'s: the pristine ref's, or one in `HEAD`'s history, where the
+//!   user's commit of each change puts its render (see [`git::begin_merge`]).
+//! - Otherwise there is no base to merge from, and [`ProjectError::BaseNotFound`] says how to
+//!   rebuild one.
+//!
+//! The pristine ref is only a cache: nothing here depends on it pointing at the right render.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use git2::{Commit, Oid, Repository, Sort};
+
+use crate::Error;
+use crate::answers::{ANSWERS_FILE, Answers, AnswersFile};
+use crate::catalogue::Catalogue;
+use crate::git;
+use crate::migrations;
+use crate::name::ProjectName;
+use crate::project::ProjectError;
+
+/// The base of a change: the tree to merge from, and the render commit that holds it, if any.
+pub struct Base<'r> {
+    /// The tree of omnistack's render the user's `HEAD` started from.
+    pub tree: Oid,
+    /// A render commit of that tree, the parent of the change's render commit.
+    pub commit: Option<Commit<'r>>,
+}
+
+/// Finds the base for a change of the project whose `HEAD` is `head` and whose record is `recorded`.
+pub fn find<'r>(
+    repo: &'r Repository,
+    catalogue: &Catalogue,
+    root: &Path,
+    recorded: &AnswersFile,
+    head: &Commit<'r>,
+) -> Result<Base<'r>, Error> {
+    if recorded.version.as_deref() == Some(crate::VERSION) {
+        let answers = recorded_answers(catalogue, root, recorded, head)?;
+        let render = crate::generate(catalogue, &answers)?;
+        let tree = git::write_tree(repo, &render)?;
+        let commit = newest_render(repo, head, |commit| commit.tree_id() == tree)?;
+        return Ok(Base { tree, commit });
+    }
+    let Some(answers_blob) = blob_id(head, ANSWERS_FILE) else {
+        return Err(not_found(recorded));
+    };
+    let commit = newest_render(repo, head, |commit| {
+        blob_id(commit, ANSWERS_FILE) == Some(answers_blob)
+    })?
+    .ok_or_else(|| not_found(recorded))?;
+    Ok(Base {
+        tree: commit.tree_id(),
+        commit: Some(commit),
+    })
+}
+
+/// The answers `recorded` holds, as the render that wrote it saw them.
+///
+/// A migration the record has no version for (a project recorded before versions were) has
+/// the version of its file in `HEAD`, else the one its template ships.
+pub fn recorded_answers(
+    catalogue: &Catalogue,
+    root: &Path,
+    recorded: &AnswersFile,
+    head: &Commit<'_>,
+) -> Result<Answers, Error> {
+    let name = match &recorded.name {
+        Some(name) => name.clone(),
+        None => ProjectName::from_dir(root)?,
+    };
+    let mut answers =
+        Answers::complete(catalogue, name, &recorded.choices, |_| Ok::<_, Error>(None))?;
+    answers.migrations = recorded.migrations.clone();
+    let existing = paths(head)?;
+    migrations::assign(
+        catalogue,
+        &mut answers,
+        existing.iter().map(String::as_str),
+        None,
+    );
+    Ok(answers)
+}
+
+/// Every file path of `commit`'s tree.
+pub fn paths(commit: &Commit<'_>) -> Result<Vec<String>, git2::Error> {
+    let mut out = Vec::new();
+    commit
+        .tree()?
+        .walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob)
+                && let Ok(name) = entry.name()
+            {
+                out.push(format!("{dir}{name}"));
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+    Ok(out)
+}
+
+/// The newest render commit that `matches`, among those the pristine ref leads to (all
+/// renders) and the marked ones in `head`'s history.
+fn newest_render<'r>(
+    repo: &'r Repository,
+    head: &Commit<'r>,
+    matches: impl Fn(&Commit<'r>) -> bool,
+) -> Result<Option<Commit<'r>>, git2::Error> {
+    let pristine = git::pristine(repo)?;
+    let mut cached = HashSet::new();
+    if let Some(pristine) = &pristine {
+        let mut walk = repo.revwalk()?;
+        walk.push(pristine.id())?;
+        for id in walk {
+            cached.insert(id?);
+        }
+    }
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TIME)?;
+    walk.push(head.id())?;
+    if let Some(pristine) = &pristine {
+        walk.push(pristine.id())?;
+    }
+    for id in walk {
+        let commit = repo.find_commit(id?)?;
+        let is_render = cached.contains(&commit.id()) || git::render_version(&commit).is_some();
+        if is_render && matches(&commit) {
+            return Ok(Some(commit));
+        }
+    }
+    Ok(None)
+}
+
+fn blob_id(commit: &Commit<'_>, path: &str) -> Option<Oid> {
+    let entry = commit.tree().ok()?.get_path(Path::new(path)).ok()?;
+    Some(entry.id())
+}
+
+fn not_found(recorded: &AnswersFile) -> Error {
+    ProjectError::BaseNotFound {
+        recorded: recorded
+            .version
+            .clone()
+            .unwrap_or_else(|| "(no version recorded)".to_string()),
+    }
+    .into()
+}

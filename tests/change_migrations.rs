@@ -1,0 +1,221 @@
+//! Module migrations and the user's: a module that enters a project gets versions after every
+//! migration the project has, recorded in `omnistack.toml`; a collision that still happens is
+//! refused before anything is written.
+
+mod change_support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use change_support::{
+    catalogue, commit_all, defaults, files, generate, git, index, omnistack, recorded_render,
+};
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const USER_MIGRATION: &str = "migrations/20250104000000_orders.sql";
+
+/// The defaults, without storage, and the user's own migration named as a module's used to be.
+fn project_with_a_user_migration(tmp: &TempDir) -> std::path::PathBuf {
+    let project = generate(tmp.path(), &defaults(&catalogue()));
+    fs::write(
+        project.join(USER_MIGRATION),
+        "CREATE TABLE orders (id BIGSERIAL PRIMARY KEY);\n",
+    )
+    .unwrap();
+    commit_all(&project, "orders");
+    project
+}
+
+/// The versions of the project's migrations, by file name.
+fn migration_versions(project: &Path) -> BTreeMap<String, u64> {
+    fs::read_dir(project.join("migrations"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .map(|name| {
+            let version = name.split('_').next().unwrap().parse().unwrap();
+            (name, version)
+        })
+        .collect()
+}
+
+/// The `[migrations]` table of the project's `omnistack.toml`.
+fn recorded(project: &Path) -> BTreeMap<String, String> {
+    let text = fs::read_to_string(project.join("omnistack.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    table["migrations"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(name, version)| (name.clone(), version.as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// Every ref and what it points at.
+fn refs(project: &Path) -> String {
+    git(project, &["for-each-ref"])
+}
+
+fn utc_now() -> u64 {
+    let output = std::process::Command::new("date")
+        .args(["-u", "+%Y%m%d%H%M%S"])
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn new_records_the_version_of_every_module_migration_it_ships() {
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &defaults(&catalogue()));
+
+    let mut files: Vec<String> = recorded(&project)
+        .iter()
+        .map(|(name, version)| format!("{version}_{name}.sql"))
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        migration_versions(&project).into_keys().collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_module_added_after_a_user_migration_gets_a_later_version_of_its_own() {
+    let tmp = TempDir::new().unwrap();
+    let project = project_with_a_user_migration(&tmp);
+    let started = utc_now();
+
+    omnistack(&project)
+        .args(["add", "storage", "--provider", "s3", "--yes"])
+        .assert()
+        .success();
+
+    let versions = migration_versions(&project);
+    let uploads = versions
+        .iter()
+        .find(|(name, _)| name.ends_with("_uploads.sql"))
+        .map(|(_, version)| *version)
+        .expect("storage's migration");
+    assert!(
+        versions
+            .iter()
+            .all(|(name, version)| name.ends_with("_uploads.sql") || *version < uploads),
+        "{versions:?}"
+    );
+    assert!(uploads >= started, "{uploads} is older than the change");
+    assert_eq!(recorded(&project)["uploads"], uploads.to_string());
+    let mut expected = recorded_render(&project);
+    expected.insert(
+        USER_MIGRATION.to_string(),
+        fs::read(project.join(USER_MIGRATION)).unwrap(),
+    );
+    assert_eq!(
+        change_support::differing(&files(&project), &expected),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_module_migration_with_the_version_of_a_user_migration_is_refused_naming_both() {
+    let tmp = TempDir::new().unwrap();
+    let project = project_with_a_user_migration(&tmp);
+    // A version recorded by hand, equal to the user's migration's.
+    let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
+    fs::write(
+        project.join("omnistack.toml"),
+        format!("{answers}uploads = \"20250104000000\"\n"),
+    )
+    .unwrap();
+    commit_all(&project, "a recorded version that collides");
+    let before = (files(&project), index(&project), refs(&project));
+
+    omnistack(&project)
+        .args(["add", "storage", "--provider", "s3", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "migrations/20250104000000_uploads.sql",
+        ))
+        .stderr(predicate::str::contains(USER_MIGRATION));
+
+    assert_eq!(
+        change_support::differing(&files(&project), &before.0),
+        Vec::<String>::new(),
+        "the working tree is as before"
+    );
+    assert_eq!(index(&project), before.1);
+    assert_eq!(refs(&project), before.2);
+    assert!(!project.join(".git/MERGE_HEAD").exists());
+}
+
+#[test]
+fn a_malformed_recorded_migration_version_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &defaults(&catalogue()));
+    let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
+    fs::write(
+        project.join("omnistack.toml"),
+        format!("{answers}uploads = \"2025\"\n"),
+    )
+    .unwrap();
+    commit_all(&project, "a malformed version");
+
+    omnistack(&project)
+        .args(["add", "storage", "--provider", "s3", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("uploads = \"2025\""));
+}
+
+#[test]
+fn update_gives_a_migration_new_in_the_release_a_version_after_the_projects() {
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &defaults(&catalogue()));
+    // An older release's render, without the projects migration.
+    let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
+    let old_answers: String = answers
+        .replace(
+            &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+            "version = \"0.0.1\"",
+        )
+        .lines()
+        .filter(|line| !line.starts_with("projects = "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    fs::write(project.join("omnistack.toml"), old_answers).unwrap();
+    fs::remove_file(project.join("migrations/20250103000000_projects.sql")).unwrap();
+    commit_all(
+        &project,
+        "omnistack 0.0.1: the older render\n\nOmnistack-Render: 0.0.1",
+    );
+    fs::write(
+        project.join(USER_MIGRATION),
+        "CREATE TABLE orders (id BIGSERIAL PRIMARY KEY);\n",
+    )
+    .unwrap();
+    commit_all(&project, "orders");
+    let started = utc_now();
+
+    omnistack(&project)
+        .args(["update", "--yes"])
+        .assert()
+        .success();
+
+    let projects: u64 = recorded(&project)["projects"].parse().unwrap();
+    assert!(
+        projects > 20_250_104_000_000 && projects >= started,
+        "{projects}"
+    );
+    assert!(
+        project
+            .join(format!("migrations/{projects}_projects.sql"))
+            .is_file()
+    );
+    assert_eq!(recorded(&project)["users"], "20250102000000");
+}
