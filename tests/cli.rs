@@ -359,7 +359,11 @@ fn the_generated_repository_stores_and_checks_out_text_files_with_lf() {
         .assert()
         .success();
     let repo = git2::Repository::open(tmp.path().join("demo")).unwrap();
-    for path in ["Dockerfile", "Makefile", "migrations/20250101000000_init.sql"] {
+    for path in [
+        "Dockerfile",
+        "Makefile",
+        "migrations/20250101000000_init.sql",
+    ] {
         let eol = repo
             .get_attr(Path::new(path), "eol", git2::AttrCheckFlags::default())
             .unwrap();
