@@ -8,6 +8,7 @@ pub mod answers;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
+pub mod doctor;
 pub mod error;
 pub mod git;
 pub mod matrix;
