@@ -8,7 +8,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use crate::Error;
 use crate::catalogue::Catalogue;
 use crate::commands::change::TargetArgs;
-use crate::commands::{add, adopt, completions, list, matrix, new, remove, update};
+use crate::commands::{add, adopt, completions, doctor, list, matrix, new, remove, update};
 use crate::ui::{Ui, Verbosity};
 
 /// The whole `omnistack` command, with one flag of `new` per catalogue module.
@@ -40,6 +40,7 @@ pub fn command(catalogue: &Catalogue) -> Command {
         .subcommand(remove::command())
         .subcommand(update::command())
         .subcommand(adopt::command())
+        .subcommand(doctor::command())
         .subcommand(list::command())
         .subcommand(matrix::command())
         .subcommand(completions::command())
@@ -70,6 +71,7 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Resul
         Some(("remove", sub)) => remove::run(&catalogue, &TargetArgs::from_matches(sub), ui),
         Some(("update", sub)) => update::run(&catalogue, &update::options(sub), ui),
         Some(("adopt", sub)) => adopt::run(&catalogue, adopt::force(sub), ui),
+        Some(("doctor", sub)) => doctor::run(&doctor::DoctorArgs::from_matches(sub)),
         Some(("list", sub)) => list::run(&catalogue, list::format(sub)),
         Some(("matrix", sub)) => matrix::run(&catalogue, &matrix::MatrixArgs::from_matches(sub)),
         Some(("completions", sub)) => {

@@ -64,6 +64,9 @@ pub enum Error {
         .0.join(", ")
     )]
     Conflicts(Vec<String>),
+    /// `doctor` found problems (it printed them, with their fixes).
+    #[error("doctor found {0} problem(s); the report says how to fix each")]
+    Unhealthy(usize),
 }
 
 /// The exit code of a change that merged with conflicts, distinct from errors (1) and usage (2).

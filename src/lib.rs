@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod doctor;
 pub mod error;
 pub mod git;
 pub mod matrix;

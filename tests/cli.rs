@@ -351,6 +351,39 @@ fn new_makes_an_initial_commit_on_main_and_a_pristine_ref() {
 }
 
 #[test]
+fn the_generated_repository_stores_and_checks_out_text_files_with_lf() {
+    let tmp = TempDir::new().unwrap();
+    omnistack()
+        .current_dir(tmp.path())
+        .args(["new", "demo", "--yes"])
+        .assert()
+        .success();
+    let repo = git2::Repository::open(tmp.path().join("demo")).unwrap();
+    for path in [
+        "Dockerfile",
+        "Makefile",
+        "migrations/20250101000000_init.sql",
+    ] {
+        let eol = repo
+            .get_attr(Path::new(path), "eol", git2::AttrCheckFlags::default())
+            .unwrap();
+        assert_eq!(eol, Some("lf"), "{path}: .gitattributes sets eol=lf");
+    }
+    let tree = repo.head().unwrap().peel_to_tree().unwrap();
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if let Ok(blob) = entry.to_object(&repo).and_then(|o| o.peel_to_blob()) {
+            let name = entry.name().unwrap_or_default();
+            assert!(
+                !blob.content().windows(2).any(|pair| pair == b"\r\n"),
+                "{dir}{name} has CRLF line endings"
+            );
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .unwrap();
+}
+
+#[test]
 fn no_git_leaves_no_repository() {
     let tmp = TempDir::new().unwrap();
     omnistack()

@@ -224,14 +224,11 @@ fn the_ci_workflow_passes_actionlint_and_the_workflow_schema() {
 }
 
 #[test]
-fn omnistacks_own_ci_workflow_passes_actionlint() {
+fn omnistacks_own_workflows_pass_actionlint() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    assert_tool_passes(
-        "omnistack's own CI",
-        actionlint(),
-        &[".github/workflows/ci.yml"],
-        repo,
-    );
+    for workflow in [".github/workflows/ci.yml", ".github/workflows/release.yml"] {
+        assert_tool_passes("omnistack's own workflows", actionlint(), &[workflow], repo);
+    }
 }
 
 #[test]

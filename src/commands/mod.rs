@@ -4,6 +4,7 @@ pub mod add;
 pub mod adopt;
 pub mod change;
 pub mod completions;
+pub mod doctor;
 pub mod list;
 pub mod matrix;
 pub mod module_flags;
