@@ -29,7 +29,7 @@ impl Project {
         Command::cargo_bin("omnistack")
             .unwrap()
             .current_dir(dir.path())
-            .args(["--quiet", "new", "demo", "--yes", "--no-git"])
+            .args(["--quiet", "new", "demo", "--yes"])
             .assert()
             .success();
         let root = dir.path().join("demo");
@@ -235,7 +235,8 @@ fn the_json_report_has_stable_field_names_and_every_check_in_order() {
             "database",
             "migrations",
             "redis",
-            "omnistack-version"
+            "omnistack-version",
+            "merge-base"
         ]
     );
 }
@@ -410,4 +411,64 @@ fn outside_a_project_doctor_says_so_and_fails() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("no omnistack.toml"));
+}
+
+/// Runs git in `dir` with a fixed identity, panicking when it fails.
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Test User")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test User")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn a_project_without_git_is_a_warning_that_add_and_update_need_a_commit() {
+    let (project, _database) = healthy();
+    std::fs::remove_dir_all(project.root.join(".git")).unwrap();
+
+    let (report, success) = project.doctor_json();
+
+    assert!(success, "{report:#}");
+    let base = check(&report, "merge-base");
+    assert_eq!(base["status"], "warning", "{base:#}");
+    assert!(
+        base["fix"].as_str().unwrap().contains("git init"),
+        "{base:#}"
+    );
+}
+
+#[test]
+fn an_older_render_missing_from_the_history_is_a_problem_with_the_way_to_rebuild_it() {
+    let (project, _database) = healthy();
+    // A project from omnistack 0.0.1 whose render commit a squash merge dropped: the record
+    // says 0.0.1, and no render of that version is in the history.
+    let answers = project.root.join("omnistack.toml");
+    let text = std::fs::read_to_string(&answers).unwrap().replace(
+        &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+        "version = \"0.0.1\"",
+    );
+    std::fs::write(&answers, text).unwrap();
+    git(
+        &project.root,
+        &["commit", "-qam", "squashed: older release"],
+    );
+
+    let (report, success) = project.doctor_json();
+
+    assert!(!success, "{report:#}");
+    let base = check(&report, "merge-base");
+    assert_eq!(base["status"], "problem", "{base:#}");
+    assert!(
+        base["fix"]
+            .as_str()
+            .unwrap()
+            .contains("install omnistack 0.0.1, run `omnistack adopt --force`"),
+        "{base:#}"
+    );
 }

@@ -1,9 +1,10 @@
 //! `omnistack doctor`: checks that a generated project can run on this machine (toolchain,
-//! `.env`, PostgreSQL, Redis, migrations, omnistack version) and says how to fix what cannot.
+//! `.env`, PostgreSQL, Redis, migrations, omnistack version, the base of later changes) and says how to fix what cannot.
 //!
 //! Each check is one function of [`Setup`] in [`CHECKS`]; adding a check is adding a line there.
 
 mod environment;
+mod merge_base;
 mod postgres;
 mod redis;
 mod toolchain;
@@ -32,6 +33,7 @@ pub const CHECKS: &[Check] = &[
     ("migrations", postgres::check_migrations),
     ("redis", redis::check),
     ("omnistack-version", version::check),
+    ("merge-base", merge_base::check),
 ];
 
 /// What a check found.
