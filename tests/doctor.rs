@@ -472,3 +472,46 @@ fn an_older_render_missing_from_the_history_is_a_problem_with_the_way_to_rebuild
         "{base:#}"
     );
 }
+
+#[test]
+fn an_older_project_is_a_warning_listing_what_update_would_change() {
+    let (project, _database) = healthy();
+    // What omnistack 0.0.1 rendered: another health.rs, recorded as the pristine render.
+    let answers = project.root.join("omnistack.toml");
+    let text = std::fs::read_to_string(&answers).unwrap().replace(
+        &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+        "version = \"0.0.1\"",
+    );
+    std::fs::write(&answers, text).unwrap();
+    std::fs::write(project.root.join("src/routes/health.rs"), "// older\n").unwrap();
+    git(
+        &project.root,
+        &["commit", "-qam", "the older release's render"],
+    );
+    git(
+        &project.root,
+        &["update-ref", "refs/omnistack/pristine", "HEAD"],
+    );
+
+    let (report, success) = project.doctor_json();
+
+    assert!(success, "a warning is not a problem: {report:#}");
+    let version = check(&report, "omnistack-version");
+    assert_eq!(version["status"], "warning", "{version:#}");
+    assert!(
+        version["summary"].as_str().unwrap().ends_with(
+            "`update` would change 2 file(s): omnistack.toml (modified), src/routes/health.rs (modified)"
+        ),
+        "{version:#}"
+    );
+    assert_eq!(git_status(&project.root), "", "doctor changed nothing");
+}
+
+fn git_status(dir: &Path) -> String {
+    let output = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["status", "--porcelain"])
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}

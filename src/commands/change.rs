@@ -2,6 +2,8 @@
 //! the change from the render `HEAD` was made from (see [`crate::base`]) into `HEAD`, leaving it
 //! uncommitted for review as `git merge --no-commit` would.
 
+use std::path::Path;
+
 use clap::{Arg, ArgAction, ArgMatches};
 use console::style;
 use git2::Repository;
@@ -142,7 +144,16 @@ impl OpenProject {
     /// Opens the project around the current directory, refusing one that cannot be merged into.
     pub fn open(catalogue: &Catalogue, options: &ChangeOptions) -> Result<Self, Error> {
         let here = std::env::current_dir().map_err(|source| ProjectError::CurrentDir { source })?;
-        let project = Project::find(&here)?;
+        Self::open_at(&here, catalogue, options)
+    }
+
+    /// Opens the project that contains `start`, refusing one that cannot be merged into.
+    pub fn open_at(
+        start: &Path,
+        catalogue: &Catalogue,
+        options: &ChangeOptions,
+    ) -> Result<Self, Error> {
+        let project = Project::find(start)?;
         let recorded = AnswersFile::read(catalogue, &project.answers_file())?;
         project::ensure_not_newer(recorded.version.as_deref())?;
         let repo = project.repository()?;
@@ -181,10 +192,64 @@ impl OpenProject {
         )?)
     }
 
+    /// What the change to `answers` would do to each path, computed in memory: nothing is
+    /// written to the working tree, the index or `.git` (`doctor`'s view of `update`).
+    pub fn preview(
+        &self,
+        catalogue: &Catalogue,
+        answers: &Answers,
+    ) -> Result<Vec<(ChangeKind, String)>, Error> {
+        let _in_memory = self
+            .repo
+            .odb()?
+            .add_new_mempack_backend(DRY_RUN_ODB_PRIORITY)?;
+        Ok(match self.compute(catalogue, answers)? {
+            Some(change) => change.merge.changes.iter().map(listed).collect(),
+            None => Vec::new(),
+        })
+    }
+
+    /// Finds the base, renders `answers` (new module migrations get their versions first) and
+    /// merges in memory; `None` when the render is the base's.
+    fn compute(
+        &self,
+        catalogue: &Catalogue,
+        answers: &Answers,
+    ) -> Result<Option<Computed<'_>>, Error> {
+        let repo = &self.repo;
+        let head = repo.head()?.peel_to_commit()?;
+        let base = base::find(repo, catalogue, &self.project.root, &self.recorded, &head)?;
+        let head_paths = base::paths(&head)?;
+        let mut answers = answers.clone();
+        answers.migrations = self.recorded.migrations.clone();
+        let now = migrations::now();
+        migrations::assign(
+            catalogue,
+            &mut answers,
+            head_paths.iter().map(String::as_str),
+            Some(&now),
+        );
+        let render = crate::generate(catalogue, &answers)?;
+        let theirs = git::write_tree(repo, &render)?;
+        if theirs == base.tree {
+            return Ok(None);
+        }
+        let base_tree = repo.find_tree(base.tree)?;
+        migrations::check_render(&head_paths, &base_tree, &render, &answers)?;
+        let ours = head.tree()?;
+        let merge = Merge::compute(repo, &base_tree, &ours, &repo.find_tree(theirs)?)?;
+        let warnings = semantic::warnings(repo, &ours, &merge)?;
+        Ok(Some(Computed {
+            base: base.commit,
+            theirs,
+            merge,
+            warnings,
+        }))
+    }
+
     /// Renders `answers` and merges the change since the base render into the working tree.
     ///
-    /// Module migrations new to the project get their versions first. `what` names the change
-    /// in messages and in the render commit's message.
+    /// `what` names the change in messages and in the render commit's message.
     pub fn merge(
         &self,
         catalogue: &Catalogue,
@@ -201,31 +266,18 @@ impl OpenProject {
         } else {
             None
         };
-        let head = repo.head()?.peel_to_commit()?;
-        let base = base::find(repo, catalogue, &self.project.root, &self.recorded, &head)?;
-        let head_paths = base::paths(&head)?;
-        let mut answers = answers.clone();
-        answers.migrations = self.recorded.migrations.clone();
-        let now = migrations::now();
-        migrations::assign(
-            catalogue,
-            &mut answers,
-            head_paths.iter().map(String::as_str),
-            Some(&now),
-        );
-        let render = crate::generate(catalogue, &answers)?;
-        let theirs = git::write_tree(repo, &render)?;
-        if theirs == base.tree {
+        let Some(Computed {
+            base,
+            theirs,
+            merge,
+            warnings,
+        }) = self.compute(catalogue, answers)?
+        else {
             ui.success(format!(
                 "Nothing to change: the project already matches `{what}`"
             ));
             return Ok(());
-        }
-        let base_tree = repo.find_tree(base.tree)?;
-        migrations::check_render(&head_paths, &base_tree, &render, &answers)?;
-        let ours = head.tree()?;
-        let merge = Merge::compute(repo, &base_tree, &ours, &repo.find_tree(theirs)?)?;
-        let warnings = semantic::warnings(repo, &ours, &merge)?;
+        };
         if options.dry_run {
             print_preview(&merge, options.stat)?;
             print_warnings(&warnings);
@@ -241,7 +293,7 @@ impl OpenProject {
         // The render is recorded only once the merge is written; if it cannot be, the merge is
         // undone. The pristine ref is a local cache, so the order of its update does not matter.
         merge.apply(repo, || {
-            let render_commit = git::commit_pristine(repo, theirs, base.commit.as_ref(), &message)?;
+            let render_commit = git::commit_pristine(repo, theirs, base.as_ref(), &message)?;
             git::begin_merge(repo, render_commit, &format!("{subject}\n")).map_err(|e| {
                 git2::Error::from_str(&format!(
                     "cannot record the merge in {}: {e}",
@@ -264,6 +316,18 @@ impl OpenProject {
         }
         Ok(())
     }
+}
+
+/// A change computed in memory, not yet applied.
+struct Computed<'r> {
+    /// The render commit of the base, when the history has one.
+    base: Option<git2::Commit<'r>>,
+    /// The new render's tree.
+    theirs: git2::Oid,
+    /// The three-way merge into `HEAD`.
+    merge: Merge,
+    /// What rustc may reject after the merge.
+    warnings: Vec<String>,
 }
 
 /// The tree of `HEAD`, or [`ProjectError::NoCommit`] on a repository without commits.
