@@ -291,15 +291,16 @@ impl OpenProject {
         let message = git::render_message(what);
         let subject = message.lines().next().unwrap_or_default().to_string();
         // The render is recorded only once the merge is written; if it cannot be, the merge is
-        // undone. The pristine ref is a local cache, so the order of its update does not matter.
+        // undone. The pristine ref moves last, so that a failure leaves it where it was.
         merge.apply(repo, || {
-            let render_commit = git::commit_pristine(repo, theirs, base.as_ref(), &message)?;
+            let render_commit = git::commit_render(repo, theirs, base.as_ref(), &message)?;
             git::begin_merge(repo, render_commit, &format!("{subject}\n")).map_err(|e| {
                 git2::Error::from_str(&format!(
                     "cannot record the merge in {}: {e}",
                     repo.path().display()
                 ))
-            })
+            })?;
+            git::set_pristine(repo, render_commit, &message).inspect_err(|_| git::clear_merge(repo))
         })?;
         report(ui, what, &listing, conflicts.is_empty());
         print_warnings(&warnings);
