@@ -128,12 +128,34 @@ fn newest_render<'r>(
     }
     for id in walk {
         let commit = repo.find_commit(id?)?;
-        let is_render = cached.contains(&commit.id()) || git::render_version(&commit).is_some();
-        if is_render && matches(&commit) {
+        if is_render(&commit, &cached) && matches(&commit) {
             return Ok(Some(commit));
         }
     }
     Ok(None)
+}
+
+/// Whether `commit` is a render: a cached one, or one marked by the trailer whose parents are
+/// renders down to a root or a cached one, as omnistack chains them.
+///
+/// The trailer alone is not enough: `git pull --rebase` (or a cherry-pick) replays a change's
+/// render commit onto the user's commits, and the copy keeps the trailer while its tree holds
+/// their edits; taken as a base, those edits would look like omnistack's and be overwritten.
+fn is_render(commit: &Commit<'_>, cached: &HashSet<Oid>) -> bool {
+    let mut commit = commit.clone();
+    loop {
+        if cached.contains(&commit.id()) {
+            return true;
+        }
+        if git::render_version(&commit).is_none() {
+            return false;
+        }
+        match (commit.parent_count(), commit.parent(0)) {
+            (0, _) => return true,
+            (1, Ok(parent)) => commit = parent,
+            _ => return false,
+        }
+    }
 }
 
 fn blob_id(commit: &Commit<'_>, path: &str) -> Option<Oid> {

@@ -131,12 +131,28 @@ pub fn commit_pristine(
     parent: Option<&Commit<'_>>,
     message: &str,
 ) -> Result<Oid, git2::Error> {
+    let commit = commit_render(repo, tree, parent, message)?;
+    set_pristine(repo, commit, message)?;
+    Ok(commit)
+}
+
+/// Commits `tree` as a render on top of `parent`, moving no ref.
+pub fn commit_render(
+    repo: &Repository,
+    tree: Oid,
+    parent: Option<&Commit<'_>>,
+    message: &str,
+) -> Result<Oid, git2::Error> {
     let tree = repo.find_tree(tree)?;
     let author = signature(repo)?;
     let parents: Vec<&Commit<'_>> = parent.into_iter().collect();
-    let commit = repo.commit(None, &author, &author, message, &tree, &parents)?;
-    repo.reference(PRISTINE_REF, commit, true, message)?;
-    Ok(commit)
+    repo.commit(None, &author, &author, message, &tree, &parents)
+}
+
+/// Points the pristine ref at the render `commit`.
+pub fn set_pristine(repo: &Repository, commit: Oid, message: &str) -> Result<(), git2::Error> {
+    repo.reference(PRISTINE_REF, commit, true, message)
+        .map(drop)
 }
 
 /// The message of a render commit for the change `what`, with its trailer.
@@ -166,12 +182,27 @@ pub fn render_version(commit: &Commit<'_>) -> Option<String> {
 /// Leaves the repository as `git merge --no-commit <render>` would: `render` as `MERGE_HEAD`
 /// and `message` as the message `git commit` offers. The user's commit then records `render`
 /// as its second parent, and `git merge --abort` undoes the change.
+///
+/// On failure nothing is left: a stray MERGE_MSG would become the message of the user's next
+/// `git commit`.
 pub fn begin_merge(repo: &Repository, render: Oid, message: &str) -> Result<(), std::io::Error> {
     let dir = repo.path();
-    std::fs::write(dir.join("MERGE_MSG"), message)?;
-    std::fs::write(dir.join("MERGE_MODE"), "no-ff")?;
-    // Written last: its presence is what makes git see a merge in progress.
-    std::fs::write(dir.join("MERGE_HEAD"), format!("{render}\n"))
+    let written = std::fs::write(dir.join("MERGE_MSG"), message)
+        .and_then(|()| std::fs::write(dir.join("MERGE_MODE"), "no-ff"))
+        // Written last: its presence is what makes git see a merge in progress.
+        .and_then(|()| std::fs::write(dir.join("MERGE_HEAD"), format!("{render}\n")));
+    if written.is_err() {
+        clear_merge(repo);
+    }
+    written
+}
+
+/// Removes what [`begin_merge`] writes, for a change that fails after it. Best effort, like
+/// the rest of a rollback: the error that caused it is the one reported.
+pub fn clear_merge(repo: &Repository) {
+    for file in ["MERGE_HEAD", "MERGE_MSG", "MERGE_MODE"] {
+        let _ = std::fs::remove_file(repo.path().join(file));
+    }
 }
 
 /// The user's git identity when configured, else a neutral one (CI machines often have none).

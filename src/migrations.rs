@@ -104,9 +104,10 @@ pub fn version_of(path: &str) -> Option<u64> {
 /// Gives every module migration of `answers` that has no recorded version one, and forgets the
 /// versions of migrations the answers no longer include.
 ///
-/// `existing` are the paths of the project's files (its `HEAD`). A migration already there
-/// under its name (a project from before versions were recorded) keeps the version it has;
-/// with `now` (`YYYYMMDDHHMMSS`, UTC), any other gets a version after every migration in
+/// `existing` are the paths of the project's files (its `HEAD`). In a project from before
+/// versions were recorded (none is), a migration already there under its name keeps the
+/// version it has; once the record holds versions, such a file is the user's own (their
+/// `uploads` table), never the module's. With `now` (`YYYYMMDDHHMMSS`, UTC), any other gets a version after every migration in
 /// `existing` and in the record, and not before `now`, so that it also sorts after migrations
 /// written since. Without `now` it keeps the version its template ships (for rebuilding a
 /// render made before versions were recorded).
@@ -117,6 +118,7 @@ pub fn assign<'p>(
     now: Option<&str>,
 ) {
     let shipped = plan::migrations(catalogue, answers);
+    let unrecorded = answers.migrations.is_empty();
     let mut latest = existing
         .clone()
         .into_iter()
@@ -134,11 +136,15 @@ pub fn assign<'p>(
             continue;
         }
         let suffix = format!("_{}.sql", migration.name);
-        let present = existing.clone().into_iter().find_map(|path| {
-            let file = path.strip_prefix(DIR)?.strip_prefix('/')?;
-            let version = file.strip_suffix(&suffix)?;
-            is_version(version).then(|| version.to_string())
-        });
+        let present = existing
+            .clone()
+            .into_iter()
+            .filter(|_| unrecorded)
+            .find_map(|path| {
+                let file = path.strip_prefix(DIR)?.strip_prefix('/')?;
+                let version = file.strip_suffix(&suffix)?;
+                is_version(version).then(|| version.to_string())
+            });
         let version = match (present, now) {
             (Some(version), _) => version,
             (None, Some(now)) => {
@@ -294,7 +300,7 @@ mod tests {
 
     #[test]
     fn a_migration_in_the_project_under_its_name_and_unrecorded_keeps_its_version() {
-        let (catalogue, mut answers) = answers(&["s3"], &DEFAULTS[..1]);
+        let (catalogue, mut answers) = answers(&["s3"], &[]);
         let existing = [
             "migrations/20250101000000_init.sql",
             "migrations/20250104000000_uploads.sql",
@@ -303,7 +309,18 @@ mod tests {
         assign(&catalogue, &mut answers, existing, Some("20261202120000"));
 
         assert_eq!(answers.migrations["uploads"], "20250104000000");
+        assert_eq!(answers.migrations["init"], "20250101000000");
         assert_eq!(answers.migrations["users"], "20261202120000");
+    }
+
+    #[test]
+    fn once_versions_are_recorded_a_file_under_a_module_migration_name_is_the_users() {
+        let (catalogue, mut answers) = answers(&["s3"], &DEFAULTS);
+        let existing = ["migrations/20250104000000_uploads.sql"];
+
+        assign(&catalogue, &mut answers, existing, Some("20261202120000"));
+
+        assert_eq!(answers.migrations["uploads"], "20261202120000");
     }
 
     #[test]

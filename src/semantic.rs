@@ -80,44 +80,84 @@ fn dangling_references(sources: &BTreeMap<String, Vec<u8>>, merge: &Merge) -> Ve
     }
     let mut out = Vec::new();
     for (path, bytes) in sources {
-        let text = String::from_utf8_lossy(bytes);
-        for (number, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or_default();
-            let hit = crate_paths(code).find_map(|segments| {
-                (1..=segments.len())
-                    .map(|n| segments[..n].join("::"))
-                    .find_map(|m| removed.get(&m).map(|file| (m, *file)))
-            });
+        // Comments out, lines kept: a path may span lines (`use crate::{\n    email,\n};`).
+        let code: String = String::from_utf8_lossy(bytes)
+            .lines()
+            .map(|line| format!("{}\n", line.split("//").next().unwrap_or_default()))
+            .collect();
+        for (at, segments) in crate_paths(&code) {
+            let hit = (1..=segments.len())
+                .map(|n| segments[..n].join("::"))
+                .find_map(|m| removed.get(&m).map(|file| (m, *file)));
             if let Some((module, file)) = hit {
-                out.push(format!(
-                    "{path}:{}: refers to `crate::{module}`, which this change removes ({file})",
-                    number + 1
-                ));
+                let line = code[..at].matches('\n').count() + 1;
+                let warning = format!(
+                    "{path}:{line}: refers to `crate::{module}`, which this change removes ({file})"
+                );
+                if !out.contains(&warning) {
+                    out.push(warning);
+                }
             }
         }
     }
     out
 }
 
-/// The segments of every `crate::a::b` path in a line of code.
-fn crate_paths(code: &str) -> impl Iterator<Item = Vec<&str>> {
-    code.match_indices("crate::").filter_map(move |(at, _)| {
+/// Where each `crate::a::b` path of `code` starts, and its segments; each item of a group
+/// (`crate::{a, b::c}`, over several lines too) is a path of its own.
+fn crate_paths(code: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    code.match_indices("crate::").flat_map(move |(at, _)| {
         let before = code[..at].chars().next_back();
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-            return None;
+            return Vec::new();
         }
-        let rest = &code[at + "crate::".len()..];
-        let segments: Vec<&str> = rest
-            .split("::")
-            .map(|s| {
-                s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .next()
-                    .unwrap_or("")
+        let start = at + "crate::".len();
+        let rest = &code[start..];
+        let Some(group) = rest.strip_prefix('{') else {
+            return vec![(at, segments(rest))];
+        };
+        let mut items = Vec::new();
+        let (mut depth, mut item) = (0, 0);
+        for (i, c) in group.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => {
+                    items.push(item..i);
+                    break;
+                }
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    items.push(item..i);
+                    item = i + 1;
+                }
+                _ => {}
+            }
+        }
+        items
+            .into_iter()
+            .map(|range| {
+                let text = &group[range.clone()];
+                let skipped = text.len() - text.trim_start().len();
+                (
+                    start + 1 + range.start + skipped,
+                    segments(text.trim_start()),
+                )
             })
-            .take_while(|s| !s.is_empty())
-            .collect();
-        Some(segments)
+            .filter(|(_, segments)| !segments.is_empty())
+            .collect()
     })
+}
+
+/// The segments of the path at the start of `rest` (`email::Mailer` gives `email`, `Mailer`).
+fn segments(rest: &str) -> Vec<&str> {
+    rest.split("::")
+        .map(|s| {
+            s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("")
+        })
+        .take_while(|s| !s.is_empty())
+        .collect()
 }
 
 /// Both `src/x.rs` and `src/x/mod.rs`, when the change writes one of them: rustc's E0761.
@@ -161,8 +201,27 @@ mod tests {
     #[test]
     fn crate_paths_are_read_segment_by_segment() {
         let paths: Vec<Vec<&str>> =
-            crate_paths("use crate::email::{Mailer, x}; let y = crate::state::AppState;").collect();
+            crate_paths("use crate::email::{Mailer, x}; let y = crate::state::AppState;")
+                .map(|(_, segments)| segments)
+                .collect();
         assert_eq!(paths, vec![vec!["email"], vec!["state", "AppState"]]);
         assert_eq!(crate_paths("mycrate::email").count(), 0);
+    }
+
+    #[test]
+    fn each_item_of_a_grouped_crate_path_is_a_path_where_it_stands() {
+        let code =
+            "use crate::{db, email::Mailer};\nuse crate::{\n    cache::{a, b},\n    welcome,\n};\n";
+        let paths: Vec<(usize, Vec<&str>)> = crate_paths(code).collect();
+        let at = |text: &str| code.find(text).unwrap();
+        assert_eq!(
+            paths,
+            vec![
+                (at("db"), vec!["db"]),
+                (at("email"), vec!["email", "Mailer"]),
+                (at("cache"), vec!["cache"]),
+                (at("welcome"), vec!["welcome"]),
+            ]
+        );
     }
 }

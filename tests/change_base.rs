@@ -293,3 +293,101 @@ fn the_pristine_ref_is_a_cache_a_project_of_this_release_changes_without_it() {
         tree_of(&project, "MERGE_HEAD")
     );
 }
+
+const HEALTH: &str = "src/routes/health.rs";
+/// The line of `health.rs` the "older release" renders differently.
+const TIMEOUT: &str = "Duration::from_secs(2)";
+/// A teammate's line in `health.rs`, away from [`TIMEOUT`].
+const TEAMMATE: &str = "/// The teammate's note on liveness.";
+
+fn replace(file: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(file).unwrap();
+    assert!(text.contains(from), "{} holds {from}", file.display());
+    fs::write(file, text.replacen(from, to, 1)).unwrap();
+}
+
+/// An older release's project in which a change by that release (a render commit, merged as
+/// `git commit` records it) was flattened by `git pull --rebase` onto a teammate's edit to
+/// `health.rs`: the render commit, replayed, keeps its trailer but now holds that edit.
+fn older_change_rebased_onto_a_teammates_edit(tmp: &TempDir) -> PathBuf {
+    let project = generate(&tmp.path().join("original"), &Scenario::find().before);
+    replace(&project.join(HEALTH), TIMEOUT, "Duration::from_secs(5)");
+    replace(
+        &project.join("omnistack.toml"),
+        &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+        "version = \"0.0.1\"",
+    );
+    commit_all(
+        &project,
+        "omnistack 0.0.1: the older render\n\nOmnistack-Render: 0.0.1",
+    );
+    git(&project, &["update-ref", "refs/omnistack/pristine", "HEAD"]);
+    git(&project, &["checkout", "-q", "-b", "teammate"]);
+    replace(
+        &project.join(HEALTH),
+        "async fn liveness()",
+        &format!("{TEAMMATE}\nasync fn liveness()"),
+    );
+    commit_all(&project, "the teammate's note");
+    git(&project, &["checkout", "-q", "-b", "render", "main"]);
+    let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
+    fs::write(
+        project.join("omnistack.toml"),
+        format!("{answers}# 0.0.1's change\n"),
+    )
+    .unwrap();
+    commit_all(
+        &project,
+        "omnistack 0.0.1: a change\n\nOmnistack-Render: 0.0.1",
+    );
+    git(&project, &["update-ref", "refs/omnistack/pristine", "HEAD"]);
+    git(&project, &["checkout", "-q", "main"]);
+    git(&project, &["merge", "-q", "--no-ff", "--no-edit", "render"]);
+    git(&project, &["branch", "-q", "-D", "render"]);
+    // Later than the commits before it, as a pull is: the replayed render is the newest.
+    let rebased = std::process::Command::new("git")
+        .current_dir(&project)
+        .args(["rebase", "-q", "teammate"])
+        .env("GIT_COMMITTER_NAME", "Test User")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_DATE", "2090-01-01T00:00:00Z")
+        .status()
+        .unwrap();
+    assert!(rebased.success());
+    project
+}
+
+#[test]
+fn a_render_commit_flattened_by_a_rebase_onto_user_edits_is_not_taken_as_the_base() {
+    let tmp = TempDir::new().unwrap();
+    let project = older_change_rebased_onto_a_teammates_edit(&tmp);
+
+    omnistack(&project)
+        .args(["update", "--yes"])
+        .assert()
+        .success();
+
+    let health = fs::read_to_string(project.join(HEALTH)).unwrap();
+    assert!(health.contains(TEAMMATE), "{health}");
+    assert!(health.contains(TIMEOUT), "{health}");
+}
+
+#[test]
+fn a_clone_whose_only_render_of_the_record_was_flattened_by_a_rebase_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let project = older_change_rebased_onto_a_teammates_edit(&tmp);
+    let copy = clone(&project, &tmp.path().join("clone"));
+
+    omnistack(&copy)
+        .args(["update", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("records omnistack 0.0.1"));
+
+    assert_eq!(status(&copy), Vec::<String>::new());
+    assert!(
+        fs::read_to_string(copy.join(HEALTH))
+            .unwrap()
+            .contains(TEAMMATE)
+    );
+}

@@ -41,10 +41,18 @@ fn assert_written_as_checkout(project: &Path, written: &[&str]) {
     );
 }
 
+/// Leaves line endings to `core.autocrlf`: the generated `.gitattributes` (`eol=lf`) overrides
+/// it, in git as in omnistack.
+fn without_gitattributes(project: &Path) {
+    fs::remove_file(project.join(".gitattributes")).unwrap();
+    commit_all(project, "line endings as core.autocrlf says");
+}
+
 #[test]
 fn with_core_autocrlf_the_files_written_have_crlf_and_the_index_lf() {
     let tmp = TempDir::new().unwrap();
     let project = generate(tmp.path(), &defaults(&catalogue()));
+    without_gitattributes(&project);
     git(&project, &["config", "core.autocrlf", "true"]);
 
     omnistack(&project)
@@ -77,6 +85,7 @@ fn with_core_autocrlf_a_conflicted_file_and_its_markers_have_crlf() {
     let hunk = scenario.hunks(&shared)[0];
     let tmp = TempDir::new().unwrap();
     let project = generate(tmp.path(), &scenario.before);
+    without_gitattributes(&project);
     git(&project, &["config", "core.autocrlf", "true"]);
     replace_lines(&project.join(&shared), hunk, "USER REWRITE");
     commit_all(&project, "user edits");

@@ -248,6 +248,36 @@ fn dry_run_prints_a_unified_diff_and_changes_nothing_even_inside_git() {
 }
 
 #[test]
+fn dry_run_during_an_uncommitted_change_previews_from_the_answers_head_records() {
+    let tmp = TempDir::new().unwrap();
+    let project = generate(
+        tmp.path(),
+        &change_support::defaults(&change_support::catalogue()),
+    );
+    let preview = [
+        "add",
+        "monitoring",
+        "--provider",
+        "sentry",
+        "--dry-run",
+        "--stat",
+    ];
+    let from_head = omnistack(&project).args(preview).output().unwrap();
+    omnistack(&project)
+        .args(["add", "payments", "--provider", "stripe", "--yes"])
+        .assert()
+        .success();
+
+    // omnistack.toml in the working tree now records stripe; HEAD does not.
+    omnistack(&project)
+        .args(preview)
+        .assert()
+        .success()
+        .stdout(String::from_utf8(from_head.stdout).unwrap())
+        .stderr(predicate::str::contains("would conflict").not());
+}
+
+#[test]
 fn dry_run_with_stat_lists_each_changed_file_with_what_happens_to_it() {
     let scenario = Scenario::find();
     let shared = scenario.shared_file().unwrap();

@@ -122,6 +122,29 @@ fn a_module_added_after_a_user_migration_gets_a_later_version_of_its_own() {
 }
 
 #[test]
+fn a_user_migration_named_as_a_module_migration_is_left_alone_when_the_module_is_added() {
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &defaults(&catalogue()));
+    // The user's own `uploads` table, in a project whose record holds migration versions.
+    let mine = "migrations/20250104000000_uploads.sql";
+    let table = "CREATE TABLE uploads (id BIGSERIAL PRIMARY KEY);\n";
+    fs::write(project.join(mine), table).unwrap();
+    commit_all(&project, "my uploads table");
+
+    omnistack(&project)
+        .args(["add", "storage", "--provider", "s3", "--yes"])
+        .assert()
+        .success();
+
+    assert_eq!(fs::read_to_string(project.join(mine)).unwrap(), table);
+    let uploads = &recorded(&project)["uploads"];
+    assert!(
+        uploads.as_str() > "20250104000000",
+        "storage's migration has a version of its own: {uploads}"
+    );
+}
+
+#[test]
 fn a_module_migration_with_the_version_of_a_user_migration_is_refused_naming_both() {
     let tmp = TempDir::new().unwrap();
     let project = project_with_a_user_migration(&tmp);

@@ -156,6 +156,49 @@ fn a_failure_after_the_files_are_written_puts_back_the_working_tree_the_index_an
 }
 
 #[test]
+fn a_failure_recording_the_merge_state_leaves_the_ref_and_no_merge_message_behind() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    let before = snapshot(&project);
+    // MERGE_HEAD cannot be written: the last step of the change fails.
+    let merge_head = project.join(".git/MERGE_HEAD");
+    fs::create_dir(&merge_head).unwrap();
+
+    omnistack(&project)
+        .args(["add", "stripe", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot record the merge"));
+
+    fs::remove_dir(&merge_head).unwrap();
+    assert_unchanged(&project, &before);
+    for leftover in ["MERGE_MSG", "MERGE_MODE"] {
+        assert!(!project.join(".git").join(leftover).exists(), "{leftover}");
+    }
+}
+
+#[test]
+fn a_failure_moving_the_pristine_ref_leaves_no_merge_in_progress() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    let before = snapshot(&project);
+    // git's own lock on the ref: moving it, the last step of the change, fails.
+    let lock = project.join(".git/refs/omnistack/pristine.lock");
+    fs::write(&lock, "").unwrap();
+
+    omnistack(&project)
+        .args(["add", "stripe", "--yes"])
+        .assert()
+        .code(1);
+
+    fs::remove_file(&lock).unwrap();
+    assert_unchanged(&project, &before);
+    for leftover in ["MERGE_HEAD", "MERGE_MSG", "MERGE_MODE"] {
+        assert!(!project.join(".git").join(leftover).exists(), "{leftover}");
+    }
+}
+
+#[test]
 fn an_empty_directory_where_the_change_adds_a_file_is_refused_before_anything_is_written() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);

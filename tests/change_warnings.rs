@@ -37,6 +37,26 @@ fn removing_a_module_the_user_code_still_uses_warns_naming_the_file_and_line() {
 }
 
 #[test]
+fn removing_a_module_the_user_code_imports_in_a_group_warns_naming_the_line_of_the_item() {
+    let tmp = TempDir::new().unwrap();
+    let project = with_email(&tmp);
+    fs::write(
+        project.join("src/billing.rs"),
+        "//! Invoices.\n\nuse crate::{\n    db,\n    email::Mailer,\n};\n",
+    )
+    .unwrap();
+    commit_all(&project, "billing sends mail");
+
+    omnistack(&project)
+        .args(["remove", "email", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: src/billing.rs:5: refers to `crate::email`, which this change removes",
+        ));
+}
+
+#[test]
 fn removing_a_module_nothing_of_the_user_uses_gives_no_warning() {
     let tmp = TempDir::new().unwrap();
     let project = with_email(&tmp);

@@ -9,7 +9,7 @@ use console::style;
 use git2::Repository;
 
 use crate::Error;
-use crate::answers::{Answers, AnswersFile};
+use crate::answers::{ANSWERS_FILE, Answers, AnswersFile};
 use crate::catalogue::Catalogue;
 use crate::merge::{ChangeKind, FileChange, Merge};
 use crate::name::ProjectName;
@@ -157,7 +157,9 @@ impl OpenProject {
         let recorded = AnswersFile::read(catalogue, &project.answers_file())?;
         project::ensure_not_newer(recorded.version.as_deref())?;
         let repo = project.repository()?;
-        head_tree_id(&repo)?;
+        let head = head_tree_id(&repo)?;
+        let recorded = recorded_in(&repo, head, catalogue)?.unwrap_or(recorded);
+        project::ensure_not_newer(recorded.version.as_deref())?;
         // A dry run writes nothing, so a merge in progress or uncommitted work is no reason to
         // refuse it.
         if !options.dry_run && repo.state() != git2::RepositoryState::Clean {
@@ -291,15 +293,16 @@ impl OpenProject {
         let message = git::render_message(what);
         let subject = message.lines().next().unwrap_or_default().to_string();
         // The render is recorded only once the merge is written; if it cannot be, the merge is
-        // undone. The pristine ref is a local cache, so the order of its update does not matter.
+        // undone. The pristine ref moves last, so that a failure leaves it where it was.
         merge.apply(repo, || {
-            let render_commit = git::commit_pristine(repo, theirs, base.as_ref(), &message)?;
+            let render_commit = git::commit_render(repo, theirs, base.as_ref(), &message)?;
             git::begin_merge(repo, render_commit, &format!("{subject}\n")).map_err(|e| {
                 git2::Error::from_str(&format!(
                     "cannot record the merge in {}: {e}",
                     repo.path().display()
                 ))
-            })
+            })?;
+            git::set_pristine(repo, render_commit, &message).inspect_err(|_| git::clear_merge(repo))
         })?;
         report(ui, what, &listing, conflicts.is_empty());
         print_warnings(&warnings);
@@ -337,6 +340,22 @@ fn head_tree_id(repo: &Repository) -> Result<git2::Oid, ProjectError> {
         _ => ProjectError::Git(e),
     })?;
     Ok(head.peel_to_commit()?.tree_id())
+}
+
+/// The record `HEAD`'s tree (`tree`) holds, if it has one. The merge is from the answers `HEAD`
+/// records: the working tree's `omnistack.toml` may be ahead of them (a dry run while a change
+/// is uncommitted, or `doctor`), and a base rebuilt from it would not be `HEAD`'s.
+fn recorded_in(
+    repo: &Repository,
+    tree: git2::Oid,
+    catalogue: &Catalogue,
+) -> Result<Option<AnswersFile>, Error> {
+    let Ok(entry) = repo.find_tree(tree)?.get_path(Path::new(ANSWERS_FILE)) else {
+        return Ok(None);
+    };
+    let blob = repo.find_blob(entry.id())?;
+    let text = String::from_utf8_lossy(blob.content());
+    Ok(Some(AnswersFile::parse(catalogue, &text)?))
 }
 
 /// How a change is listed: a conflict on a file one side renamed names both paths.
