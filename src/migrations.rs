@@ -8,7 +8,7 @@
 //! databases in use have applied those. `omnistack.toml` records every module migration's
 //! version (`[migrations]`), so that rendering the recorded answers is exact.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -101,8 +101,10 @@ pub fn version_of(path: &str) -> Option<u64> {
     version.parse().ok()
 }
 
-/// Gives every module migration of `answers` that has no recorded version one, and forgets the
-/// versions of migrations the answers no longer include.
+/// Gives every module migration of `answers` that has no recorded version one.
+///
+/// The versions of migrations the answers no longer include stay recorded: the project keeps
+/// those migrations (see [`crate::plan`]), since databases have applied them.
 ///
 /// `existing` are the paths of the project's files (its `HEAD`). In a project from before
 /// versions were recorded (none is), a migration already there under its name keeps the
@@ -127,10 +129,6 @@ pub fn assign<'p>(
         .max()
         .unwrap_or(0);
 
-    let kept: BTreeSet<&str> = shipped.iter().map(|m| m.name.as_str()).collect();
-    answers
-        .migrations
-        .retain(|name, _| kept.contains(name.as_str()));
     for migration in &shipped {
         if answers.migrations.contains_key(&migration.name) {
             continue;
@@ -324,12 +322,12 @@ mod tests {
     }
 
     #[test]
-    fn the_versions_of_migrations_the_answers_no_longer_include_are_forgotten() {
+    fn the_versions_of_migrations_the_answers_no_longer_include_stay_recorded() {
         let (catalogue, mut answers) = answers(&[], &[USERS, ("uploads", "20250104000000")]);
 
         assign(&catalogue, &mut answers, [], None);
 
-        assert!(!answers.migrations.contains_key("uploads"));
+        assert_eq!(answers.migrations["uploads"], "20250104000000");
         assert_eq!(answers.migrations["users"], USERS.1);
     }
 

@@ -179,6 +179,19 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
             }
         }
     }
+    // A migration of a module the project no longer has stays: databases have applied it, and
+    // sqlx refuses to run against a database that applied a migration its directory lacks.
+    for (name, version) in &answers.migrations {
+        if migrations.contains_key(name) {
+            continue;
+        }
+        if let Some((label, dir, file)) = shipped_anywhere(catalogue, name) {
+            let mut planned = planned_file(dir, file);
+            planned.path = format!("{}/{version}_{name}.sql", crate::migrations::DIR);
+            migrations.insert(name.clone(), version.clone());
+            files.insert(planned.path.clone(), (label, planned));
+        }
+    }
     files.insert(
         ANSWERS_FILE.to_string(),
         (
@@ -209,6 +222,32 @@ pub fn migrations(catalogue: &Catalogue, answers: &Answers) -> Vec<Shipped> {
         .flat_map(shipped_migrations)
         .filter_map(Result::ok)
         .collect()
+}
+
+/// The template of the module migration called `name`, in whichever unit of the catalogue
+/// ships it, with a label for messages and the unit's `files/`.
+fn shipped_anywhere(
+    catalogue: &Catalogue,
+    name: &str,
+) -> Option<(String, &'static Dir<'static>, &'static File<'static>)> {
+    let modules = catalogue.modules.iter().flat_map(|module| {
+        std::iter::once(&module.common)
+            .chain(module.providers.iter().map(|p| &p.contribution))
+            .chain(module.pairings.iter().map(|p| &p.contribution))
+    });
+    let features = catalogue.features.iter().flat_map(|feature| {
+        std::iter::once(&feature.contribution).chain(feature.parts.iter().map(|p| &p.contribution))
+    });
+    std::iter::once(&catalogue.base)
+        .chain(modules)
+        .chain(features)
+        .filter_map(|contribution| contribution.files)
+        .find_map(|dir| {
+            files_below(dir).into_iter().find_map(|file| {
+                let shipped = Shipped::from_template_path(&planned_file(dir, file).path)?.ok()?;
+                (shipped.name == name).then(|| (format!("migration {name}"), dir, file))
+            })
+        })
 }
 
 /// The module migrations a unit's `files/` ships, or why a file in its `migrations/` is not one.

@@ -242,3 +242,34 @@ fn update_gives_a_migration_new_in_the_release_a_version_after_the_projects() {
     );
     assert_eq!(recorded(&project)["users"], "20250102000000");
 }
+
+#[test]
+fn remove_keeps_the_module_migrations_databases_have_applied_and_their_record() {
+    let tmp = TempDir::new().unwrap();
+    let project = project_with_a_user_migration(&tmp);
+    omnistack(&project)
+        .args(["add", "storage", "--provider", "s3", "--yes"])
+        .assert()
+        .success();
+    commit_all(&project, "add storage");
+    let uploads = recorded(&project)["uploads"].clone();
+    let migration = format!("migrations/{uploads}_uploads.sql");
+    let sql = fs::read(project.join(&migration)).unwrap();
+
+    omnistack(&project)
+        .args(["remove", "storage", "--yes"])
+        .assert()
+        .success();
+
+    assert_eq!(fs::read(project.join(&migration)).unwrap(), sql);
+    assert_eq!(recorded(&project)["uploads"], uploads);
+    assert!(
+        !project.join("src/storage").exists(),
+        "the module's code is gone"
+    );
+    assert_eq!(
+        change_support::differing(&files(&project), &recorded_render(&project)),
+        [USER_MIGRATION],
+        "the project is the render of what omnistack.toml records, and the user's migration"
+    );
+}
