@@ -13,6 +13,7 @@ pub mod git;
 pub mod matrix;
 pub mod merge;
 pub mod name;
+pub mod openapi;
 pub mod plan;
 pub mod project;
 pub mod prompt;

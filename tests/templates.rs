@@ -72,6 +72,47 @@ fn every_combination_renders_a_cargo_toml_that_parses() {
     }
 }
 
+/// Every `$ref` in `value`.
+fn references<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            if let Some(reference) = fields.get("$ref").and_then(|r| r.as_str()) {
+                out.push(reference);
+            }
+            fields.values().for_each(|field| references(field, out));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| references(item, out)),
+        _ => {}
+    }
+}
+
+/// The units' fragments merge into one document whatever the combination, and each fragment
+/// brings the components its paths refer to (the generated projects' own tests check that
+/// the document is the one their code describes, on the presets).
+#[test]
+fn every_combination_commits_an_openapi_document_whose_references_resolve() {
+    for (answers, tree) in render_all() {
+        let text = tree
+            .text("openapi.json")
+            .expect("every project has openapi.json");
+        let document: serde_json::Value = serde_json::from_str(text)
+            .unwrap_or_else(|e| panic!("{:?}: openapi.json does not parse: {e}", answers.modules));
+        assert_eq!(document["openapi"], "3.1.0", "{:?}", answers.modules);
+        assert_eq!(document["info"]["title"], "demo", "{:?}", answers.modules);
+        assert!(document["paths"]["/health"]["get"].is_object());
+        let mut found = Vec::new();
+        references(&document, &mut found);
+        for reference in found {
+            let pointer = reference.strip_prefix('#').expect("a local reference");
+            assert!(
+                document.pointer(pointer).is_some(),
+                "{:?}: openapi.json refers to {reference}, which no chosen unit describes",
+                answers.modules
+            );
+        }
+    }
+}
+
 #[test]
 fn no_template_syntax_survives_rendering() {
     for (answers, tree) in render_all() {

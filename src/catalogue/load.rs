@@ -226,9 +226,33 @@ fn contribution<H: DeserializeOwned>(
         message: e.to_string(),
     };
     let header = H::deserialize(own).map_err(malformed)?;
-    let (decl, adds) = declarations(table).map_err(malformed)?;
+    let (decl, mut adds) = declarations(table).map_err(malformed)?;
+    adds.openapi.extend(openapi_fragment(root, folder)?);
     let files = entry(root, &format!("{folder}/files")).and_then(DirEntry::as_dir);
     Ok((header, decl.with(adds, files)))
+}
+
+/// `<folder>/openapi.json`, the unit's part of the OpenAPI document, if it ships one.
+fn openapi_fragment(
+    root: &Dir<'_>,
+    folder: &str,
+) -> Result<Option<serde_json::Value>, CatalogueError> {
+    let path = format!("{folder}/openapi.json");
+    let Some(file) = entry(root, &path).and_then(DirEntry::as_file) else {
+        return Ok(None);
+    };
+    let malformed = |message: String| CatalogueError::Malformed {
+        path: path.clone(),
+        message,
+    };
+    let fragment: serde_json::Value =
+        serde_json::from_slice(file.contents()).map_err(|e| malformed(e.to_string()))?;
+    if !fragment.is_object() {
+        return Err(malformed(
+            "an OpenAPI fragment is a JSON object, a part of the document".into(),
+        ));
+    }
+    Ok(Some(fragment))
 }
 
 /// Splits a unit's declarations into its crates and env vars, and what it adds to shared files.
