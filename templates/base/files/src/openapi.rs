@@ -224,8 +224,9 @@ mod tests {
     #[test]
     fn the_committed_openapi_json_is_the_document_the_code_describes() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
-        let committed = std::fs::read_to_string(path)
-            .unwrap_or_else(|error| panic!("could not read {path} ({error}); write it with {REFRESH}"));
+        let committed = std::fs::read_to_string(path).unwrap_or_else(|error| {
+            panic!("could not read {path} ({error}); write it with {REFRESH}")
+        });
         let described = document_json();
 
         let first_difference = committed
