@@ -17,6 +17,7 @@ pub mod matrix;
 pub mod merge;
 pub mod migrations;
 pub mod name;
+pub mod openapi;
 pub mod plan;
 pub mod project;
 pub mod prompt;

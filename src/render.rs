@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use minijinja::syntax::SyntaxConfig;
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
 
 use crate::plan::{Plan, Source};
 
@@ -45,7 +45,24 @@ fn environment() -> Environment<'static> {
     env.set_syntax(syntax.build().expect("the default delimiters are valid"));
     // We generate code and configuration, never HTML for a browser: escaping would corrupt it.
     env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.add_filter("openapi_document", openapi_document);
     env
+}
+
+/// `{{ adds.openapi | openapi_document }}`: the units' OpenAPI fragments merged, as the text
+/// of `openapi.json`.
+fn openapi_document(fragments: minijinja::Value) -> Result<String, minijinja::Error> {
+    let invalid = |message: String| minijinja::Error::new(ErrorKind::InvalidOperation, message);
+    let fragments = match serde_json::to_value(&fragments) {
+        Ok(serde_json::Value::Array(fragments)) => fragments,
+        _ => {
+            return Err(invalid(
+                "openapi_document expects a list of fragments".into(),
+            ));
+        }
+    };
+    let document = crate::openapi::merge(fragments).map_err(|e| invalid(e.to_string()))?;
+    Ok(crate::openapi::document_text(&document))
 }
 
 /// The render context, with the catalogue's own strings rendered first: contributions and env

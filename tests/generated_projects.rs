@@ -220,6 +220,63 @@ fn the_minimal_preset_builds_lints_clean_and_passes_its_own_tests() {
     // A name that sorts after every dependency: rustfmt orders `use` lines, and the crate's own
     // imports must stay in place whatever the name.
     builds_lints_and_passes_its_tests("minimal", "zz-minimal");
+    its_openapi_json_check_fails_until_make_openapi(&repo().join("target/generated/minimal"));
+}
+
+/// Puts a file back as it was when dropped, whatever the test did meanwhile.
+struct Restore {
+    path: PathBuf,
+    text: String,
+}
+
+impl Restore {
+    fn new(path: PathBuf) -> Self {
+        let text = std::fs::read_to_string(&path).unwrap();
+        Self { path, text }
+    }
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = std::fs::write(&self.path, &self.text);
+    }
+}
+
+/// The generated drift check: once a handler's annotation changes, the project's tests fail
+/// naming `make openapi`, and pass again once the document is written as that target does.
+fn its_openapi_json_check_fails_until_make_openapi(project: &Path) {
+    let handler = Restore::new(project.join("src/routes/health.rs"));
+    let committed = Restore::new(project.join("openapi.json"));
+    let changed = handler.text.replacen(
+        r#"description = "The process is up""#,
+        r#"description = "The process is running""#,
+        1,
+    );
+    assert_ne!(
+        changed, handler.text,
+        "the liveness probe's annotation moved"
+    );
+    std::fs::write(&handler.path, changed).unwrap();
+
+    let stale = Command::new(env!("CARGO"))
+        .current_dir(project)
+        .args(["test", "--lib", "openapi_json"])
+        .env("CARGO_TARGET_DIR", repo().join("target/generated/target"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    let printed = String::from_utf8_lossy(&stale.stdout);
+    assert!(
+        !stale.status.success() && printed.contains("openapi.json is stale"),
+        "the drift check passed with a changed annotation:\n{printed}"
+    );
+    assert!(printed.contains("The process is running"), "{printed}");
+    assert!(printed.contains("make openapi"), "{printed}");
+
+    // `make openapi` is `cargo run -- openapi > openapi.json`.
+    let document = cargo_with(project, &["run", "--quiet", "--", "openapi"], &[]);
+    std::fs::write(&committed.path, document).unwrap();
+    cargo(project, &["test", "--lib", "openapi_json"]);
 }
 
 #[test]

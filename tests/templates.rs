@@ -72,6 +72,72 @@ fn every_combination_renders_a_cargo_toml_that_parses() {
     }
 }
 
+/// Every `$ref` in `value`.
+fn references<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            if let Some(reference) = fields.get("$ref").and_then(|r| r.as_str()) {
+                out.push(reference);
+            }
+            fields.values().for_each(|field| references(field, out));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| references(item, out)),
+        _ => {}
+    }
+}
+
+/// Each unit's OpenAPI fragment brings every component its paths refer to, so the fragments
+/// of any combination merge into a document whose references resolve (rendering every
+/// combination already proves that they merge; the generated projects' own tests prove, on the
+/// presets, that the result is the document their code describes).
+#[test]
+fn every_openapi_fragment_brings_the_components_it_refers_to() {
+    let catalogue = catalogue();
+    let units = std::iter::once(&catalogue.base)
+        .chain(catalogue.modules.iter().flat_map(|module| {
+            std::iter::once(&module.common)
+                .chain(module.providers.iter().map(|p| &p.contribution))
+                .chain(module.pairings.iter().map(|p| &p.contribution))
+        }))
+        .chain(catalogue.features.iter().flat_map(|feature| {
+            std::iter::once(&feature.contribution)
+                .chain(feature.parts.iter().map(|p| &p.contribution))
+        }));
+    let mut fragments = 0;
+    for fragment in units.flat_map(|unit| &unit.adds.openapi) {
+        fragments += 1;
+        let mut found = Vec::new();
+        references(fragment, &mut found);
+        for reference in found {
+            let pointer = reference.strip_prefix('#').expect("a local reference");
+            assert!(
+                fragment.pointer(pointer).is_some(),
+                "a fragment refers to {reference} without describing it: {}",
+                fragment["paths"]
+                    .as_object()
+                    .map(|paths| paths.keys().cloned().collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    assert!(fragments > 1, "the catalogue ships OpenAPI fragments");
+}
+
+#[test]
+fn the_committed_openapi_document_is_titled_after_the_project() {
+    let tree = generate(&catalogue(), &preset("minimal")).unwrap();
+
+    let document: serde_json::Value = serde_json::from_str(
+        tree.text("openapi.json")
+            .expect("the project has openapi.json"),
+    )
+    .expect("openapi.json parses");
+
+    assert_eq!(document["openapi"], "3.1.0");
+    assert_eq!(document["info"]["title"], "demo");
+    assert!(document["paths"]["/health"]["get"].is_object());
+}
+
 #[test]
 fn no_template_syntax_survives_rendering() {
     for (answers, tree) in render_all() {

@@ -171,6 +171,10 @@ pub struct Contributions {
     pub compose_env: Vec<EnvValue>,
     /// Markdown added to the README.
     pub readme: Vec<ReadmeText>,
+    /// The unit's part of the OpenAPI document: `openapi.json` beside its declarations, not a
+    /// key of them (merged into the project's `openapi.json` by [`crate::openapi::merge`]).
+    #[serde(skip_deserializing)]
+    pub openapi: Vec<serde_json::Value>,
 }
 
 impl Contributions {
@@ -202,6 +206,7 @@ impl Contributions {
             compose_volumes,
             compose_env,
             readme,
+            openapi,
         } = other;
         self.lib_modules.extend_from_slice(lib_modules);
         self.settings.extend_from_slice(settings);
@@ -228,6 +233,7 @@ impl Contributions {
         self.compose_volumes.extend_from_slice(compose_volumes);
         self.compose_env.extend_from_slice(compose_env);
         self.readme.extend_from_slice(readme);
+        self.openapi.extend_from_slice(openapi);
     }
 
     /// Fills the fields derived from declared ones (enum variants, YAML scalars).

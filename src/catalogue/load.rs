@@ -226,9 +226,33 @@ fn contribution<H: DeserializeOwned>(
         message: e.to_string(),
     };
     let header = H::deserialize(own).map_err(malformed)?;
-    let (decl, adds) = declarations(table).map_err(malformed)?;
+    let (decl, mut adds) = declarations(table).map_err(malformed)?;
+    adds.openapi.extend(openapi_fragment(root, folder)?);
     let files = entry(root, &format!("{folder}/files")).and_then(DirEntry::as_dir);
     Ok((header, decl.with(adds, files)))
+}
+
+/// `<folder>/openapi.json`, the unit's part of the OpenAPI document, if it ships one.
+fn openapi_fragment(
+    root: &Dir<'_>,
+    folder: &str,
+) -> Result<Option<serde_json::Value>, CatalogueError> {
+    let path = format!("{folder}/openapi.json");
+    let Some(file) = entry(root, &path).and_then(DirEntry::as_file) else {
+        return Ok(None);
+    };
+    let malformed = |message: String| CatalogueError::Malformed {
+        path: path.clone(),
+        message,
+    };
+    let fragment: serde_json::Value =
+        serde_json::from_slice(file.contents()).map_err(|e| malformed(e.to_string()))?;
+    if !fragment.is_object() {
+        return Err(malformed(
+            "an OpenAPI fragment is a JSON object, a part of the document".into(),
+        ));
+    }
+    Ok(Some(fragment))
 }
 
 /// Splits a unit's declarations into its crates and env vars, and what it adds to shared files.
@@ -426,7 +450,49 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
 
 #[cfg(test)]
 mod tests {
+    use include_dir::File;
+
     use super::*;
+
+    /// `templates/` holding only `base/openapi.json` with `text`.
+    fn fragment_of_base(text: &'static [u8]) -> Result<Option<serde_json::Value>, String> {
+        let files: &'static [DirEntry<'static>] = Box::leak(Box::new([DirEntry::File(File::new(
+            "base/openapi.json",
+            text,
+        ))]));
+        let dirs: &'static [DirEntry<'static>] =
+            Box::leak(Box::new([DirEntry::Dir(Dir::new("base", files))]));
+        openapi_fragment(&Dir::new("", dirs), "base").map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn an_openapi_fragment_is_read_from_beside_the_declarations() {
+        assert_eq!(
+            fragment_of_base(br#"{"paths": {}}"#),
+            Ok(Some(serde_json::json!({"paths": {}})))
+        );
+    }
+
+    #[test]
+    fn an_openapi_fragment_that_is_not_an_object_is_refused() {
+        assert_eq!(
+            fragment_of_base(b"[]"),
+            Err(
+                "templates/base/openapi.json: an OpenAPI fragment is a JSON object, a part of \
+                 the document"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn an_openapi_fragment_that_is_not_json_is_refused_with_its_position() {
+        let error = fragment_of_base(b"{").unwrap_err();
+        assert!(
+            error.starts_with("templates/base/openapi.json: EOF while parsing"),
+            "{error}"
+        );
+    }
 
     fn check_feature(edit: impl FnOnce(&mut Feature)) -> Result<(), String> {
         let mut catalogue = Catalogue::embedded().unwrap();

@@ -45,6 +45,17 @@ pub fn document() -> OpenApi {
     document.nest(API_PREFIX, api)
 }
 
+/// The document as the committed `openapi.json` holds it (what `make openapi` writes): keys
+/// sorted, two-space indents and a final newline, so that an API change reads as a small diff.
+pub fn document_json() -> String {
+    // serde_json's maps keep their keys sorted, whatever order utoipa built them in.
+    let document =
+        serde_json::to_value(document()).expect("the OpenAPI document serialises to JSON");
+    let mut json = serde_json::to_string_pretty(&document).expect("a JSON value serialises");
+    json.push('\n');
+    json
+}
+
 /// `/api/v1/openapi.json` and `/docs`, both rendered once, at startup.
 pub fn routes() -> Router<AppState> {
     let document = document();
@@ -199,4 +210,43 @@ fn too_many_requests() -> Response {
         .headers
         .insert("Retry-After".to_owned(), RefOr::T(seconds));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The command that refreshes `openapi.json`.
+    const REFRESH: &str = "make openapi (or: cargo run -- openapi > openapi.json)";
+
+    /// `openapi.json` is the API's contract as reviewers and clients see it: it must be the
+    /// document the handlers describe, byte for byte.
+    #[test]
+    fn the_committed_openapi_json_is_the_document_the_code_describes() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+        let committed = std::fs::read_to_string(path).unwrap_or_else(|error| {
+            panic!("could not read {path} ({error}); write it with {REFRESH}")
+        });
+        let described = document_json();
+
+        let first_difference = committed
+            .lines()
+            .zip(described.lines())
+            .enumerate()
+            .find(|(_, (committed, described))| committed != described);
+        match first_difference {
+            Some((index, (committed, described))) => panic!(
+                "openapi.json is stale: line {} is `{}` but the code describes `{}`. \
+                 Refresh it with {REFRESH}, and commit it.",
+                index + 1,
+                committed.trim(),
+                described.trim()
+            ),
+            None => assert!(
+                committed == described,
+                "openapi.json is stale: its length differs from the document the code \
+                 describes. Refresh it with {REFRESH}, and commit it."
+            ),
+        }
+    }
 }
