@@ -3,7 +3,7 @@
 //! `"fields": [{"field": "name", "message": "..."}]` when named fields are invalid.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -33,6 +33,9 @@ pub enum AppError {
     /// The JSON body could not be read; the rejection carries the status.
     #[error(transparent)]
     Json(#[from] JsonRejection),
+    /// The query string could not be read; the rejection names the parameter.
+    #[error(transparent)]
+    Query(#[from] QueryRejection),
     /// Anything else: logged with its cause chain, answered with an opaque 500.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -54,6 +57,7 @@ impl AppError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Validation(_) | Self::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Json(rejection) => rejection.status(),
+            Self::Query(rejection) => rejection.status(),
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,6 +73,7 @@ impl IntoResponse for AppError {
                 default_message(status)
             }
             Self::Json(rejection) => rejection.body_text(),
+            Self::Query(rejection) => rejection.body_text(),
             Self::InvalidFields(fields) => return envelope(status, fields.to_string(), fields.0),
             other => other.to_string(),
         };

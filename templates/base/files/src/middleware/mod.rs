@@ -1,6 +1,7 @@
 //! The middleware stack every request passes through.
 
 mod error_envelope;
+mod keep_alive;
 pub mod rate_limit;
 mod request_id;
 mod security_headers;
@@ -25,7 +26,9 @@ use crate::config::ServerSettings;
 /// them (`ServiceBuilder` reads top to bottom, unlike repeated `Router::layer` calls).
 pub fn apply(router: Router, settings: &ServerSettings) -> Router {
     let stack = ServiceBuilder::new()
-        // First, so that every log line and every response carries the id.
+        // Outermost, so that it sees whether anything inside read the whole body.
+        .layer(from_fn(keep_alive::middleware))
+        // Next, so that every log line and every response carries the id.
         .layer(request_id::set_layer())
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
         .layer(request_id::propagate_layer())

@@ -390,9 +390,17 @@ fn encode_cursor(key: Key) -> String {
     format!("{:016x}{}", micros.cast_unsigned(), key.id.simple())
 }
 
+/// The earliest `timestamptz` PostgreSQL stores, 4714-11-24 BC, in microseconds since the
+/// Unix epoch. A cursor before it would fail the query with a 500 (`timestamp out of range`);
+/// the latest one is past year 9999, the last that `time` reads, so that bound comes free.
+const POSTGRES_MIN_MICROS: i64 = -210_866_803_200_000_000;
+
 fn decode_cursor(cursor: &str) -> Option<Key> {
     let (micros, id) = cursor.split_at_checked(16)?;
     let micros = u64::from_str_radix(micros, 16).ok()?.cast_signed();
+    if micros < POSTGRES_MIN_MICROS {
+        return None;
+    }
     let created_at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).ok()?;
     let id = Uuid::try_parse(id).ok().filter(|_| id.len() == 32)?;
     Some(Key { created_at, id })
@@ -428,6 +436,21 @@ mod tests {
         for cursor in ["", "abc", "zz", &"0".repeat(47), &"g".repeat(48)] {
             assert_eq!(decode_cursor(cursor), None, "{cursor:?}");
         }
+    }
+
+    #[test]
+    fn a_cursor_before_the_earliest_postgres_timestamp_is_refused() {
+        // The cursor of issue 20: a year near -9000, which `time` reads but PostgreSQL cannot.
+        assert_eq!(
+            decode_cursor("fb32c2d54bb7000000000000000000000000000000000000"),
+            None
+        );
+        let earliest = format!(
+            "{:016x}{}",
+            POSTGRES_MIN_MICROS.cast_unsigned(),
+            Uuid::nil().simple()
+        );
+        assert!(decode_cursor(&earliest).is_some());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::convert::Infallible;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ use super::usage::{self, ModelUsage};
 use crate::auth::{self, CurrentUser};
 use crate::config::AiSettings;
 use crate::error::{AppError, ErrorEnvelope, error_response};
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::state::AppState;
 
 /// `max_tokens` of a request that does not say.

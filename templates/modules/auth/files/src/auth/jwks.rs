@@ -3,6 +3,8 @@
 //! A token naming a key the cache does not know triggers a refetch, which is how key
 //! rotations are picked up; refetches happen at most once per [`MIN_REFRESH_INTERVAL`],
 //! so a flood of tokens with made-up key ids costs the provider one request, not one each.
+//! A failed fetch is retried sooner, after [`FIRST_RETRY_DELAY`] doubled with each failure
+//! in a row up to that interval, so that sign-ins resume within seconds of an outage's end.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -18,8 +20,10 @@ use tokio::sync::Mutex;
 
 use super::policy::JwksLocation;
 
-/// Shortest time between two fetches of the key set.
+/// Shortest time between two fetches of the key set, after one that succeeded.
 const MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+/// Time between a failed fetch and the next attempt, doubled for each further failure.
+const FIRST_RETRY_DELAY: Duration = Duration::from_secs(1);
 /// Age after which known keys are fetched again, so that a revoked key stops working.
 const MAX_AGE: Duration = Duration::from_secs(10 * 60);
 /// Time allowed to connect to the provider.
@@ -56,7 +60,8 @@ struct KeySet {
 #[derive(Default)]
 struct RefreshState {
     last_attempt: Option<Instant>,
-    last_failed: bool,
+    /// Fetches that failed since the last one that succeeded.
+    failures: u32,
     /// Found through discovery once, then reused.
     jwks_uri: Option<String>,
 }
@@ -94,13 +99,12 @@ impl Jwks {
         fresh.then(|| keys.by_id.get(kid).cloned()).flatten()
     }
 
-    /// Fetches the key set unless that was attempted less than
-    /// [`MIN_REFRESH_INTERVAL`] ago, in which case that attempt's outcome stands.
+    /// Fetches the key set unless the last attempt is more recent than the wait it set
+    /// ([`RefreshState::wait`]), in which case that attempt's outcome stands.
     async fn refresh(&self) -> Result<(), Unavailable> {
         let mut state = self.refresh.lock().await;
-        let recent = state
-            .last_attempt
-            .is_some_and(|at| at.elapsed() < MIN_REFRESH_INTERVAL);
+        let wait = state.wait();
+        let recent = state.last_attempt.is_some_and(|at| at.elapsed() < wait);
         if !recent {
             state.last_attempt = Some(Instant::now());
             match self.fetch(&mut state).await {
@@ -110,18 +114,18 @@ impl Jwks {
                         by_id,
                         fetched_at: Some(Instant::now()),
                     };
-                    state.last_failed = false;
+                    state.failures = 0;
                 }
                 Err(error) => {
                     tracing::warn!(
                         error = format!("{error:#}"),
                         "could not fetch the identity provider's keys"
                     );
-                    state.last_failed = true;
+                    state.failures = state.failures.saturating_add(1);
                 }
             }
         }
-        if state.last_failed {
+        if state.failures > 0 {
             Err(Unavailable)
         } else {
             Ok(())
@@ -178,6 +182,20 @@ impl Jwks {
     }
 }
 
+impl RefreshState {
+    /// How long the last attempt's outcome stands: [`MIN_REFRESH_INTERVAL`] after a success,
+    /// and after failures [`FIRST_RETRY_DELAY`], doubled for each one after the first, up to
+    /// that interval.
+    fn wait(&self) -> Duration {
+        match self.failures {
+            0 => MIN_REFRESH_INTERVAL,
+            failures => FIRST_RETRY_DELAY
+                .saturating_mul(1 << (failures - 1).min(16))
+                .min(MIN_REFRESH_INTERVAL),
+        }
+    }
+}
+
 /// `{"keys": [...]}`, with each key parsed on its own so that one key of a type this
 /// application does not know cannot make the whole set unusable.
 #[derive(Deserialize)]
@@ -229,4 +247,30 @@ fn http_client() -> anyhow::Result<reqwest::Client> {
         ))
         .build()
         .context("could not build the HTTP client for the identity provider")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn after(failures: u32) -> Duration {
+        RefreshState {
+            failures,
+            ..RefreshState::default()
+        }
+        .wait()
+    }
+
+    #[test]
+    fn a_success_stands_for_the_refresh_interval() {
+        assert_eq!(after(0), MIN_REFRESH_INTERVAL);
+    }
+
+    #[test]
+    fn failures_are_retried_after_a_second_doubling_up_to_the_refresh_interval() {
+        let waits: Vec<u64> = (1..=7).map(|failures| after(failures).as_secs()).collect();
+
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30]);
+        assert_eq!(after(u32::MAX), MIN_REFRESH_INTERVAL);
+    }
 }

@@ -1,6 +1,6 @@
 //! `GET /api/v1/me` and `GET /api/v1/admin/users`.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -8,7 +8,7 @@ use super::extract::{CurrentUser, RequireAdmin};
 use super::users::{self, User};
 use crate::crud::{Page, PageParams, PageRequest};
 use crate::error::AppError;
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::state::AppState;
 
 /// Routes for any signed-in user.

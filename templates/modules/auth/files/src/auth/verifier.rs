@@ -143,11 +143,7 @@ impl Authenticator {
 
     fn identity(&self, claims: Map<String, Value>) -> Identity {
         let policy = &self.inner.policy;
-        let text = |path: &str| {
-            claim(&claims, path)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
+        let text = |path: &str| text_claim(&claims, path);
         Identity {
             // `sub` is a required claim, checked by the validation.
             external_id: text("sub").unwrap_or_default(),
@@ -203,6 +199,14 @@ fn claim<'a>(claims: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
 
 /// A role claim is a string, or a list such as Keycloak's `realm_access.roles` or
 /// Cognito's `cognito:groups`, where the admin role wins if present.
+/// A string claim as the users table can store it: a user may put a NUL character in their
+/// name at the identity provider, and PostgreSQL refuses one in `text`, so it is dropped.
+fn text_claim(claims: &Map<String, Value>, path: &str) -> Option<String> {
+    claim(claims, path)
+        .and_then(Value::as_str)
+        .map(|text| text.replace('\0', ""))
+}
+
 fn role(value: Option<&Value>, admin_role: &str) -> String {
     let role = match value {
         Some(Value::String(role)) => Some(role.as_str()),
@@ -232,6 +236,13 @@ mod tests {
 
         assert_eq!(claim(&claims, "app_metadata.role"), Some(&json!("admin")));
         assert_eq!(claim(&claims, "app_metadata.missing"), None);
+    }
+
+    #[test]
+    fn a_nul_character_in_a_text_claim_is_dropped() {
+        let claims = claims(json!({"name": "Ada\0 Lovelace"}));
+
+        assert_eq!(text_claim(&claims, "name").as_deref(), Some("Ada Lovelace"));
     }
 
     #[test]

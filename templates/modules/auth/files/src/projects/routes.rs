@@ -1,6 +1,6 @@
 //! `/api/v1/projects` for their owners, `/api/v1/admin/projects` for administrators.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -12,7 +12,7 @@ use super::model::{NewProject, Project, ProjectChanges};
 use crate::auth::{self, CurrentUser, RequireAdmin};
 use crate::crud::{self, Page, PageParams, PageRequest, Scope};
 use crate::error::{AppError, ErrorEnvelope};
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::state::AppState;
 
 /// Routes for any signed-in user, on their own projects.

@@ -4,7 +4,7 @@
 //! the bucket with it, then confirms; the server checks the object and marks the upload
 //! completed. Another user's upload answers 404, as if it did not exist.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -18,7 +18,7 @@ use super::uploads::{self, NewUpload, Upload};
 use crate::auth::{self, CurrentUser};
 use crate::crud::{Page, PageParams, PageRequest};
 use crate::error::{AppError, ErrorEnvelope};
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::state::AppState;
 
 /// Longest filename accepted, in characters.

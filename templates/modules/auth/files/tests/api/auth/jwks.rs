@@ -1,6 +1,8 @@
 //! The provider's keys are fetched once, refetched for unknown keys at a bounded rate,
 //! and their absence is not blamed on the client.
 
+use std::time::Duration;
+
 use wiremock::matchers::method;
 use wiremock::{Mock, ResponseTemplate};
 
@@ -48,4 +50,30 @@ async fn an_unreachable_provider_gives_503_rather_than_blaming_the_token() {
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "service_unavailable");
+}
+
+#[tokio::test]
+async fn a_failed_fetch_is_retried_within_seconds_not_after_the_refresh_interval() {
+    let idp = FakeIdp::start().await;
+    // The provider's first answer is an error, whatever was asked; then it is back.
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&idp.server)
+        .await;
+    provider::mount(&idp).await;
+    let auth = AuthApp::spawn_against(idp, &[]).await;
+    let token = auth.valid_token();
+
+    let down = auth.get_as("/api/v1/me", &token).await;
+    let at_once = auth.get_as("/api/v1/me", &token).await;
+    let requests_while_down = auth.idp.server.received_requests().await.unwrap().len();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let back = auth.get_as("/api/v1/me", &token).await;
+
+    assert_eq!(down.status(), 503);
+    assert_eq!(at_once.status(), 503, "the failure stands for a second");
+    assert_eq!(requests_while_down, 1, "one attempt, not one per request");
+    assert_eq!(back.status(), 200);
 }

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use super::idp::{AuthApp, assert_rejected, other_family, unique_subject, with};
 use super::keys::{RSA_KID, RSA_PUBLIC_PEM, now, sign, sign_with_secret};
 use super::provider;
+use crate::helpers::RawConnection;
 
 async fn me_with(auth: &AuthApp, token: &str) -> reqwest::Response {
     auth.get_as("/api/v1/me", token).await
@@ -143,4 +144,23 @@ async fn a_rejection_reveals_nothing_about_the_token() {
     ] {
         assert!(!text.contains(word), "{word} in {body}");
     }
+}
+
+#[tokio::test]
+async fn a_401_before_the_body_was_read_leaves_the_connection_usable_or_announces_its_close() {
+    let auth = AuthApp::spawn().await;
+    let mut connection = RawConnection::open(&auth.app).await;
+
+    let head = connection
+        .send_half(
+            "POST",
+            "/api/v1/projects",
+            "content-type: application/json\r\n",
+            r#"{"name":"unread"}"#,
+        )
+        .await;
+
+    let head = head.expect("a reply");
+    assert!(head.starts_with("http/1.1 401"), "{head}");
+    connection.assert_usable_unless_closed(&head).await;
 }

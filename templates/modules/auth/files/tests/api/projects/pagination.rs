@@ -167,3 +167,33 @@ async fn deleting_a_project_between_pages_skips_nothing_else() {
     assert_eq!(first, created[..2]);
     assert_eq!(rest, created[2..]);
 }
+
+#[tokio::test]
+async fn a_cursor_before_the_earliest_timestamp_postgres_stores_is_a_422_naming_it() {
+    let app = ProjectsApp::spawn().await;
+    create_numbered(&app, 1).await;
+
+    // A year near -9000: well-formed hex, but before 4714 BC.
+    let body = app
+        .call(
+            Method::GET,
+            "/projects?cursor=fb32c2d54bb7000000000000000000000000000000000000",
+            None,
+            422,
+        )
+        .await;
+
+    assert_eq!(body["error"]["fields"][0]["field"], "cursor");
+}
+
+#[tokio::test]
+async fn a_query_parameter_of_the_wrong_type_is_a_400_naming_it() {
+    let app = ProjectsApp::spawn().await;
+
+    let body = app
+        .call(Method::GET, "/projects?offset=many", None, 400)
+        .await;
+
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("offset"), "{body}");
+}

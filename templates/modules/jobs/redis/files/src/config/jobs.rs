@@ -9,7 +9,9 @@ use super::env::Env;
 /// sharing a Redis keep their jobs apart.
 const DEFAULT_QUEUE: &str = concat!(env!("CARGO_PKG_NAME"), ":jobs");
 const DEFAULT_CONCURRENCY: NonZeroUsize = NonZeroUsize::new(4).unwrap();
-const DEFAULT_WORKER_TIMEOUT_SECS: NonZeroU64 = NonZeroU64::new(30).unwrap();
+/// A killed worker's jobs run again within about this long. Its heartbeat comes five times
+/// as often, so a worker counts as dead only after four beats in a row went missing.
+const DEFAULT_WORKER_TIMEOUT_SECS: NonZeroU64 = NonZeroU64::new(5).unwrap();
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Where jobs are queued and how workers run them.

@@ -14,6 +14,10 @@ use crate::state::AppState;
 
 /// How long an idle worker waits before it looks at the queue again.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// Heartbeats per worker timeout: a worker counts as dead once four beats in a row went
+/// missing, and its jobs go back to the queue within a beat of that, put back by whichever
+/// worker beats next.
+const BEATS_PER_TIMEOUT: u32 = 5;
 /// The longest wait between two attempts of a job, however many it had.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(60 * 60);
 
@@ -138,10 +142,10 @@ impl Worker {
     }
 
     /// Refreshes the heartbeat, puts back the jobs of dead workers and enqueues scheduled
-    /// jobs, a few times per `JOBS_WORKER_TIMEOUT_SECS`, until stopped.
+    /// jobs, [`BEATS_PER_TIMEOUT`] times per `JOBS_WORKER_TIMEOUT_SECS`, until stopped.
     async fn keep_alive(self: Arc<Self>, mut stopping: watch::Receiver<bool>) {
         let timeout = self.settings().worker_timeout;
-        let mut ticks = tokio::time::interval(timeout / 3);
+        let mut ticks = tokio::time::interval(timeout / BEATS_PER_TIMEOUT);
         loop {
             tokio::select! {
                 _ = ticks.tick() => {}

@@ -157,6 +157,15 @@ async fn a_content_type_outside_the_allow_list_is_refused() {
 }
 
 #[tokio::test]
+async fn a_nul_character_in_the_filename_is_refused_naming_it() {
+    let (app, _bucket) = spawn().await;
+
+    let response = app.request_upload("a\0b.png", "image/png", 100).await;
+
+    assert_validation_error(response, "filename: must not contain a NUL character").await;
+}
+
+#[tokio::test]
 async fn a_file_larger_than_the_limit_is_refused() {
     let (app, _bucket) = spawn_with(&[("UPLOAD_MAX_BYTES", "1000".to_owned())]).await;
 
