@@ -53,6 +53,16 @@ impl Project {
         std::fs::write(&path, lines.join("\n") + "\n").unwrap();
     }
 
+    /// Makes `omnistack.toml` record `version` as the omnistack that generated the project.
+    fn record_version(&self, version: &str) {
+        let answers = self.root.join("omnistack.toml");
+        let text = std::fs::read_to_string(&answers).unwrap().replace(
+            &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+            &format!("version = \"{version}\""),
+        );
+        std::fs::write(&answers, text).unwrap();
+    }
+
     /// The versions of the files in `migrations/`, oldest first.
     fn migrations(&self) -> Vec<String> {
         let mut versions: Vec<String> = std::fs::read_dir(self.root.join("migrations"))
@@ -448,12 +458,7 @@ fn an_older_render_missing_from_the_history_is_a_problem_with_the_way_to_rebuild
     let (project, _database) = healthy();
     // A project from omnistack 0.0.1 whose render commit a squash merge dropped: the record
     // says 0.0.1, and no render of that version is in the history.
-    let answers = project.root.join("omnistack.toml");
-    let text = std::fs::read_to_string(&answers).unwrap().replace(
-        &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
-        "version = \"0.0.1\"",
-    );
-    std::fs::write(&answers, text).unwrap();
+    project.record_version("0.0.1");
     git(
         &project.root,
         &["commit", "-qam", "squashed: older release"],
@@ -477,12 +482,7 @@ fn an_older_render_missing_from_the_history_is_a_problem_with_the_way_to_rebuild
 fn an_older_project_is_a_warning_listing_what_update_would_change() {
     let (project, _database) = healthy();
     // What omnistack 0.0.1 rendered: another health.rs, recorded as the pristine render.
-    let answers = project.root.join("omnistack.toml");
-    let text = std::fs::read_to_string(&answers).unwrap().replace(
-        &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
-        "version = \"0.0.1\"",
-    );
-    std::fs::write(&answers, text).unwrap();
+    project.record_version("0.0.1");
     std::fs::write(project.root.join("src/routes/health.rs"), "// older\n").unwrap();
     git(
         &project.root,
