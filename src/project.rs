@@ -83,7 +83,8 @@ pub enum ProjectError {
     Git(#[from] git2::Error),
 }
 
-fn list(paths: &[String]) -> String {
+/// `paths` joined for a message, the first few named and the rest counted.
+pub(crate) fn list(paths: &[String]) -> String {
     let mut text = paths
         .iter()
         .take(LISTED_PATHS)
@@ -196,7 +197,7 @@ pub fn ensure_not_newer(recorded: Option<&str>) -> Result<(), ProjectError> {
 }
 
 /// The numeric `major.minor.patch` of a version, pre-release suffixes ignored.
-fn version_key(version: &str) -> Vec<u64> {
+pub(crate) fn version_key(version: &str) -> Vec<u64> {
     version
         .split(['-', '+'])
         .next()

@@ -13,9 +13,6 @@ use std::path::{Path, PathBuf};
 use git2::build::CheckoutBuilder;
 use git2::{Index, IndexEntry, IndexTime, Repository};
 
-/// How many paths an error message names before it says "and N more".
-const LISTED_PATHS: usize = 8;
-
 /// Why the working tree cannot take a change, found before anything is written, or why
 /// writing it failed (then everything written was put back).
 #[derive(Debug, thiserror::Error)]
@@ -23,13 +20,13 @@ pub enum WorktreeError {
     /// A path the change writes or removes is a symbolic link or lies under one.
     #[error(
         "omnistack never writes through a symbolic link, and the change would write or remove {}; replace the link by a regular file or directory (and commit), then run again",
-        list(.0)
+        crate::project::list(.0)
     )]
     Symlink(Vec<String>),
     /// Something git does not track stands where the change writes.
     #[error(
         "the change would overwrite {}, which git does not track; move it out of the way, then run again",
-        list(.0)
+        crate::project::list(.0)
     )]
     InTheWay(Vec<String>),
     /// A filesystem operation failed; every file written before it was restored.
@@ -45,19 +42,6 @@ pub enum WorktreeError {
     /// Passing contents through git's filters failed.
     #[error("git: {}", .0.message())]
     Git(#[from] git2::Error),
-}
-
-fn list(paths: &[String]) -> String {
-    let mut text = paths
-        .iter()
-        .take(LISTED_PATHS)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if paths.len() > LISTED_PATHS {
-        text.push_str(&format!(" and {} more", paths.len() - LISTED_PATHS));
-    }
-    text
 }
 
 fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> WorktreeError {

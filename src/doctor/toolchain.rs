@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use crate::project::version_key;
+
 use super::{Finding, Setup};
 
 /// The compiler cargo runs: `$RUSTC`, else `rustc` from PATH.
@@ -15,20 +17,9 @@ fn rustc_version(output: &str) -> Option<&str> {
     output.split_whitespace().nth(1)
 }
 
-/// The numeric parts of a version, pre-release suffixes (`1.96.0-nightly`) ignored.
-fn numbers(version: &str) -> Vec<u64> {
-    version
-        .split(['-', '+'])
-        .next()
-        .unwrap_or_default()
-        .split('.')
-        .map(|part| part.parse().unwrap_or(0))
-        .collect()
-}
-
 /// Whether `have` is at least `need`, where `need` may omit its patch number (`1.94`).
 fn at_least(have: &str, need: &str) -> bool {
-    let (mut have, mut need) = (numbers(have), numbers(need));
+    let (mut have, mut need) = (version_key(have), version_key(need));
     have.resize(3, 0);
     need.resize(3, 0);
     have >= need
