@@ -7,6 +7,7 @@
 pub mod answers;
 pub mod base;
 pub mod catalogue;
+pub mod change;
 pub mod check;
 pub mod cli;
 pub mod commands;

@@ -4,7 +4,7 @@ use clap::Command;
 
 use crate::Error;
 use crate::catalogue::Catalogue;
-use crate::commands::change::{OpenProject, TargetArgs};
+use crate::commands::change::{self, TargetArgs};
 use crate::prompt;
 use crate::selection::Target;
 use crate::ui::Ui;
@@ -21,8 +21,8 @@ pub fn command() -> Command {
 /// Runs `add`.
 pub fn run(catalogue: &Catalogue, args: &TargetArgs, ui: Ui) -> Result<(), Error> {
     let target = Target::resolve(catalogue, &args.target, &args.providers)?;
-    let project = OpenProject::open(catalogue, &args.options)?;
-    let answers = project.answers(catalogue, &args.options)?;
+    let project = change::open(catalogue, &args.options)?;
+    let answers = change::answers(&project, catalogue, &args.options)?;
     let wanted = if !target.providers.is_empty() {
         target.providers.clone()
     } else if args.options.interactive() {
@@ -36,5 +36,5 @@ pub fn run(catalogue: &Catalogue, args: &TargetArgs, ui: Ui) -> Result<(), Error
         target.module.name,
         changed.providers(&target.module.name).join(", ")
     );
-    project.merge(catalogue, &changed, &what, &args.options, ui)
+    change::merge(&project, catalogue, &changed, &what, &args.options, ui)
 }

@@ -1,25 +1,17 @@
-//! What `add`, `remove` and `update` share: open the project, render the new answers, and merge
-//! the change from the render `HEAD` was made from (see [`crate::base`]) into `HEAD`, leaving it
-//! uncommitted for review as `git merge --no-commit` would.
-
-use std::path::Path;
+//! What `add`, `remove` and `update` share: their flags, and the shell around
+//! [`crate::change`] that prints a dry run or applies the merge and reports it.
 
 use clap::{Arg, ArgAction, ArgMatches};
 use console::style;
-use git2::Repository;
 
 use crate::Error;
-use crate::answers::{ANSWERS_FILE, Answers, AnswersFile};
+use crate::answers::Answers;
 use crate::catalogue::Catalogue;
-use crate::merge::{ChangeKind, FileChange, Merge};
-use crate::name::ProjectName;
-use crate::project::{self, Project, ProjectError};
+use crate::change::{self, Applied, Intent, OpenProject};
+use crate::merge::{ChangeKind, Merge};
+use crate::project::ProjectError;
 use crate::ui::{self, Ui};
-use crate::{base, check, git, migrations, prompt, semantic};
-
-/// Objects written during a dry run go to an in-memory backend of this priority, above the
-/// on-disk ones, so that a dry run leaves `.git` untouched.
-const DRY_RUN_ODB_PRIORITY: i32 = 1000;
+use crate::{check, prompt};
 
 /// What `add` or `remove` was asked to change.
 #[derive(Debug, Clone)]
@@ -128,243 +120,75 @@ impl ChangeOptions {
     pub fn interactive(&self) -> bool {
         prompt::interactive(self.yes)
     }
-}
 
-/// A generated project opened for a change, every precondition checked.
-pub struct OpenProject {
-    /// The project.
-    pub project: Project,
-    /// Its git repository.
-    pub repo: Repository,
-    /// Its `omnistack.toml`.
-    pub recorded: AnswersFile,
-}
-
-impl OpenProject {
-    /// Opens the project around the current directory, refusing one that cannot be merged into.
-    pub fn open(catalogue: &Catalogue, options: &ChangeOptions) -> Result<Self, Error> {
-        let here = std::env::current_dir().map_err(|source| ProjectError::CurrentDir { source })?;
-        Self::open_at(&here, catalogue, options)
-    }
-
-    /// Opens the project that contains `start`, refusing one that cannot be merged into.
-    pub fn open_at(
-        start: &Path,
-        catalogue: &Catalogue,
-        options: &ChangeOptions,
-    ) -> Result<Self, Error> {
-        let project = Project::find(start)?;
-        let recorded = AnswersFile::read(catalogue, &project.answers_file())?;
-        project::ensure_not_newer(recorded.version.as_deref())?;
-        let repo = project.repository()?;
-        let head = head_tree_id(&repo)?;
-        let recorded = recorded_in(&repo, head, catalogue)?.unwrap_or(recorded);
-        project::ensure_not_newer(recorded.version.as_deref())?;
-        // A dry run writes nothing, so a merge in progress or uncommitted work is no reason to
-        // refuse it.
-        if !options.dry_run && repo.state() != git2::RepositoryState::Clean {
-            return Err(ProjectError::MergeInProgress.into());
+    /// What opening the project must allow for.
+    pub fn intent(&self) -> Intent {
+        Intent {
+            dry_run: self.dry_run,
+            allow_dirty: self.allow_dirty,
         }
-        if !options.allow_dirty && !options.dry_run {
-            project::ensure_clean(&repo)?;
-        }
-        Ok(Self {
-            project,
-            repo,
-            recorded,
-        })
-    }
-
-    /// The recorded answers, with modules that `omnistack.toml` does not mention (new in this
-    /// release) prompted for or defaulted as `new` does.
-    pub fn answers(
-        &self,
-        catalogue: &Catalogue,
-        options: &ChangeOptions,
-    ) -> Result<Answers, Error> {
-        let name = match &self.recorded.name {
-            Some(name) => name.clone(),
-            None => ProjectName::from_dir(&self.project.root)?,
-        };
-        Ok(Answers::complete(
-            catalogue,
-            name,
-            &self.recorded.choices,
-            prompt::ask_when(options.interactive()),
-        )?)
-    }
-
-    /// What the change to `answers` would do to each path, computed in memory: nothing is
-    /// written to the working tree, the index or `.git` (`doctor`'s view of `update`).
-    pub fn preview(
-        &self,
-        catalogue: &Catalogue,
-        answers: &Answers,
-    ) -> Result<Vec<(ChangeKind, String)>, Error> {
-        let _in_memory = self
-            .repo
-            .odb()?
-            .add_new_mempack_backend(DRY_RUN_ODB_PRIORITY)?;
-        Ok(match self.compute(catalogue, answers)? {
-            Some(change) => change.merge.changes.iter().map(listed).collect(),
-            None => Vec::new(),
-        })
-    }
-
-    /// Finds the base, renders `answers` (new module migrations get their versions first) and
-    /// merges in memory; `None` when the render is the base's.
-    fn compute(
-        &self,
-        catalogue: &Catalogue,
-        answers: &Answers,
-    ) -> Result<Option<Computed<'_>>, Error> {
-        let repo = &self.repo;
-        let head = repo.head()?.peel_to_commit()?;
-        let base = base::find(repo, catalogue, &self.project.root, &self.recorded, &head)?;
-        let head_paths = base::paths(&head)?;
-        let mut answers = answers.clone();
-        answers.migrations = self.recorded.migrations.clone();
-        let now = migrations::now();
-        migrations::assign(
-            catalogue,
-            &mut answers,
-            head_paths.iter().map(String::as_str),
-            Some(&now),
-        );
-        let render = crate::generate(catalogue, &answers)?;
-        let theirs = git::write_tree(repo, &render)?;
-        if theirs == base.tree {
-            return Ok(None);
-        }
-        let base_tree = repo.find_tree(base.tree)?;
-        migrations::check_render(&head_paths, &base_tree, &render, &answers)?;
-        let ours = head.tree()?;
-        let merge = Merge::compute(repo, &base_tree, &ours, &repo.find_tree(theirs)?)?;
-        let warnings = semantic::warnings(repo, &ours, &merge)?;
-        Ok(Some(Computed {
-            base: base.commit,
-            theirs,
-            merge,
-            warnings,
-        }))
-    }
-
-    /// Renders `answers` and merges the change since the base render into the working tree.
-    ///
-    /// `what` names the change in messages and in the render commit's message.
-    pub fn merge(
-        &self,
-        catalogue: &Catalogue,
-        answers: &Answers,
-        what: &str,
-        options: &ChangeOptions,
-        ui: Ui,
-    ) -> Result<(), Error> {
-        let repo = &self.repo;
-        let odb = repo.odb()?;
-        // Held to the end of the function: while it lives, new objects stay in memory.
-        let _in_memory = if options.dry_run {
-            Some(odb.add_new_mempack_backend(DRY_RUN_ODB_PRIORITY)?)
-        } else {
-            None
-        };
-        let Some(Computed {
-            base,
-            theirs,
-            merge,
-            warnings,
-        }) = self.compute(catalogue, answers)?
-        else {
-            ui.success(format!(
-                "Nothing to change: the project already matches `{what}`"
-            ));
-            return Ok(());
-        };
-        if options.dry_run {
-            print_preview(&merge, options.stat)?;
-            print_warnings(&warnings);
-            return Ok(());
-        }
-        if options.allow_dirty {
-            project::ensure_untouched(repo, merge.changes.iter().map(|c| c.path.as_str()))?;
-        }
-        let listing: Vec<(ChangeKind, String)> = merge.changes.iter().map(listed).collect();
-        let conflicts: Vec<String> = merge.conflicts().into_iter().map(str::to_string).collect();
-        let message = git::render_message(what);
-        let subject = message.lines().next().unwrap_or_default().to_string();
-        // The render is recorded only once the merge is written; if it cannot be, the merge is
-        // undone. The pristine ref moves last, so that a failure leaves it where it was.
-        merge.apply(repo, || {
-            let render_commit = git::commit_render(repo, theirs, base.as_ref(), &message)?;
-            git::begin_merge(repo, render_commit, &format!("{subject}\n")).map_err(|e| {
-                git2::Error::from_str(&format!(
-                    "cannot record the merge in {}: {e}",
-                    repo.path().display()
-                ))
-            })?;
-            git::set_pristine(repo, render_commit, &message).inspect_err(|_| git::clear_merge(repo))
-        })?;
-        report(ui, what, &listing, conflicts.is_empty());
-        print_warnings(&warnings);
-        if !conflicts.is_empty() {
-            if options.check {
-                ui.line("--check skipped: conflict markers do not compile; resolve them, then run `cargo check --all-targets`.");
-            }
-            return Err(Error::Conflicts(conflicts));
-        }
-        if options.check {
-            ui.line(format!("Running `{}`...", check::COMMAND));
-            check::cargo_check(&self.project.root)?;
-            ui.success(format!("`{}` passed", check::COMMAND));
-        }
-        Ok(())
     }
 }
 
-/// A change computed in memory, not yet applied.
-struct Computed<'r> {
-    /// The render commit of the base, when the history has one.
-    base: Option<git2::Commit<'r>>,
-    /// The new render's tree.
-    theirs: git2::Oid,
-    /// The three-way merge into `HEAD`.
-    merge: Merge,
-    /// What rustc may reject after the merge.
-    warnings: Vec<String>,
+/// Opens the project around the current directory for the change `options` describe.
+pub fn open(catalogue: &Catalogue, options: &ChangeOptions) -> Result<OpenProject, Error> {
+    let here = std::env::current_dir().map_err(|source| ProjectError::CurrentDir { source })?;
+    OpenProject::open_at(&here, catalogue, options.intent())
 }
 
-/// The tree of `HEAD`, or [`ProjectError::NoCommit`] on a repository without commits.
-fn head_tree_id(repo: &Repository) -> Result<git2::Oid, ProjectError> {
-    let head = repo.head().map_err(|e| match e.code() {
-        git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound => ProjectError::NoCommit,
-        _ => ProjectError::Git(e),
-    })?;
-    Ok(head.peel_to_commit()?.tree_id())
-}
-
-/// The record `HEAD`'s tree (`tree`) holds, if it has one. The merge is from the answers `HEAD`
-/// records: the working tree's `omnistack.toml` may be ahead of them (a dry run while a change
-/// is uncommitted, or `doctor`), and a base rebuilt from it would not be `HEAD`'s.
-fn recorded_in(
-    repo: &Repository,
-    tree: git2::Oid,
+/// The project's recorded answers, asking for new modules on a terminal as `new` does.
+pub fn answers(
+    project: &OpenProject,
     catalogue: &Catalogue,
-) -> Result<Option<AnswersFile>, Error> {
-    let Ok(entry) = repo.find_tree(tree)?.get_path(Path::new(ANSWERS_FILE)) else {
-        return Ok(None);
-    };
-    let blob = repo.find_blob(entry.id())?;
-    let text = String::from_utf8_lossy(blob.content());
-    Ok(Some(AnswersFile::parse(catalogue, &text)?))
+    options: &ChangeOptions,
+) -> Result<Answers, Error> {
+    project.answers(catalogue, prompt::ask_when(options.interactive()))
 }
 
-/// How a change is listed: a conflict on a file one side renamed names both paths.
-fn listed(change: &FileChange) -> (ChangeKind, String) {
-    let path = match &change.renamed_from {
-        Some(old) => format!("{} (renamed from {old})", change.path),
-        None => change.path.clone(),
+/// Renders `answers` and merges the change since the base render into the working tree, or
+/// prints it with `--dry-run`; `what` names the change in messages and in the render commit.
+pub fn merge(
+    project: &OpenProject,
+    catalogue: &Catalogue,
+    answers: &Answers,
+    what: &str,
+    options: &ChangeOptions,
+    ui: Ui,
+) -> Result<(), Error> {
+    let odb = project.repo.odb()?;
+    // Held to the end of the function: while it lives, new objects stay in memory.
+    let _in_memory = if options.dry_run {
+        Some(change::objects_in_memory(&odb)?)
+    } else {
+        None
     };
-    (change.kind, path)
+    let Some(change) = project.change(catalogue, answers)? else {
+        ui.success(format!(
+            "Nothing to change: the project already matches `{what}`"
+        ));
+        return Ok(());
+    };
+    if options.dry_run {
+        print_preview(&change.merge, options.stat)?;
+        print_warnings(&change.warnings);
+        return Ok(());
+    }
+    let warnings = change.warnings.clone();
+    let Applied { listing, conflicts } = change.apply(what, options.allow_dirty)?;
+    report(ui, what, &listing, conflicts.is_empty());
+    print_warnings(&warnings);
+    if !conflicts.is_empty() {
+        if options.check {
+            ui.line("--check skipped: conflict markers do not compile; resolve them, then run `cargo check --all-targets`.");
+        }
+        return Err(Error::Conflicts(conflicts));
+    }
+    if options.check {
+        ui.line(format!("Running `{}`...", check::COMMAND));
+        check::cargo_check(&project.project.root)?;
+        ui.success(format!("`{}` passed", check::COMMAND));
+    }
+    Ok(())
 }
 
 /// Warnings go to stderr, after the listing, so that they are the last thing read.

@@ -4,7 +4,7 @@ use clap::Command;
 
 use crate::Error;
 use crate::catalogue::Catalogue;
-use crate::commands::change::{OpenProject, TargetArgs};
+use crate::commands::change::{self, TargetArgs};
 use crate::selection::Target;
 use crate::ui::Ui;
 
@@ -20,8 +20,8 @@ pub fn command() -> Command {
 /// Runs `remove`.
 pub fn run(catalogue: &Catalogue, args: &TargetArgs, ui: Ui) -> Result<(), Error> {
     let target = Target::resolve(catalogue, &args.target, &args.providers)?;
-    let project = OpenProject::open(catalogue, &args.options)?;
-    let answers = project.answers(catalogue, &args.options)?;
+    let project = change::open(catalogue, &args.options)?;
+    let answers = change::answers(&project, catalogue, &args.options)?;
     let changed = target.removed(&answers)?;
     let removed: Vec<&String> = answers
         .providers(&target.module.name)
@@ -37,5 +37,5 @@ pub fn run(catalogue: &Catalogue, args: &TargetArgs, ui: Ui) -> Result<(), Error
             .collect::<Vec<_>>()
             .join(", ")
     );
-    project.merge(catalogue, &changed, &what, &args.options, ui)
+    change::merge(&project, catalogue, &changed, &what, &args.options, ui)
 }

@@ -4,7 +4,7 @@ use clap::{ArgMatches, Command};
 
 use crate::Error;
 use crate::catalogue::Catalogue;
-use crate::commands::change::{ChangeOptions, OpenProject};
+use crate::commands::change::{self, ChangeOptions};
 use crate::ui::Ui;
 
 /// The `update` subcommand's arguments.
@@ -21,8 +21,8 @@ pub fn options(matches: &ArgMatches) -> ChangeOptions {
 
 /// Runs `update`.
 pub fn run(catalogue: &Catalogue, options: &ChangeOptions, ui: Ui) -> Result<(), Error> {
-    let project = OpenProject::open(catalogue, options)?;
-    let answers = project.answers(catalogue, options)?;
+    let project = change::open(catalogue, options)?;
+    let answers = change::answers(&project, catalogue, options)?;
     let what = format!("update to omnistack {}", crate::VERSION);
-    project.merge(catalogue, &answers, &what, options, ui)
+    change::merge(&project, catalogue, &answers, &what, options, ui)
 }

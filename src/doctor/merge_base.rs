@@ -2,15 +2,11 @@
 
 use crate::Error;
 use crate::answers::AnswersFile;
-use crate::base;
 use crate::catalogue::Catalogue;
 use crate::project::{self, Project, ProjectError};
+use crate::{base, change};
 
 use super::{Finding, Setup, Status};
-
-/// Objects the lookup writes (the rebuilt base's blobs and trees) stay in memory at this
-/// priority, above the on-disk backends: `doctor` never writes to `.git`.
-const IN_MEMORY_PRIORITY: i32 = 1000;
 
 /// The base of later changes is rebuilt from `omnistack.toml` or found in the history.
 pub fn check(setup: &Setup) -> Finding {
@@ -46,10 +42,10 @@ fn find(setup: &Setup) -> Result<String, Finding> {
             "recorded by a newer omnistack (see omnistack-version)",
         ));
     }
+    // The lookup's objects (the rebuilt base's blobs and trees) stay in memory: `doctor` never
+    // writes to `.git`.
     let odb = repo.odb().map_err(git_problem)?;
-    let _in_memory = odb
-        .add_new_mempack_backend(IN_MEMORY_PRIORITY)
-        .map_err(git_problem)?;
+    let _in_memory = change::objects_in_memory(&odb).map_err(git_problem)?;
     match base::find(&repo, &catalogue, &project.root, &recorded, &head) {
         Ok(found) => Ok(match (&found.commit, recorded.version.as_deref()) {
             (_, Some(crate::VERSION)) => {

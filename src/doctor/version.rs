@@ -3,8 +3,8 @@
 use crate::Error;
 use crate::answers::ANSWERS_FILE;
 use crate::catalogue::Catalogue;
-use crate::commands::change::{ChangeOptions, OpenProject};
-use crate::project;
+use crate::change::{Intent, OpenProject};
+use crate::{project, prompt};
 
 use super::{Finding, Setup};
 
@@ -61,13 +61,12 @@ fn update_stat(setup: &Setup) -> String {
     let listing = Catalogue::embedded()
         .map_err(Error::from)
         .and_then(|catalogue| {
-            let options = ChangeOptions {
-                yes: true,
+            let intent = Intent {
                 dry_run: true,
-                ..ChangeOptions::default()
+                ..Intent::default()
             };
-            let project = OpenProject::open_at(&setup.root, &catalogue, &options)?;
-            let answers = project.answers(&catalogue, &options)?;
+            let project = OpenProject::open_at(&setup.root, &catalogue, intent)?;
+            let answers = project.answers(&catalogue, prompt::ask_when(false))?;
             project.preview(&catalogue, &answers)
         });
     match listing {
