@@ -29,6 +29,9 @@ pub struct JobsSettings {
     pub shutdown_timeout: Duration,
     /// How long a worker may go without a heartbeat before it counts as dead.
     pub worker_timeout: Duration,
+    /// The worker's slot: a name that one running worker holds at a time and that its
+    /// restarted successor takes over, putting back its predecessor's jobs at once.
+    pub worker_name: Option<String>,
     /// How long jobs that failed their last attempt stay listed.
     pub failed_retention: Duration,
 }
@@ -47,6 +50,7 @@ impl JobsSettings {
                 env.parsed("JOBS_WORKER_TIMEOUT_SECS", DEFAULT_WORKER_TIMEOUT_SECS)
                     .get(),
             ),
+            worker_name: env.optional("JOBS_WORKER_NAME"),
             failed_retention: DAY.saturating_mul(env.parsed("JOBS_FAILED_RETENTION_DAYS", 14)),
         }
     }

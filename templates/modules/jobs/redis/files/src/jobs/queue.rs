@@ -11,6 +11,8 @@
 //! - `<q>:failed`: jobs that failed their last attempt, scored by when;
 //! - `<q>:workers` and `<q>:heartbeat:<worker>`: the workers, and a key per worker that
 //!   expires when the worker stops refreshing it, so that another worker puts back its jobs;
+//! - `<q>:slot:<name>`: the worker running under a name (`JOBS_WORKER_NAME`), refreshed with
+//!   its heartbeat, so that a worker restarted under that name finds its predecessor;
 //! - `<q>:ids` and `<q>:schedule:<job>`: the id counter, and when a scheduled job is next due.
 //!
 //! Jobs are stored as JSON, and a job's JSON is how Redis finds it again (`LREM`), so the
@@ -242,28 +244,54 @@ impl JobQueue {
             .context("could not put the job back in the queue")
     }
 
-    /// Gives a new worker its id and its first heartbeat.
-    pub(super) async fn register_worker(&self, timeout: Duration) -> anyhow::Result<u64> {
+    /// Gives a new worker its id and its first heartbeat; with a `name`, also says which
+    /// worker ran under that name before (see [`Self::heartbeat`]).
+    pub(super) async fn register_worker(
+        &self,
+        name: Option<&str>,
+        timeout: Duration,
+    ) -> anyhow::Result<(u64, Option<u64>)> {
         let worker: u64 = self
             .redis()
             .incr(self.key("ids"), 1)
             .await
             .context("could not allocate a worker id")?;
-        self.heartbeat(worker, timeout).await?;
-        Ok(worker)
+        let predecessor = self.heartbeat(worker, name, timeout).await?;
+        Ok((worker, predecessor))
     }
 
-    /// Tells the other workers that `worker` is alive for `timeout` more.
-    pub(super) async fn heartbeat(&self, worker: u64, timeout: Duration) -> anyhow::Result<()> {
+    /// Tells the other workers that `worker` is alive for `timeout` more, and, with a `name`,
+    /// holds that name for as long; returns the other worker that held the name until now,
+    /// if any.
+    pub(super) async fn heartbeat(
+        &self,
+        worker: u64,
+        name: Option<&str>,
+        timeout: Duration,
+    ) -> anyhow::Result<Option<u64>> {
         let mut beat = redis::pipe();
-        beat.atomic().sadd(self.key("workers"), worker).pset_ex(
-            self.heartbeat_key(worker),
-            1,
-            millis_of(timeout),
-        );
-        beat.exec_async(&mut self.redis())
+        beat.atomic()
+            .sadd(self.key("workers"), worker)
+            .ignore()
+            .pset_ex(self.heartbeat_key(worker), 1, millis_of(timeout))
+            .ignore();
+        if let Some(name) = name {
+            beat.set_options(
+                self.key(&format!("slot:{name}")),
+                worker,
+                redis::SetOptions::default()
+                    .get(true)
+                    .with_expiration(redis::SetExpiry::PX(millis_of(timeout))),
+            );
+        }
+        let previous: Vec<Option<u64>> = beat
+            .query_async(&mut self.redis())
             .await
-            .context("could not record the worker's heartbeat")
+            .context("could not record the worker's heartbeat")?;
+        Ok(previous
+            .into_iter()
+            .flatten()
+            .find(|&holder| holder != worker))
     }
 
     /// Puts the jobs of workers whose heartbeat expired back in the queue, and says how many.

@@ -44,12 +44,24 @@ pub enum Outcome {
 
 impl Worker {
     /// Registers a worker on the state's queue, and first puts back the jobs of workers
-    /// that died (their heartbeat expired) so that nothing waits on them.
+    /// that died: at once those of the worker that ran before under its `JOBS_WORKER_NAME`
+    /// (this worker replaces it), and those of any worker whose heartbeat expired.
     pub async fn start(state: AppState, registry: Registry) -> anyhow::Result<Self> {
         let queue = state.jobs.clone();
-        let id = queue
-            .register_worker(state.config.jobs.worker_timeout)
+        let settings = &state.config.jobs;
+        let (id, predecessor) = queue
+            .register_worker(settings.worker_name.as_deref(), settings.worker_timeout)
             .await?;
+        if let Some(predecessor) = predecessor {
+            let recovered = queue.release(predecessor).await?;
+            if recovered > 0 {
+                tracing::warn!(
+                    recovered,
+                    predecessor,
+                    "put back the jobs of the worker that ran before under this name"
+                );
+            }
+        }
         let recovered = queue.recover_abandoned().await?;
         if recovered > 0 {
             tracing::warn!(
@@ -88,6 +100,7 @@ impl Worker {
         tasks.spawn(Arc::clone(&worker).keep_alive(stopping));
         tracing::info!(
             worker = worker.id,
+            name = worker.settings().worker_name.as_deref(),
             concurrency = worker.settings().concurrency,
             "worker started"
         );
@@ -158,7 +171,15 @@ impl Worker {
     }
 
     async fn housekeeping(&self, timeout: Duration) -> anyhow::Result<()> {
-        self.queue.heartbeat(self.id, timeout).await?;
+        let name = self.settings().worker_name.as_deref();
+        if let Some(other) = self.queue.heartbeat(self.id, name, timeout).await? {
+            // A second worker started under this name after this one, and took its place.
+            tracing::error!(
+                other,
+                name,
+                "another running worker has this JOBS_WORKER_NAME; each needs its own"
+            );
+        }
         let recovered = self.queue.recover_abandoned().await?;
         if recovered > 0 {
             tracing::warn!(
