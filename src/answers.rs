@@ -408,6 +408,7 @@ mod tests {
     fn catalogue() -> Catalogue {
         Catalogue {
             base: Contribution::default(),
+            base_parts: Vec::new(),
             crates: BTreeMap::new(),
             modules: vec![
                 module("auth", Kind::One, true, &["clerk", "supabase"]),

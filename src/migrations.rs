@@ -269,10 +269,11 @@ mod tests {
 
     const USERS: (&str, &str) = ("users", "20250102000000");
     /// What `new` records for the defaults, which have no storage.
-    const DEFAULTS: [(&str, &str); 3] = [
+    const DEFAULTS: [(&str, &str); 4] = [
         ("init", "20250101000000"),
         USERS,
         ("projects", "20250103000000"),
+        ("projects_owner", "20250103000001"),
     ];
 
     #[test]
@@ -308,7 +309,10 @@ mod tests {
 
         assert_eq!(answers.migrations["uploads"], "20250104000000");
         assert_eq!(answers.migrations["init"], "20250101000000");
-        assert_eq!(answers.migrations["users"], "20261202120000");
+        // The others in the order units are planned: the base's, then auth's.
+        assert_eq!(answers.migrations["projects"], "20261202120000");
+        assert_eq!(answers.migrations["users"], "20261202120001");
+        assert_eq!(answers.migrations["projects_owner"], "20261202120002");
     }
 
     #[test]

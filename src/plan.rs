@@ -239,6 +239,7 @@ fn shipped_anywhere(
         std::iter::once(&feature.contribution).chain(feature.parts.iter().map(|p| &p.contribution))
     });
     std::iter::once(&catalogue.base)
+        .chain(catalogue.base_parts.iter().map(|p| &p.contribution))
         .chain(modules)
         .chain(features)
         .filter_map(|contribution| contribution.files)
@@ -258,12 +259,21 @@ pub(crate) fn shipped_migrations(dir: &'static Dir<'static>) -> Vec<Result<Shipp
         .collect()
 }
 
-/// The base, then each chosen module's shared part and its chosen providers, in catalogue order.
+/// The base (and its parts for the modules left out), then each chosen module's shared part and its chosen providers, in catalogue order.
 fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit<'c>> {
     let mut units = vec![Unit {
         label: "core".to_string(),
         contribution: &catalogue.base,
     }];
+    // The base's parts for modules left out come right after it, as part of the core.
+    for part in &catalogue.base_parts {
+        if answers.providers(&part.module).is_empty() {
+            units.push(Unit {
+                label: format!("core without {}", part.module),
+                contribution: &part.contribution,
+            });
+        }
+    }
     for module in &catalogue.modules {
         let chosen = answers.providers(&module.name);
         if chosen.is_empty() {
@@ -556,6 +566,31 @@ mod tests {
                 .path()
                 .starts_with("features/reports/without/storage")
         );
+    }
+
+    #[test]
+    fn the_bases_part_without_a_module_is_planned_only_while_the_module_is_left_out() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let routes_with_auth = |auth: &[&str]| {
+            let mut modules: BTreeMap<String, Vec<String>> = catalogue
+                .modules
+                .iter()
+                .map(|m| (m.name.clone(), m.default.clone()))
+                .collect();
+            modules.insert("auth".into(), auth.iter().map(|p| p.to_string()).collect());
+            let answers = Answers {
+                name: ProjectName::parse("demo").unwrap(),
+                modules,
+                migrations: BTreeMap::new(),
+            };
+            let plan = plan(&catalogue, &answers).unwrap();
+            let routers = plan.context.adds.routes.iter().map(|r| r.router.clone());
+            routers.collect::<Vec<_>>()
+        };
+        let shared = "crate::projects::routes()".to_string();
+
+        assert!(routes_with_auth(&[]).contains(&shared));
+        assert!(!routes_with_auth(&["supabase"]).contains(&shared));
     }
 
     #[test]

@@ -273,3 +273,80 @@ fn remove_keeps_the_module_migrations_databases_have_applied_and_their_record() 
         "the project is the render of what omnistack.toml records, and the user's migration"
     );
 }
+
+/// Runs `sql` with `psql` on `database` of the local PostgreSQL (user `postgres`, trust),
+/// stopping at the first error; returns what it printed, unaligned and without headers.
+fn psql(database: &str, sql: &str) -> String {
+    let output = std::process::Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", database])
+        .args(["-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql])
+        .output()
+        .expect("psql runs");
+    assert!(
+        output.status.success(),
+        "psql failed on {sql:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Applies the project's migrations that `applied` does not hold yet to `database`, in version
+/// order as sqlx does, each in a transaction; returns them.
+fn migrate(project: &Path, database: &str, applied: &[String]) -> Vec<String> {
+    let pending: Vec<String> = migration_versions(project)
+        .into_keys()
+        .filter(|name| !applied.contains(name))
+        .collect();
+    for name in &pending {
+        let sql = fs::read_to_string(project.join("migrations").join(name)).unwrap();
+        psql(database, &format!("BEGIN;\n{sql}\nCOMMIT;"));
+    }
+    pending
+}
+
+#[test]
+fn adding_auth_migrates_a_database_holding_shared_projects_which_keep_no_owner() {
+    let catalogue = catalogue();
+    let auth = catalogue.module("auth").unwrap();
+    let tmp = TempDir::new().unwrap();
+    let project = generate(
+        tmp.path(),
+        &change_support::lacking(&catalogue, auth, "supabase"),
+    );
+    let database = format!("omnistack_add_auth_{}", std::process::id());
+    psql("postgres", &format!("DROP DATABASE IF EXISTS {database}"));
+    psql("postgres", &format!("CREATE DATABASE {database}"));
+    let before = migrate(&project, &database, &[]);
+    psql(
+        &database,
+        "INSERT INTO projects (name) VALUES ('from before auth')",
+    );
+
+    omnistack(&project)
+        .args(["add", "auth", "--provider", "supabase", "--yes"])
+        .assert()
+        .success();
+    let added = migrate(&project, &database, &before);
+    let owners = psql(&database, "SELECT name, owner_id IS NULL FROM projects");
+    let owned = psql(
+        &database,
+        "INSERT INTO users (external_id, role) VALUES ('u1', 'member') RETURNING id",
+    );
+    psql(
+        &database,
+        &format!(
+            "INSERT INTO projects (name, owner_id) VALUES ('after', '{}')",
+            owned.trim()
+        ),
+    );
+    psql("postgres", &format!("DROP DATABASE {database}"));
+
+    assert!(before.iter().any(|name| name.ends_with("_projects.sql")));
+    assert!(
+        added
+            .iter()
+            .any(|name| name.ends_with("_projects_owner.sql")),
+        "{added:?}"
+    );
+    assert_eq!(owners.trim(), "from before auth|t");
+}

@@ -94,6 +94,7 @@ fn references<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {
 fn every_openapi_fragment_brings_the_components_it_refers_to() {
     let catalogue = catalogue();
     let units = std::iter::once(&catalogue.base)
+        .chain(catalogue.base_parts.iter().map(|p| &p.contribution))
         .chain(catalogue.modules.iter().flat_map(|module| {
             std::iter::once(&module.common)
                 .chain(module.providers.iter().map(|p| &p.contribution))

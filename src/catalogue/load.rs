@@ -92,6 +92,7 @@ const PROVIDER_KEYS: &[&str] = &["description"];
 pub(super) fn load(root: &'static Dir<'static>) -> Result<Catalogue, CatalogueError> {
     let crates: BTreeMap<String, CrateSpec> = parse(root, "crates.toml")?;
     let base = contribution::<NoHeader>(root, "base", "base.toml", &[])?.1;
+    let base_parts = parts(root, "base", &[("without", false)])?;
     let mut modules = Vec::new();
     if let Some(dir) = entry(root, "modules").and_then(DirEntry::as_dir) {
         for module_dir in dir.dirs() {
@@ -109,6 +110,7 @@ pub(super) fn load(root: &'static Dir<'static>) -> Result<Catalogue, CatalogueEr
     features.sort_by(|a, b| a.name.cmp(&b.name));
     let catalogue = Catalogue {
         base,
+        base_parts,
         crates,
         modules: modules.into_iter().map(|(_, m)| m).collect(),
         features,
@@ -182,8 +184,25 @@ fn load_feature(
     let folder = path_str(dir.path());
     let (header, own): (FeatureHeader, _) =
         contribution(root, &folder, "feature.toml", FEATURE_KEYS)?;
+    let parts = parts(root, &folder, &[("with", true), ("without", false)])?;
+    Ok(Feature {
+        name: leaf(&folder),
+        description: header.description,
+        requires: header.requires,
+        contribution: own,
+        parts,
+    })
+}
+
+/// The parts of the unit at `folder` that depend on another module: `<folder>/<kind>/<module>/`
+/// with `<kind>.toml`, for each `(kind, chosen)` of `kinds`.
+fn parts(
+    root: &'static Dir<'static>,
+    folder: &str,
+    kinds: &[(&str, bool)],
+) -> Result<Vec<FeaturePart>, CatalogueError> {
     let mut parts = Vec::new();
-    for (kind, chosen) in [("with", true), ("without", false)] {
+    for &(kind, chosen) in kinds {
         let Some(kind_dir) = entry(root, &format!("{folder}/{kind}")).and_then(DirEntry::as_dir)
         else {
             continue;
@@ -199,13 +218,7 @@ fn load_feature(
             });
         }
     }
-    Ok(Feature {
-        name: leaf(&folder),
-        description: header.description,
-        requires: header.requires,
-        contribution: own,
-        parts,
-    })
+    Ok(parts)
 }
 
 /// Reads `<folder>/<file>`: the keys in `own_keys` into `H`, the rest as a [`Contribution`].
@@ -308,6 +321,16 @@ fn leaf(folder: &str) -> String {
 fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
     let mut units: Vec<(String, Unit<'_>)> =
         vec![("base/base.toml".into(), Unit::alone(&catalogue.base))];
+    for part in &catalogue.base_parts {
+        let path = format!("base/without/{}/without.toml", part.module);
+        if !catalogue.module(&part.module).is_some_and(|m| m.optional) {
+            return Err(CatalogueError::Malformed {
+                path,
+                message: "names no optional module of the catalogue".into(),
+            });
+        }
+        units.push((path, Unit::alone(&part.contribution)));
+    }
     for module in &catalogue.modules {
         let at = |file: &str| format!("modules/{}/{file}", module.name);
         let bad = |message: String| CatalogueError::Malformed {

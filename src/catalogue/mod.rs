@@ -5,6 +5,7 @@
 //! ```text
 //! templates/crates.toml                           crate versions, chosen once
 //! templates/base/base.toml + files/               what every project gets
+//! templates/base/without/<module>/without.toml + files/  what it gets while <module> is not chosen
 //! templates/modules/<module>/module.toml + files/ a module: prompt, kind, default; files shared by its providers
 //! templates/modules/<module>/<provider>/provider.toml + files/
 //! templates/modules/<module>/with/<other>/with.toml + files/  only when <other> is chosen too
@@ -49,6 +50,9 @@ pub const NONE: &str = "none";
 pub struct Catalogue {
     /// What every generated project contains.
     pub base: Contribution,
+    /// What a project contains while a module is not chosen (`base/without/<module>/`), such as
+    /// the example resource's shared rows without auth; `chosen` is always `false`.
+    pub base_parts: Vec<FeaturePart>,
     /// The version table of every crate a generated project may depend on.
     pub crates: BTreeMap<String, CrateSpec>,
     /// The modules, sorted by their declared order.
@@ -247,6 +251,7 @@ mod tests {
         // Each unit with the `one` module it is an alternative of: two providers of the same
         // `one` module never meet, so they may describe a shared variable differently.
         let mut units: Vec<(Option<&str>, &Contribution)> = vec![(None, &catalogue.base)];
+        units.extend(catalogue.base_parts.iter().map(|p| (None, &p.contribution)));
         for module in &catalogue.modules {
             units.push((None, &module.common));
             let exclusive = (module.kind == Kind::One).then_some(module.name.as_str());

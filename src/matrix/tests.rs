@@ -129,6 +129,7 @@ fn module(
 fn sample() -> Catalogue {
     Catalogue {
         base: Contribution::default(),
+        base_parts: Vec::new(),
         crates: Default::default(),
         modules: vec![
             module("db", Kind::One, false, &["postgres", "serverless"], true),

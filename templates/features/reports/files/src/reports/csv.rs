@@ -65,7 +65,7 @@ mod tests {
         let created_at = OffsetDateTime::from_unix_timestamp(1_735_689_600).unwrap();
         Project {
             id: Uuid::from_u128(1),
-            owner_id: Uuid::from_u128(2),
+            owner_id: Some(Uuid::from_u128(2)),
             name: name.to_owned(),
             description: description.map(str::to_owned),
             created_at,

@@ -17,8 +17,9 @@ const MAX_DESCRIPTION_CHARS: usize = 2000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ToSchema)]
 pub struct Project {
     pub id: Uuid,
-    /// The user who created it.
-    pub owner_id: Uuid,
+    /// The user who created it; `null` for a project from before the app had users, which
+    /// only administrators see.
+    pub owner_id: Option<Uuid>,
     pub name: String,
     pub description: Option<String>,
     #[serde(with = "time::serde::rfc3339")]

@@ -55,7 +55,7 @@ async fn create(
 ) -> Result<(StatusCode, Json<Project>), AppError> {
     let fields = input.into_fields()?;
     let project = auth::write_as(&state, &user, |owner| {
-        crud::create(&state.db, owner, fields.clone())
+        crud::create(&state.db, Scope::Owner(owner), fields.clone())
     })
     .await?;
     Ok((StatusCode::CREATED, Json(project)))

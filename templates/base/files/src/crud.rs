@@ -1,13 +1,15 @@
 //! The generic part of a resource's data access: pagination, and create, read, update,
-//! soft delete, restore and hard delete of rows owned by a user.
+//! soft delete, restore and hard delete of rows.
 //!
-//! A resource is a table with `id`, `owner_id`, `created_at`, `updated_at` (kept by the
-//! `set_updated_at` trigger) and `deleted_at` columns, and a row type implementing
-//! [`Resource`]. The functions here only build the SQL those columns have in common; what
-//! a resource writes comes in as [`Fields`], built from its validated input.
+//! A resource is a table with `id`, `created_at`, `updated_at` (kept by the `set_updated_at`
+//! trigger) and `deleted_at` columns, and a row type implementing [`Resource`]. The functions
+//! here only build the SQL those columns have in common; what a resource writes comes in as
+//! [`Fields`], built from its validated input.
 //!
-//! Rows are scoped by [`Scope`]: a user only ever reaches their own rows, and another
-//! user's row looks exactly like a missing one (`None`, so a 404, never a 403).
+//! A resource is shared, every row reachable by whoever may call its routes ([`Scope::All`]),
+//! or owned, with an `owner_id` column: a user only ever reaches their own rows
+//! ([`Scope::Owner`]), and another user's row looks exactly like a missing one (`None`, so a
+//! 404, never a 403).
 
 use serde::{Deserialize, Serialize};
 use sqlx::error::BoxDynError;
@@ -36,7 +38,7 @@ pub trait Keyed {
     fn key(&self) -> Key;
 }
 
-/// A table of rows owned by users, as the generic functions address it.
+/// A resource's table, as the generic functions address it.
 pub trait Resource: Keyed + for<'r> FromRow<'r, PgRow> + Send + Unpin {
     /// The table's name.
     const TABLE: &'static str;
@@ -47,9 +49,9 @@ pub trait Resource: Keyed + for<'r> FromRow<'r, PgRow> + Send + Unpin {
 /// Whose rows a query may reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// Only the rows this user owns.
+    /// Only the rows this user owns, in a table with an `owner_id` column.
     Owner(Uuid),
-    /// Every row, whoever owns it: for administrators.
+    /// Every row: a shared resource's, or everyone's rows of an owned one, for administrators.
     All,
 }
 
@@ -97,8 +99,8 @@ impl Fields {
     }
 }
 
-/// A clone is what lets a failed write run again (see `auth::write_as`); a value that failed
-/// to encode keeps failing, with the same message.
+/// A clone is what lets a failed write run again; a value that failed to encode keeps
+/// failing, with the same message.
 impl Clone for Fields {
     fn clone(&self) -> Self {
         Self {
@@ -117,13 +119,17 @@ impl Default for Fields {
     }
 }
 
-/// Inserts a row owned by `owner`.
+/// Inserts a row in `scope`: owned by the user of [`Scope::Owner`], shared with [`Scope::All`].
 pub async fn create<R: Resource>(
     db: impl PgExecutor<'_>,
-    owner: Uuid,
+    scope: Scope,
     fields: Fields,
 ) -> sqlx::Result<R> {
-    let Fields { columns, arguments } = fields.set("owner_id", owner);
+    let fields = match scope {
+        Scope::Owner(owner) => fields.set("owner_id", owner),
+        Scope::All => fields,
+    };
+    let Fields { columns, arguments } = fields;
     let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
         "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
