@@ -20,5 +20,7 @@ apt_install() { # package...
 python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3 python3-venv
 # docker-compose v1 validates compose files without a Docker engine.
 command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
+# The saas preset's TypeScript client: npm installs it from its lockfile, Node runs its tests.
+{ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; } || apt_install nodejs npm
 # The generated projects' tests make and drop databases with psql.
 command -v psql >/dev/null 2>&1 || apt_install postgresql-client

@@ -11,7 +11,7 @@ mod tools;
 
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use omnistack::answers::{Answers, AnswersFile};
@@ -170,11 +170,15 @@ fn cargo_with(project: &Path, args: &[&str], envs: &[(&str, &str)]) -> String {
     String::from_utf8(output.stdout).expect("cargo prints UTF-8")
 }
 
-fn builds_lints_and_passes_its_tests(preset: &str, name: &str) {
+/// Builds, lints and tests the preset's project, then checks the running app against its
+/// OpenAPI document; returns the project and the app, still running.
+fn builds_lints_and_passes_its_tests(preset: &str, name: &str) -> (PathBuf, RunningApp) {
     require_services();
     let project = generate(preset, name);
     passes_every_check(&project);
-    conforms_to_its_openapi_document(&project, name);
+    let app = RunningApp::start(&project, name);
+    conforms_to_its_openapi_document(&app, name);
+    (project, app)
 }
 
 /// What the generated project's own CI checks: format, build, clippy with warnings denied, tests.
@@ -281,7 +285,10 @@ fn its_openapi_json_check_fails_until_make_openapi(project: &Path) {
 
 #[test]
 fn the_saas_preset_builds_lints_clean_and_passes_its_own_tests() {
-    builds_lints_and_passes_its_tests("saas", "saas");
+    let (project, app) = builds_lints_and_passes_its_tests("saas", "saas");
+    let client = project.join("client");
+    its_typescript_client_installs_type_checks_and_passes_end_to_end(&client, &app);
+    its_client_staleness_check_fails_until_make_client(&project);
 }
 
 #[test]
@@ -451,80 +458,119 @@ impl Drop for Server {
     }
 }
 
+/// The built app with the environment `.env.example` describes, serving on a free port with
+/// a database of its own (dropped with it) and an S3-compatible server beside it.
+struct RunningApp {
+    port: u16,
+    /// An admin's access token, where the project's auth lets one be made here.
+    token: Option<String>,
+    database: String,
+    _server: Server,
+    _s3: S3Server,
+}
+
+impl RunningApp {
+    fn start(project: &Path, name: &str) -> Self {
+        let database = format!("app_{}", name.replace('-', "_"));
+        psql(&format!(
+            "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
+        ));
+        psql(&format!("CREATE DATABASE \"{database}\""));
+        let s3 = S3Server::start();
+        let bucket_created = tools::python()
+            .args([
+                "-c",
+                "import sys, urllib.request as u; u.urlopen(u.Request(sys.argv[1], method='PUT'))",
+            ])
+            .arg(format!("{}/uploads", s3.endpoint))
+            .status()
+            .expect("the venv's python runs");
+        assert!(bucket_created.success());
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let env = server_env(
+            project,
+            &[
+                ("HOST", "127.0.0.1".into()),
+                ("PORT", port.to_string()),
+                (
+                    "DATABASE_URL",
+                    format!("postgres://postgres@127.0.0.1:5432/{database}"),
+                ),
+                ("REDIS_URL", REDIS_URL.into()),
+                ("RUN_MIGRATIONS", "true".into()),
+                ("LOG_FORMAT", "json".into()),
+                ("RUST_LOG", "warn".into()),
+                ("RATE_LIMIT_PUBLIC", "1000000/60s".into()),
+                ("RATE_LIMIT_APP", "1000000/60s".into()),
+                ("RATE_LIMIT_ADMIN", "1000000/60s".into()),
+                ("RATE_LIMIT_KEY_PREFIX", format!("{database}:rate_limit")),
+                ("JOBS_QUEUE", format!("{database}:jobs")),
+                ("S3_ENDPOINT", s3.endpoint.clone()),
+                ("S3_PATH_STYLE", "true".into()),
+            ],
+        );
+        let binary = repo().join("target/generated/target/debug").join(name);
+        let server = Server(
+            Command::new(&binary)
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .envs(env.iter().map(|(key, value)| (key, value)))
+                .current_dir(std::env::temp_dir())
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|error| panic!("{} does not start: {error}", binary.display())),
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "{name} did not listen on port {port} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self {
+            port,
+            token: admin_token(&env),
+            database,
+            _server: server,
+            _s3: s3,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for RunningApp {
+    fn drop(&mut self) {
+        // Not `psql()`, which panics: a panic while a failed test unwinds would abort.
+        let _ = Command::new("psql")
+            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc"])
+            .arg(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.database
+            ))
+            .output();
+    }
+}
+
 /// The running app answers as its OpenAPI document says, under schemathesis: every operation
 /// fuzzed (signed in as an admin where a token can be made here), each response's status,
 /// content type, headers and body checked against the document, invalid input refused, no
 /// 500, and created resources reachable. Only the check that every schema-valid request
 /// succeeds is left out: values that the configuration decides (the prices on sale, the
 /// largest upload) and `offset` with `cursor` are refused by design.
-fn conforms_to_its_openapi_document(project: &Path, name: &str) {
-    let database = format!("schemathesis_{}", name.replace('-', "_"));
-    psql(&format!(
-        "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-    ));
-    psql(&format!("CREATE DATABASE \"{database}\""));
-    let s3 = S3Server::start();
-    let bucket_created = tools::python()
-        .args([
-            "-c",
-            "import sys, urllib.request as u; u.urlopen(u.Request(sys.argv[1], method='PUT'))",
-        ])
-        .arg(format!("{}/uploads", s3.endpoint))
-        .status()
-        .expect("the venv's python runs");
-    assert!(bucket_created.success());
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port();
-    let env = server_env(
-        project,
-        &[
-            ("HOST", "127.0.0.1".into()),
-            ("PORT", port.to_string()),
-            (
-                "DATABASE_URL",
-                format!("postgres://postgres@127.0.0.1:5432/{database}"),
-            ),
-            ("REDIS_URL", REDIS_URL.into()),
-            ("RUN_MIGRATIONS", "true".into()),
-            ("LOG_FORMAT", "json".into()),
-            ("RUST_LOG", "warn".into()),
-            ("RATE_LIMIT_PUBLIC", "1000000/60s".into()),
-            ("RATE_LIMIT_APP", "1000000/60s".into()),
-            ("RATE_LIMIT_ADMIN", "1000000/60s".into()),
-            ("RATE_LIMIT_KEY_PREFIX", format!("{database}:rate_limit")),
-            ("JOBS_QUEUE", format!("{database}:jobs")),
-            ("S3_ENDPOINT", s3.endpoint.clone()),
-            ("S3_PATH_STYLE", "true".into()),
-        ],
-    );
-    let binary = repo().join("target/generated/target/debug").join(name);
-    let _server = Server(
-        Command::new(&binary)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(env.iter().map(|(key, value)| (key, value)))
-            .current_dir(std::env::temp_dir())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|error| panic!("{} does not start: {error}", binary.display())),
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{name} did not listen on port {port} within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-
+fn conforms_to_its_openapi_document(app: &RunningApp, name: &str) {
     // It keeps a cache of what it found in its working directory: not in this repository.
     let scratch = tempfile::tempdir().unwrap();
     let mut schemathesis = tools::command("schemathesis");
     schemathesis.current_dir(scratch.path()).args([
         "run",
-        &format!("http://127.0.0.1:{port}/api/v1/openapi.json"),
+        &format!("{}/api/v1/openapi.json", app.url()),
         "--checks",
         "all",
         // use_after_free: `POST /projects/{id}/restore` brings a deleted project back by design,
@@ -540,19 +586,113 @@ fn conforms_to_its_openapi_document(project: &Path, name: &str) {
         "--seed",
         "1",
     ]);
-    if let Some(token) = admin_token(&env) {
+    if let Some(token) = &app.token {
         schemathesis.args(["-H", &format!("Authorization: Bearer {token}")]);
     }
     let output = schemathesis
         .output()
         .unwrap_or_else(|error| panic!("schemathesis does not run: {error}"));
-    psql(&format!(
-        "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-    ));
     assert!(
         output.status.success(),
         "{name} does not answer as its OpenAPI document says:\n{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Runs `npm <args>` in `client`, failing with its output when it fails; fails (never skips)
+/// naming the command that installs Node and npm when they are missing.
+fn npm(client: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    tools::system_command("node", "sudo apt-get install -y nodejs npm");
+    let output = tools::system_command("npm", "sudo apt-get install -y nodejs npm")
+        .current_dir(client)
+        .args(args)
+        .envs(envs.iter().copied())
+        .output()
+        .expect("npm runs");
+    assert!(
+        output.status.success(),
+        "`npm {}` failed in {}:\n{}{}",
+        args.join(" "),
+        client.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// The generated TypeScript client installs from its lockfile (generating its types from
+/// `openapi.json`), type-checks in strict mode, is fresh, and its end-to-end tests pass
+/// against the running app: health and a typed 404, then, signed in, a list, a 422 naming the
+/// field and pages read by cursor.
+fn its_typescript_client_installs_type_checks_and_passes_end_to_end(
+    client: &Path,
+    app: &RunningApp,
+) {
+    npm(client, &["ci", "--no-audit", "--no-fund"], &[]);
+    npm(client, &["run", "check"], &[]);
+    npm(client, &["run", "stale"], &[]);
+    let token = app
+        .token
+        .clone()
+        .expect("the preset's auth lets the test make an access token");
+    let url = app.url();
+    let output = npm(
+        client,
+        &["test"],
+        &[("API_URL", &url), ("API_TOKEN", &token)],
+    );
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(report.contains("# fail 0"), "{report}");
+    for name in [
+        "pages read by cursor",
+        "422 naming the field",
+        "lists their projects",
+    ] {
+        assert!(
+            report.contains(name),
+            "no end-to-end test ran `{name}`:\n{report}"
+        );
+    }
+}
+
+/// The client's staleness check fails, naming `make client`, once `openapi.json` changes, and
+/// passes again once `make client` regenerated the types.
+fn its_client_staleness_check_fails_until_make_client(project: &Path) {
+    let client = project.join("client");
+    let document = Restore::new(project.join("openapi.json"));
+    let changed =
+        document
+            .text
+            .replacen(r#""The process is up""#, r#""The process is running""#, 1);
+    assert_ne!(
+        changed, document.text,
+        "the liveness probe's description moved"
+    );
+    std::fs::write(&document.path, changed).unwrap();
+
+    let stale = tools::system_command("npm", "sudo apt-get install -y nodejs npm")
+        .current_dir(&client)
+        .args(["run", "stale"])
+        .output()
+        .expect("npm runs");
+    let printed = String::from_utf8_lossy(&stale.stderr);
+    assert!(
+        !stale.status.success() && printed.contains("make client"),
+        "the staleness check passed with a changed openapi.json:\n{printed}"
+    );
+
+    let make = tools::system_command("make", "sudo apt-get install -y make")
+        .current_dir(project)
+        .arg("client")
+        .output()
+        .expect("make runs");
+    assert!(
+        make.status.success(),
+        "`make client` failed:\n{}",
+        String::from_utf8_lossy(&make.stderr)
+    );
+    npm(&client, &["run", "stale"], &[]);
+    drop(document);
+    npm(&client, &["run", "generate"], &[]);
 }
