@@ -5,8 +5,10 @@
 //! `/api/v1/admin/projects`. The storage is the generic [`crate::crud`] layer; this module
 //! adds the row type, the validated inputs and the routes.
 
+mod input;
 mod model;
 mod routes;
 
-pub use model::{NewProject, Project, ProjectChanges};
+pub use input::{NewProject, ProjectChanges};
+pub use model::Project;
 pub use routes::{admin_routes, app_routes};

@@ -8,7 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::model::{NewProject, Project, ProjectChanges};
+use super::{NewProject, Project, ProjectChanges};
 use crate::crud::{self, Page, PageParams, PageRequest, Scope};
 use crate::error::{AppError, ErrorEnvelope};
 use crate::extract::{Json, Query};
