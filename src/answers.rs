@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::catalogue::{Catalogue, Kind, Module, NONE};
 use crate::name::{NameError, ProjectName};
+use crate::resource::Resources;
 
 /// The file, at the root of every generated project, that records how it was generated.
 pub const ANSWERS_FILE: &str = "omnistack.toml";
@@ -127,7 +128,7 @@ impl Choices {
 }
 
 /// A complete set of answers: the project name and a selection for every module.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Answers {
     /// The project's name.
     pub name: ProjectName,
@@ -136,6 +137,8 @@ pub struct Answers {
     /// The version of each module migration, by logical name (see [`crate::migrations`]); a
     /// migration without one gets the version its template ships.
     pub migrations: BTreeMap<String, String>,
+    /// The user's resources, by name (see [`crate::resource`]).
+    pub resources: Resources,
 }
 
 impl Answers {
@@ -164,6 +167,7 @@ impl Answers {
             name,
             modules,
             migrations: BTreeMap::new(),
+            resources: Resources::new(),
         })
     }
 
@@ -227,6 +231,17 @@ impl Answers {
             };
             out.push_str(&format!("{} = {value}\n", module.name));
         }
+        for (name, resource) in &self.resources {
+            let mut table = toml::Table::new();
+            table.insert(
+                name.clone(),
+                toml::Value::try_from(resource).expect("a resource serialises"),
+            );
+            let mut resources = toml::Table::new();
+            resources.insert("resources".into(), toml::Value::Table(table));
+            out.push('\n');
+            out.push_str(&toml::to_string(&resources).expect("a resource serialises"));
+        }
         if !self.migrations.is_empty() {
             out.push_str("\n[migrations]\n");
             // In the order databases apply them.
@@ -241,7 +256,7 @@ impl Answers {
 }
 
 /// The parsed content of an answers file (a preset, or a project's `omnistack.toml`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnswersFile {
     /// The omnistack version that wrote it, if recorded.
     pub version: Option<String>,
@@ -251,6 +266,8 @@ pub struct AnswersFile {
     pub choices: Choices,
     /// The recorded version of each module migration, by logical name.
     pub migrations: BTreeMap<String, String>,
+    /// The resources it declares.
+    pub resources: Resources,
 }
 
 #[derive(Deserialize)]
@@ -262,6 +279,8 @@ struct RawFile {
     modules: BTreeMap<String, toml::Value>,
     #[serde(default)]
     migrations: BTreeMap<String, String>,
+    #[serde(default)]
+    resources: Resources,
 }
 
 #[derive(Deserialize)]
@@ -333,6 +352,7 @@ impl AnswersFile {
                 .transpose()?,
             choices,
             migrations: raw.migrations,
+            resources: raw.resources,
         })
     }
 }
@@ -525,6 +545,7 @@ mod tests {
                 ("db".to_string(), vec!["postgres".to_string()]),
             ]),
             migrations: BTreeMap::new(),
+            resources: Default::default(),
         };
         let text = answers.to_toml(&catalogue);
         assert!(

@@ -23,6 +23,7 @@ pub mod plan;
 pub mod project;
 pub mod prompt;
 pub mod render;
+pub mod resource;
 pub mod selection;
 pub mod semantic;
 pub mod templates;

@@ -263,6 +263,7 @@ mod tests {
                 .iter()
                 .map(|(n, v)| (n.to_string(), v.to_string()))
                 .collect(),
+            resources: Default::default(),
         };
         (catalogue, answers)
     }

@@ -491,6 +491,7 @@ mod tests {
             name: ProjectName::parse("demo").unwrap(),
             modules,
             migrations: BTreeMap::new(),
+            resources: Default::default(),
         };
         plan(catalogue, &answers).unwrap()
     }
@@ -524,6 +525,7 @@ mod tests {
             name: ProjectName::parse("demo").unwrap(),
             modules,
             migrations: BTreeMap::new(),
+            resources: Default::default(),
         };
         let plan = plan(catalogue, &answers).unwrap();
         plan.files.into_iter().map(|f| f.path).collect()
@@ -582,6 +584,7 @@ mod tests {
                 name: ProjectName::parse("demo").unwrap(),
                 modules,
                 migrations: BTreeMap::new(),
+                resources: Default::default(),
             };
             let plan = plan(&catalogue, &answers).unwrap();
             let routers = plan.context.adds.routes.iter().map(|r| r.router.clone());

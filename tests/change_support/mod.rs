@@ -313,6 +313,7 @@ fn render(catalogue: &Catalogue, selection: &Selection) -> BTreeMap<String, Vec<
         name: omnistack::name::ProjectName::parse("app").expect("a valid name"),
         modules: selection.clone(),
         migrations: BTreeMap::new(),
+        resources: Default::default(),
     };
     omnistack::generate(catalogue, &answers)
         .expect("renders")

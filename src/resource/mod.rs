@@ -1,0 +1,353 @@
+//! Resources: the user's own tables with CRUD routes, declared in `omnistack.toml`
+//! (`[resources.<name>]`) and rendered from `templates/resource/` like a module.
+//!
+//! A declaration is data, never text injected into the user's files: `generate resource`,
+//! `generate field` and `remove resource` change the declaration, render, and three-way merge
+//! the result into the project, as `add` and `remove` do for modules.
+//!
+//! Every migration of a resource has a logical name in `omnistack.toml`'s `[migrations]`, as a
+//! module migration has: [`Resource::create_migration`] creates the table with the fields
+//! declared with it, and each later field names the migration that added its column
+//! ([`Field::added`]), so earlier migrations never change.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The declared resources of a project, by name (a `snake_case` plural, the table's name).
+pub type Resources = BTreeMap<String, Resource>;
+
+/// One `[resources.<name>]` table of `omnistack.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Resource {
+    /// Whose rows they are.
+    #[serde(default)]
+    pub owner: Owner,
+    /// The columns besides `id`, the owner and the timestamps every resource has, in order.
+    pub fields: Vec<Field>,
+    /// Set once the resource is removed: its migrations stay, since databases applied them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<Removal>,
+}
+
+/// Whose rows a resource holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Owner {
+    /// Each row belongs to the signed-in user who created it (needs auth).
+    #[default]
+    User,
+    /// Shared rows, reachable by whoever may call the routes.
+    None,
+}
+
+/// What removing a resource did to its table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Removal {
+    /// Whether a migration drops the table (the user asked for it); otherwise it stays, unused.
+    pub drop_table: bool,
+}
+
+/// One field of a resource: a column, a member of the row type and of its inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawField", into = "RawField")]
+pub struct Field {
+    /// The column and member name (`snake_case`).
+    pub name: String,
+    /// Its type, with the type's own settings.
+    pub ty: FieldType,
+    /// Whether it may be `null` (and left out of a create).
+    pub optional: bool,
+    /// Whether two live rows (of one owner, for owned resources) may not share a value.
+    pub unique: bool,
+    /// The value a create without this field stores, of the field's type.
+    pub default: Option<toml::Value>,
+    /// The logical name of the migration that added the column to an existing table; `None`
+    /// for the fields created with the table.
+    pub added: Option<String>,
+}
+
+/// The type of a field, as `omnistack.toml` spells it (`type = "string"`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldType {
+    /// Text of bounded length (`max-length` characters, 255 unless given), validated.
+    String {
+        /// The longest value, in characters.
+        max_length: Option<u32>,
+    },
+    /// Text of any length.
+    Text,
+    /// `true` or `false`.
+    Bool,
+    /// A 32-bit integer.
+    I32,
+    /// A 64-bit integer.
+    I64,
+    /// A double-precision float (finite values only).
+    F64,
+    /// An exact decimal number (PostgreSQL `numeric`).
+    Decimal,
+    /// A UUID.
+    Uuid,
+    /// A calendar date.
+    Date,
+    /// A point in time, with its offset.
+    Datetime,
+    /// Any JSON value.
+    Json,
+    /// One of a fixed set of `snake_case` values.
+    Enum {
+        /// The allowed values, in order.
+        values: Vec<String>,
+    },
+    /// The id of a row of another declared resource.
+    Ref {
+        /// The resource it points to.
+        to: String,
+    },
+}
+
+/// A field as TOML spells it: one flat table, whose type-specific keys are checked against
+/// its `type` ([`FieldType`] holds only the keys its type has).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawField {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_length: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    values: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    to: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    optional: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    unique: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    default: Option<toml::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    added: Option<String>,
+}
+
+impl FieldType {
+    /// The name `omnistack.toml` and the field grammar give the type.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Self::String { .. } => "string",
+            Self::Text => "text",
+            Self::Bool => "bool",
+            Self::I32 => "i32",
+            Self::I64 => "i64",
+            Self::F64 => "f64",
+            Self::Decimal => "decimal",
+            Self::Uuid => "uuid",
+            Self::Date => "date",
+            Self::Datetime => "datetime",
+            Self::Json => "json",
+            Self::Enum { .. } => "enum",
+            Self::Ref { .. } => "ref",
+        }
+    }
+
+    /// Every type keyword, for messages.
+    pub const KEYWORDS: &'static [&'static str] = &[
+        "string", "text", "bool", "i32", "i64", "f64", "decimal", "uuid", "date", "datetime",
+        "json", "enum", "ref",
+    ];
+}
+
+impl TryFrom<RawField> for Field {
+    type Error = String;
+
+    fn try_from(raw: RawField) -> Result<Self, String> {
+        let name = &raw.name;
+        let misplaced = |key: &str| {
+            format!(
+                "field `{name}`: `{key}` does not apply to type `{}`",
+                raw.ty
+            )
+        };
+        if raw.max_length.is_some() && raw.ty != "string" {
+            return Err(misplaced("max-length"));
+        }
+        if raw.values.is_some() && raw.ty != "enum" {
+            return Err(misplaced("values"));
+        }
+        if raw.to.is_some() && raw.ty != "ref" {
+            return Err(misplaced("to"));
+        }
+        let ty = match raw.ty.as_str() {
+            "string" => FieldType::String {
+                max_length: raw.max_length,
+            },
+            "text" => FieldType::Text,
+            "bool" => FieldType::Bool,
+            "i32" => FieldType::I32,
+            "i64" => FieldType::I64,
+            "f64" => FieldType::F64,
+            "decimal" => FieldType::Decimal,
+            "uuid" => FieldType::Uuid,
+            "date" => FieldType::Date,
+            "datetime" => FieldType::Datetime,
+            "json" => FieldType::Json,
+            "enum" => FieldType::Enum {
+                values: raw
+                    .values
+                    .ok_or_else(|| format!("field `{name}`: an enum needs `values`"))?,
+            },
+            "ref" => FieldType::Ref {
+                to: raw.to.ok_or_else(|| {
+                    format!("field `{name}`: a ref needs `to`, the resource it points to")
+                })?,
+            },
+            other => {
+                return Err(format!(
+                    "field `{name}`: unknown type `{other}`; known types: {}",
+                    FieldType::KEYWORDS.join(", ")
+                ));
+            }
+        };
+        Ok(Self {
+            name: raw.name,
+            ty,
+            optional: raw.optional,
+            unique: raw.unique,
+            default: raw.default,
+            added: raw.added,
+        })
+    }
+}
+
+impl From<Field> for RawField {
+    fn from(field: Field) -> Self {
+        let ty = field.ty.keyword().to_string();
+        let (max_length, values, to) = match field.ty {
+            FieldType::String { max_length } => (max_length, None, None),
+            FieldType::Enum { values } => (None, Some(values), None),
+            FieldType::Ref { to } => (None, None, Some(to)),
+            _ => (None, None, None),
+        };
+        Self {
+            name: field.name,
+            ty,
+            max_length,
+            values,
+            to,
+            optional: field.optional,
+            unique: field.unique,
+            default: field.default,
+            added: field.added,
+        }
+    }
+}
+
+impl Resource {
+    /// The logical name of the migration that creates the table of resource `name`.
+    pub fn create_migration(name: &str) -> String {
+        format!("create_{name}")
+    }
+
+    /// The logical name of the migration that drops the table of removed resource `name`.
+    pub fn drop_migration(name: &str) -> String {
+        format!("drop_{name}")
+    }
+}
+
+/// The version a resource migration gets in a new project when `omnistack.toml` records none:
+/// the `n`th (from 0) second of 2025-02-01, after every migration a module ships, so that
+/// rendering a preset is deterministic. Existing projects record a fresh version instead.
+pub fn default_version(n: usize) -> String {
+    let (minutes, seconds) = (n / 60, n % 60);
+    let (hours, minutes) = (minutes / 60, minutes % 60);
+    format!("20250201{hours:02}{minutes:02}{seconds:02}")
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_declaration_reads_as_omnistack_toml_spells_it() {
+        let resource: Resource = toml::from_str(
+            r#"
+owner = "user"
+fields = [
+  { name = "title", type = "string", max-length = 200 },
+  { name = "status", type = "enum", values = ["draft", "paid"], default = "draft" },
+  { name = "customer_id", type = "ref", to = "customers", optional = true },
+  { name = "paid_at", type = "datetime", optional = true, added = "add_paid_at_to_invoices" },
+]
+"#,
+        )
+        .unwrap();
+
+        assert_eq!(resource.owner, Owner::User);
+        assert_eq!(
+            resource.fields[0].ty,
+            FieldType::String {
+                max_length: Some(200)
+            }
+        );
+        assert_eq!(
+            resource.fields[2].ty,
+            FieldType::Ref {
+                to: "customers".into()
+            }
+        );
+        assert_eq!(
+            resource.fields[3].added.as_deref(),
+            Some("add_paid_at_to_invoices")
+        );
+    }
+
+    #[test]
+    fn a_declaration_round_trips_through_toml() {
+        let resource = Resource {
+            owner: Owner::None,
+            fields: vec![Field {
+                name: "status".into(),
+                ty: FieldType::Enum {
+                    values: vec!["draft".into(), "paid".into()],
+                },
+                optional: false,
+                unique: true,
+                default: Some(toml::Value::String("draft".into())),
+                added: None,
+            }],
+            removed: None,
+        };
+
+        let text = toml::to_string(&resource).unwrap();
+
+        assert_eq!(toml::from_str::<Resource>(&text).unwrap(), resource);
+    }
+
+    #[test]
+    fn a_key_of_another_type_is_refused() {
+        let error = toml::from_str::<Resource>(
+            "fields = [{ name = \"n\", type = \"i32\", max-length = 3 }]",
+        )
+        .unwrap_err();
+
+        assert!(
+            error
+                .to_string()
+                .contains("`max-length` does not apply to type `i32`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn default_versions_count_seconds_then_minutes() {
+        assert_eq!(default_version(0), "20250201000000");
+        assert_eq!(default_version(61), "20250201000101");
+    }
+}
