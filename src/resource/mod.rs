@@ -24,6 +24,10 @@ pub struct Resource {
     /// Whose rows they are.
     #[serde(default)]
     pub owner: Owner,
+    /// The name of one row (`invoice` for `invoices`), when the rule of [`Resource::singular`]
+    /// gets it wrong (`people`: `person`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub singular: Option<String>,
     /// The columns besides `id`, the owner and the timestamps every resource has, in order.
     pub fields: Vec<Field>,
     /// Set once the resource is removed: its migrations stay, since databases applied them.
@@ -255,6 +259,45 @@ impl Resource {
     pub fn drop_migration(name: &str) -> String {
         format!("drop_{name}")
     }
+
+    /// The logical names of this resource's migrations, in the order they apply: the table's,
+    /// one per distinct [`Field::added`] in field order, then the drop of a removed resource.
+    pub fn migrations(&self, name: &str) -> Vec<String> {
+        let mut names = vec![Self::create_migration(name)];
+        for added in self.fields.iter().filter_map(|f| f.added.as_ref()) {
+            if !names.contains(added) {
+                names.push(added.clone());
+            }
+        }
+        if self.removed.as_ref().is_some_and(|r| r.drop_table) {
+            names.push(Self::drop_migration(name));
+        }
+        names
+    }
+
+    /// The name of one row: the declared one, else `name` without its plural ending
+    /// (`invoices`: `invoice`, `categories`: `category`, `addresses`: `address`).
+    pub fn singular(&self, name: &str) -> String {
+        if let Some(singular) = &self.singular {
+            return singular.clone();
+        }
+        if let Some(stem) = name.strip_suffix("ies") {
+            format!("{stem}y")
+        } else if ["sses", "shes", "ches", "xes", "zzes"]
+            .iter()
+            .any(|ending| name.ends_with(ending))
+        {
+            name[..name.len() - 2].to_string()
+        } else if let Some(stem) = name
+            .strip_suffix('s')
+            .filter(|stem| !stem.ends_with('s') && !stem.ends_with('u'))
+        {
+            // `status` and `campus` are singular already.
+            stem.to_string()
+        } else {
+            name.to_string()
+        }
+    }
 }
 
 /// The version a resource migration gets in a new project when `omnistack.toml` records none:
@@ -312,6 +355,7 @@ fields = [
     fn a_declaration_round_trips_through_toml() {
         let resource = Resource {
             owner: Owner::None,
+            singular: None,
             fields: vec![Field {
                 name: "status".into(),
                 ty: FieldType::Enum {
@@ -342,6 +386,53 @@ fields = [
                 .to_string()
                 .contains("`max-length` does not apply to type `i32`"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn the_singular_drops_the_plural_ending_unless_declared() {
+        let resource = |singular: Option<&str>| Resource {
+            owner: Owner::User,
+            singular: singular.map(str::to_owned),
+            fields: Vec::new(),
+            removed: None,
+        };
+        for (plural, singular) in [
+            ("invoices", "invoice"),
+            ("categories", "category"),
+            ("addresses", "address"),
+            ("boxes", "box"),
+            ("status", "status"),
+            ("glass", "glass"),
+        ] {
+            assert_eq!(resource(None).singular(plural), singular);
+        }
+        assert_eq!(resource(Some("person")).singular("people"), "person");
+    }
+
+    #[test]
+    fn migrations_are_the_table_then_each_addition_then_the_drop() {
+        let mut resource: Resource = toml::from_str(
+            r#"
+fields = [
+  { name = "a", type = "bool" },
+  { name = "b", type = "bool", added = "add_b_to_things" },
+  { name = "c", type = "bool", added = "add_b_to_things" },
+  { name = "d", type = "bool", added = "add_d_to_things" },
+]
+"#,
+        )
+        .unwrap();
+        resource.removed = Some(Removal { drop_table: true });
+
+        assert_eq!(
+            resource.migrations("things"),
+            [
+                "create_things",
+                "add_b_to_things",
+                "add_d_to_things",
+                "drop_things"
+            ]
         );
     }
 
