@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::catalogue::{Catalogue, Kind, Module, NONE};
 use crate::name::{NameError, ProjectName};
-use crate::resource::Resources;
+use crate::resource::{ResourceError, Resources, check};
 
 /// The file, at the root of every generated project, that records how it was generated.
 pub const ANSWERS_FILE: &str = "omnistack.toml";
@@ -96,6 +96,9 @@ pub enum AnswersError {
         /// The providers that would satisfy it, comma separated.
         allowed: String,
     },
+    /// A resource declaration that cannot be generated.
+    #[error(transparent)]
+    Resource(#[from] ResourceError),
 }
 
 /// Choices for some of the modules: what a preset or the flags say.
@@ -171,8 +174,16 @@ impl Answers {
         })
     }
 
-    /// Checks that every chosen module has the modules it requires.
+    /// Checks that every chosen module has the modules it requires, and that the resources can
+    /// be generated with the modules chosen.
     pub fn check_requirements(&self, catalogue: &Catalogue) -> Result<(), AnswersError> {
+        self.check_modules(catalogue)?;
+        let auth = !self.providers(check::AUTH_MODULE).is_empty();
+        check::check(catalogue, &self.resources, Some(auth))?;
+        Ok(())
+    }
+
+    fn check_modules(&self, catalogue: &Catalogue) -> Result<(), AnswersError> {
         for module in &catalogue.modules {
             if self.providers(&module.name).is_empty() {
                 continue;
@@ -344,6 +355,10 @@ impl AnswersFile {
                 version: version.clone(),
             });
         }
+        // Whether the project has auth is known only when the file chooses; otherwise the
+        // check before rendering decides, once defaults and prompts have.
+        let auth = choices.get(check::AUTH_MODULE).map(|p| !p.is_empty());
+        check::check(catalogue, &raw.resources, auth)?;
         Ok(Self {
             version: raw.omnistack.map(|s| s.version),
             name: raw

@@ -10,9 +10,14 @@
 //! declared with it, and each later field names the migration that added its column
 //! ([`Field::added`]), so earlier migrations never change.
 
-use std::collections::BTreeMap;
+pub mod check;
+pub mod grammar;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
+
+pub use check::ResourceError;
 
 /// The declared resources of a project, by name (a `snake_case` plural, the table's name).
 pub type Resources = BTreeMap<String, Resource>;
@@ -309,6 +314,99 @@ pub fn default_version(n: usize) -> String {
     format!("20250201{hours:02}{minutes:02}{seconds:02}")
 }
 
+/// The logical names of every migration of `resources`, in the order a new project applies
+/// them (the `n`th gets [`default_version`]`(n)` unless `omnistack.toml` records one): every
+/// table's creation, a referenced table before the tables that refer to it (else by name),
+/// then the columns added later, then the drops, a referring table's before the referenced.
+pub fn migration_names(resources: &Resources) -> Vec<String> {
+    let order = creation_order(resources);
+    let mut names: Vec<String> = order
+        .iter()
+        .map(|n| Resource::create_migration(n))
+        .collect();
+    for name in &order {
+        let resource = &resources[*name];
+        for migration in resource.migrations(name) {
+            let create = migration == Resource::create_migration(name);
+            let drop = migration == Resource::drop_migration(name)
+                && resource.removed.as_ref().is_some_and(|r| r.drop_table);
+            if !create && !drop && !names.contains(&migration) {
+                names.push(migration);
+            }
+        }
+    }
+    for name in order.iter().rev() {
+        if resources[*name]
+            .removed
+            .as_ref()
+            .is_some_and(|r| r.drop_table)
+        {
+            names.push(Resource::drop_migration(name));
+        }
+    }
+    names
+}
+
+/// Each migration of `resources` with its version: the one `recorded` holds, else the
+/// [`default_version`] of its place in [`migration_names`].
+pub fn migration_versions(
+    resources: &Resources,
+    recorded: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    migration_names(resources)
+        .into_iter()
+        .enumerate()
+        .map(|(n, name)| {
+            let version = recorded
+                .get(&name)
+                .cloned()
+                .unwrap_or_else(|| default_version(n));
+            (name, version)
+        })
+        .collect()
+}
+
+/// The other resources whose tables the table of `name` refers to from its creation.
+pub(crate) fn created_refs<'r>(resources: &'r Resources, name: &str) -> Vec<&'r str> {
+    let Some(resource) = resources.get(name) else {
+        return Vec::new();
+    };
+    resource
+        .fields
+        .iter()
+        .filter(|field| field.added.is_none())
+        .filter_map(|field| match &field.ty {
+            FieldType::Ref { to } if to != name && resources.contains_key(to) => Some(to.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The resources in an order where each comes after those its table refers to at creation,
+/// else by name (a cycle, which [`check`] refuses, is cut where it closes).
+fn creation_order(resources: &Resources) -> Vec<&str> {
+    fn visit<'r>(
+        resources: &'r Resources,
+        name: &'r str,
+        seen: &mut BTreeSet<&'r str>,
+        order: &mut Vec<&'r str>,
+    ) {
+        if !seen.insert(name) {
+            return;
+        }
+        for to in created_refs(resources, name) {
+            visit(resources, to, seen, order);
+        }
+        order.push(name);
+    }
+    let mut seen = BTreeSet::new();
+    let mut order = Vec::new();
+    for name in resources.keys() {
+        visit(resources, name, &mut seen, &mut order);
+    }
+    order
+}
+
 fn is_false(value: &bool) -> bool {
     !value
 }
@@ -432,6 +530,69 @@ fields = [
                 "add_b_to_things",
                 "add_d_to_things",
                 "drop_things"
+            ]
+        );
+    }
+
+    fn declared(toml_text: &str) -> Resources {
+        toml::from_str(toml_text).unwrap()
+    }
+
+    #[test]
+    fn a_referenced_table_is_created_first_whatever_the_names() {
+        let resources = declared(
+            r#"
+[accounts]
+fields = [{ name = "zone_id", type = "ref", to = "zones" }]
+[zones]
+fields = [{ name = "name", type = "text" }]
+"#,
+        );
+
+        assert_eq!(
+            migration_names(&resources),
+            ["create_zones", "create_accounts"]
+        );
+    }
+
+    #[test]
+    fn added_columns_follow_every_creation_and_drops_come_last() {
+        let resources = declared(
+            r#"
+[accounts]
+fields = [
+  { name = "name", type = "text" },
+  { name = "note", type = "text", optional = true, added = "add_note_to_accounts" },
+]
+[zones]
+fields = [{ name = "name", type = "text" }]
+removed = { drop-table = true }
+"#,
+        );
+
+        assert_eq!(
+            migration_names(&resources),
+            [
+                "create_accounts",
+                "create_zones",
+                "add_note_to_accounts",
+                "drop_zones"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_recorded_version_wins_over_the_default() {
+        let resources = declared(
+            "[a]\nfields = [{ name = \"n\", type = \"text\" }]\n[b]\nfields = [{ name = \"n\", type = \"text\" }]\n",
+        );
+        let recorded = BTreeMap::from([("create_a".to_string(), "20261206120000".to_string())]);
+
+        assert_eq!(
+            migration_versions(&resources, &recorded),
+            [
+                ("create_a".to_string(), "20261206120000".to_string()),
+                ("create_b".to_string(), default_version(1)),
             ]
         );
     }

@@ -1,0 +1,1254 @@
+//! The checks of a project's resource declarations, run whenever answers are read (a preset,
+//! `omnistack.toml`) and before every render: names the generated Rust and SQL can use, types
+//! and defaults that agree, refs to resources that exist, and an owner the modules allow.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use include_dir::{Dir, DirEntry};
+
+use crate::catalogue::{Catalogue, Contribution};
+use crate::resource::{Field, FieldType, Owner, Resource, Resources};
+
+/// The module whose signed-in users own the rows of an `owner = "user"` resource.
+pub const AUTH_MODULE: &str = "auth";
+
+/// The columns every resource has, which no field may be called.
+pub const RESERVED_COLUMNS: &[&str] = &["id", "owner_id", "created_at", "updated_at", "deleted_at"];
+
+/// The longest `max-length` a string may declare: PostgreSQL's limit for `varchar(n)`.
+pub const MAX_LENGTH_LIMIT: u32 = 10_485_760;
+
+/// The `max-length` of a string that declares none.
+pub const DEFAULT_MAX_LENGTH: u32 = 255;
+
+/// Rust's strict and reserved keywords (2024 edition), which cannot name a module, a field or
+/// a variable.
+const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// PostgreSQL's reserved key words (its documentation's appendix "SQL Key Words", both
+/// "reserved" and "reserved (can be function or type)"), which cannot name a table or column
+/// without quotes.
+const SQL_KEYWORDS: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "not",
+    "notnull",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "similar",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// Names every project uses whatever its modules, which the catalogue does not declare as
+/// additions: the core's own modules of `src/lib.rs`, its route groups and its documents.
+const CORE_NAMES: &[&str] = &[
+    "admin",
+    "api",
+    "app",
+    "cache",
+    "config",
+    "crud",
+    "db",
+    "docs",
+    "error",
+    "extract",
+    "health",
+    "lib",
+    "main",
+    "middleware",
+    "openapi",
+    "public",
+    "resources",
+    "routes",
+    "startup",
+    "state",
+    "telemetry",
+    "tests",
+];
+
+/// A resource declaration that cannot be generated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResourceError {
+    /// A name that is not `snake_case` ASCII.
+    #[error(
+        "{what} `{name}` is not a snake_case name: lowercase ASCII letters, digits and `_`, starting with a letter (such as `{suggestion}`)"
+    )]
+    NotSnakeCase {
+        /// What it names (`resource`, `field invoices.title`, ...).
+        what: String,
+        /// The name given.
+        name: String,
+        /// A name that would do.
+        suggestion: String,
+    },
+    /// A Rust keyword.
+    #[error(
+        "{what} `{name}` is a Rust keyword, which the generated code cannot use as a name; choose another"
+    )]
+    RustKeyword {
+        /// What it names.
+        what: String,
+        /// The name given.
+        name: String,
+    },
+    /// A reserved SQL keyword.
+    #[error(
+        "{what} `{name}` is a reserved SQL keyword, which PostgreSQL refuses as a table or column name; choose another (such as `{name}s` or `{name}_name`)"
+    )]
+    SqlKeyword {
+        /// What it names.
+        what: String,
+        /// The name given.
+        name: String,
+    },
+    /// A resource name the project already uses.
+    #[error(
+        "resource `{name}` would collide with {taken_by}, which the project already has; choose another name"
+    )]
+    Taken {
+        /// The name given.
+        name: String,
+        /// What already has it (`the module `auth``, `the table `users``, ...).
+        taken_by: String,
+    },
+    /// A resource declared without fields.
+    #[error("resource `{resource}` has no field: give at least one, as `title:string`")]
+    NoFields {
+        /// The resource.
+        resource: String,
+    },
+    /// A field named as a column every resource has.
+    #[error(
+        "field `{resource}.{field}`: every resource has the columns {}, and so no field may be called `{field}`",
+        RESERVED_COLUMNS.join(", ")
+    )]
+    ReservedColumn {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+    },
+    /// Two fields with one name.
+    #[error("field `{resource}.{field}` is declared twice")]
+    DuplicateField {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+    },
+    /// An enum without values.
+    #[error("field `{resource}.{field}`: an enum needs at least one value, as `enum(draft,paid)`")]
+    EmptyEnum {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+    },
+    /// An enum value given twice.
+    #[error("field `{resource}.{field}`: the enum value `{value}` is given twice")]
+    DuplicateValue {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+        /// The value.
+        value: String,
+    },
+    /// A string's `max-length` out of range.
+    #[error(
+        "field `{resource}.{field}`: a string's max length is 1 to {MAX_LENGTH_LIMIT} characters, got {given}; use `text` for longer values"
+    )]
+    MaxLength {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+        /// The length given.
+        given: u32,
+    },
+    /// A ref to a resource that is not declared.
+    #[error(
+        "field `{resource}.{field}` refers to `{to}`, which is not a resource of the project (resources: {known}); generate `{to}` first"
+    )]
+    UnknownRef {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+        /// The resource it points to.
+        to: String,
+        /// The declared resources, comma separated (`none` when there is none).
+        known: String,
+    },
+    /// A ref from a resource in use to a removed one.
+    #[error(
+        "field `{resource}.{field}` refers to `{to}`, which is removed; a resource can only refer to a resource the project has (remove `{resource}` first, or keep `{to}`)"
+    )]
+    RefToRemoved {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+        /// The removed resource.
+        to: String,
+    },
+    /// Tables that refer to each other from their creation: neither can be created first.
+    #[error(
+        "resources {cycle} refer to each other when their tables are created, so none can be created first; make one of the refs a field added later (`omnistack generate field`)"
+    )]
+    RefCycle {
+        /// The resources of the cycle, as `a -> b -> a`.
+        cycle: String,
+    },
+    /// Dropping a table another table still refers to.
+    #[error(
+        "the table of `{to}` cannot be dropped while `{resource}.{field}` refers to it; remove `{resource}` first"
+    )]
+    DropReferenced {
+        /// The removed resource.
+        to: String,
+        /// The resource that refers to it.
+        resource: String,
+        /// The field.
+        field: String,
+    },
+    /// `owner = "user"` in a project without auth.
+    #[error(
+        "resource `{resource}` is owned by the signed-in user, which needs auth, and the project has none: use `--owner none` (`owner = \"none\"` in omnistack.toml) for shared rows, or add auth (`omnistack add auth`)"
+    )]
+    OwnerNeedsAuth {
+        /// The resource.
+        resource: String,
+    },
+    /// A default that is not a value of its field's type.
+    #[error("field `{resource}.{field}`: the default {given} is not {expected}")]
+    DefaultType {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+        /// The default, as TOML writes it.
+        given: String,
+        /// What the type takes.
+        expected: String,
+    },
+    /// A migration name that is not `snake_case`, or that another migration has.
+    #[error("field `{resource}.{field}`: {problem}")]
+    Added {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+        /// What is wrong with its `added`.
+        problem: String,
+    },
+}
+
+/// What the project's modules already name: module, feature and library module names, tables
+/// and the first segment of routes, with what has each.
+#[derive(Debug, Clone, Default)]
+pub struct Taken {
+    names: BTreeMap<String, String>,
+    migrations: BTreeSet<String>,
+}
+
+impl Taken {
+    /// Every name a unit of `catalogue` uses, whether or not a project chooses it: a resource
+    /// must keep working when a module is added later.
+    pub fn from_catalogue(catalogue: &Catalogue) -> Self {
+        let mut taken = Self::default();
+        for name in CORE_NAMES {
+            taken.insert(name, format!("the core's `{name}`"));
+        }
+        for module in &catalogue.modules {
+            taken.insert(&module.name, format!("the module `{}`", module.name));
+        }
+        for feature in &catalogue.features {
+            taken.insert(&feature.name, format!("the feature `{}`", feature.name));
+        }
+        for contribution in contributions(catalogue) {
+            for module in &contribution.adds.lib_modules {
+                taken.insert(module, format!("the Rust module `crate::{module}`"));
+            }
+            if let Some(dir) = contribution.files {
+                taken.scan(dir);
+            }
+        }
+        taken
+    }
+
+    fn insert(&mut self, name: &str, by: String) {
+        self.names.entry(name.to_string()).or_insert(by);
+    }
+
+    /// Records the tables a unit's migrations create, its migrations' names, and the first
+    /// segment of each route it documents (`path = "/users/{id}"`).
+    fn scan(&mut self, dir: &'static Dir<'static>) {
+        for entry in dir.entries() {
+            let file = match entry {
+                DirEntry::Dir(sub) => {
+                    self.scan(sub);
+                    continue;
+                }
+                DirEntry::File(file) => file,
+            };
+            let Some(text) = file.contents_utf8() else {
+                continue;
+            };
+            let path = file.path().to_string_lossy();
+            if path.ends_with(".sql") {
+                if let Some(stem) = file.path().file_stem().and_then(|s| s.to_str())
+                    && let Some((_, name)) = stem.split_once('_')
+                {
+                    self.migrations.insert(name.to_string());
+                }
+                for table in words_after(text, "CREATE TABLE ") {
+                    self.insert(table, format!("the table `{table}`"));
+                }
+            }
+            for segment in words_after(text, "path = \"/") {
+                self.insert(segment, format!("the routes `/{segment}`"));
+            }
+        }
+    }
+
+    /// What already has `name`, if anything does.
+    pub fn by(&self, name: &str) -> Option<&str> {
+        self.names.get(name).map(String::as_str)
+    }
+}
+
+/// Every unit of the catalogue: the core and its parts, each module's shared part, providers
+/// and pairings, each feature and its parts.
+fn contributions(catalogue: &Catalogue) -> impl Iterator<Item = &Contribution> {
+    let modules = catalogue.modules.iter().flat_map(|module| {
+        std::iter::once(&module.common)
+            .chain(module.providers.iter().map(|p| &p.contribution))
+            .chain(module.pairings.iter().map(|p| &p.contribution))
+    });
+    let features = catalogue.features.iter().flat_map(|feature| {
+        std::iter::once(&feature.contribution).chain(feature.parts.iter().map(|p| &p.contribution))
+    });
+    std::iter::once(&catalogue.base)
+        .chain(catalogue.base_parts.iter().map(|p| &p.contribution))
+        .chain(modules)
+        .chain(features)
+}
+
+/// The identifier right after each occurrence of `marker` in `text`.
+fn words_after<'t>(text: &'t str, marker: &str) -> impl Iterator<Item = &'t str> {
+    text.match_indices(marker).filter_map(move |(i, _)| {
+        let rest = &text[i + marker.len()..];
+        let rest = rest.strip_prefix("IF NOT EXISTS ").unwrap_or(rest);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        (end > 0).then(|| &rest[..end])
+    })
+}
+
+/// Checks every declaration of `resources`. `auth` says whether the project has auth, when that
+/// is known (a preset that does not choose leaves it to the defaults and prompts: the check
+/// before rendering decides then).
+pub fn check(
+    catalogue: &Catalogue,
+    resources: &Resources,
+    auth: Option<bool>,
+) -> Result<(), ResourceError> {
+    let taken = Taken::from_catalogue(catalogue);
+    check_with(&taken, resources, auth)
+}
+
+/// [`check`], with what the catalogue takes already gathered.
+pub fn check_with(
+    taken: &Taken,
+    resources: &Resources,
+    auth: Option<bool>,
+) -> Result<(), ResourceError> {
+    let mut migrations: BTreeMap<String, String> = BTreeMap::new();
+    for (name, resource) in resources {
+        check_resource(taken, resources, name, resource)?;
+        if resource.owner == Owner::User && resource.removed.is_none() && auth == Some(false) {
+            return Err(ResourceError::OwnerNeedsAuth {
+                resource: name.clone(),
+            });
+        }
+        for migration in resource.migrations(name) {
+            check_migration_name(taken, &mut migrations, name, resource, &migration)?;
+        }
+    }
+    check_cycles(resources)
+}
+
+fn check_resource(
+    taken: &Taken,
+    resources: &Resources,
+    name: &str,
+    resource: &Resource,
+) -> Result<(), ResourceError> {
+    check_name("resource", name)?;
+    if let Some(by) = taken.by(name) {
+        return Err(ResourceError::Taken {
+            name: name.to_string(),
+            taken_by: by.to_string(),
+        });
+    }
+    let singular = resource.singular(name);
+    check_name(&format!("the singular of resource `{name}`"), &singular)?;
+    if resource.fields.is_empty() {
+        return Err(ResourceError::NoFields {
+            resource: name.to_string(),
+        });
+    }
+    let mut seen = BTreeSet::new();
+    for field in &resource.fields {
+        check_field(resources, name, resource, field)?;
+        if !seen.insert(&field.name) {
+            return Err(ResourceError::DuplicateField {
+                resource: name.to_string(),
+                field: field.name.clone(),
+            });
+        }
+    }
+    if resource.removed.as_ref().is_some_and(|r| r.drop_table) {
+        for (other, declared) in resources {
+            let drops = declared.removed.as_ref().is_some_and(|r| r.drop_table);
+            if other == name || drops {
+                continue;
+            }
+            if let Some(field) = declared.fields.iter().find(|f| refers_to(f, name)) {
+                return Err(ResourceError::DropReferenced {
+                    to: name.to_string(),
+                    resource: other.clone(),
+                    field: field.name.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn refers_to(field: &Field, resource: &str) -> bool {
+    matches!(&field.ty, FieldType::Ref { to } if to == resource)
+}
+
+fn check_field(
+    resources: &Resources,
+    name: &str,
+    resource: &Resource,
+    field: &Field,
+) -> Result<(), ResourceError> {
+    let (resource_name, field_name) = (name.to_string(), field.name.clone());
+    check_name(&format!("field `{name}.{}`", field.name), &field.name)?;
+    if RESERVED_COLUMNS.contains(&field.name.as_str()) {
+        return Err(ResourceError::ReservedColumn {
+            resource: resource_name,
+            field: field_name,
+        });
+    }
+    match &field.ty {
+        FieldType::String {
+            max_length: Some(given),
+        } if !(1..=MAX_LENGTH_LIMIT).contains(given) => {
+            return Err(ResourceError::MaxLength {
+                resource: resource_name,
+                field: field_name,
+                given: *given,
+            });
+        }
+        FieldType::Enum { values } => {
+            if values.is_empty() {
+                return Err(ResourceError::EmptyEnum {
+                    resource: resource_name,
+                    field: field_name,
+                });
+            }
+            let mut seen = BTreeSet::new();
+            for value in values {
+                let what = format!("value of enum `{name}.{}`", field.name);
+                check_snake_case(&what, value)?;
+                // Its Rust variant is the value in UpperCamelCase: `self` would be `Self`.
+                if value == "self" {
+                    return Err(ResourceError::RustKeyword {
+                        what,
+                        name: value.clone(),
+                    });
+                }
+                if !seen.insert(value) {
+                    return Err(ResourceError::DuplicateValue {
+                        resource: resource_name,
+                        field: field_name,
+                        value: value.clone(),
+                    });
+                }
+            }
+        }
+        FieldType::Ref { to } => match resources.get(to) {
+            None => {
+                let known: Vec<&str> = resources
+                    .iter()
+                    .filter(|(_, r)| r.removed.is_none())
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                return Err(ResourceError::UnknownRef {
+                    resource: resource_name,
+                    field: field_name,
+                    to: to.clone(),
+                    known: if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    },
+                });
+            }
+            // A removed resource's own migrations may still refer to another removed one.
+            Some(target) if target.removed.is_some() && resource.removed.is_none() => {
+                return Err(ResourceError::RefToRemoved {
+                    resource: resource_name,
+                    field: field_name,
+                    to: to.clone(),
+                });
+            }
+            Some(_) => {}
+        },
+        _ => {}
+    }
+    if let Some(default) = &field.default {
+        check_default(&field.ty, default).map_err(|expected| ResourceError::DefaultType {
+            resource: name.to_string(),
+            field: field.name.clone(),
+            given: default.to_string(),
+            expected,
+        })?;
+    }
+    Ok(())
+}
+
+/// Whether `default` is a value of type `ty`; the error says what the type takes.
+fn check_default(ty: &FieldType, default: &toml::Value) -> Result<(), String> {
+    use toml::Value;
+    let expected = |what: &str| Err(what.to_string());
+    match (ty, default) {
+        (FieldType::String { max_length }, Value::String(s)) => {
+            let max = max_length.unwrap_or(DEFAULT_MAX_LENGTH);
+            if s.chars().count() > max as usize {
+                return Err(format!("a string of at most {max} characters"));
+            }
+            Ok(())
+        }
+        (FieldType::String { .. }, _) => expected("a string"),
+        (FieldType::Text, Value::String(_)) => Ok(()),
+        (FieldType::Text, _) => expected("a string"),
+        (FieldType::Bool, Value::Boolean(_)) => Ok(()),
+        (FieldType::Bool, _) => expected("`true` or `false`"),
+        (FieldType::I32, Value::Integer(n)) if i32::try_from(*n).is_ok() => Ok(()),
+        (FieldType::I32, _) => expected("a 32-bit whole number"),
+        (FieldType::I64, Value::Integer(_)) => Ok(()),
+        (FieldType::I64, _) => expected("a whole number"),
+        (FieldType::F64, Value::Float(f)) if f.is_finite() => Ok(()),
+        (FieldType::F64, _) => expected("a finite float, such as `1.0`"),
+        (FieldType::Decimal, Value::String(s)) if is_decimal(s) => Ok(()),
+        (FieldType::Decimal, _) => {
+            expected("a decimal number written as a string, such as \"9.99\"")
+        }
+        (FieldType::Uuid, Value::String(s)) if is_uuid(s) => Ok(()),
+        (FieldType::Uuid, _) => {
+            expected("a UUID, such as \"67e55044-10b1-426f-9247-bb680e5fe0c8\"")
+        }
+        (FieldType::Date, Value::Datetime(d)) if d.time.is_none() && d.offset.is_none() => Ok(()),
+        (FieldType::Date, _) => expected("a date, such as 2025-01-31"),
+        (FieldType::Datetime, Value::Datetime(d))
+            if d.date.is_some() && d.time.is_some() && d.offset.is_some() =>
+        {
+            Ok(())
+        }
+        (FieldType::Datetime, _) => {
+            expected("a point in time with its offset, such as 2025-01-31T09:00:00Z")
+        }
+        (FieldType::Json, Value::String(s))
+            if serde_json::from_str::<serde_json::Value>(s).is_ok() =>
+        {
+            Ok(())
+        }
+        (FieldType::Json, _) => expected("JSON text written as a string, such as \"{}\""),
+        (FieldType::Enum { values }, Value::String(s)) if values.contains(s) => Ok(()),
+        (FieldType::Enum { values }, _) => {
+            Err(format!("one of the enum's values ({})", values.join(", ")))
+        }
+        (FieldType::Ref { .. }, _) => {
+            expected("allowed: a ref has no default, since no row's id is known in advance")
+        }
+    }
+}
+
+fn is_decimal(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    all_digits(whole) && all_digits(fraction)
+}
+
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Checks the logical name of one of `resource`'s migrations: `snake_case`, and not the name of
+/// a module's migration or of another resource's (`seen` maps those already checked to their
+/// resource).
+fn check_migration_name(
+    taken: &Taken,
+    seen: &mut BTreeMap<String, String>,
+    name: &str,
+    resource: &Resource,
+    migration: &str,
+) -> Result<(), ResourceError> {
+    let field = resource
+        .fields
+        .iter()
+        .find(|f| f.added.as_deref() == Some(migration));
+    let fail = |problem: String| {
+        let field = field.map(|f| f.name.clone()).unwrap_or_default();
+        ResourceError::Added {
+            resource: name.to_string(),
+            field,
+            problem,
+        }
+    };
+    if field.is_some() && !is_snake_case(migration) {
+        return Err(fail(format!(
+            "`added = \"{migration}\"` is not a migration name: lowercase ASCII letters, digits and `_`, starting with a letter"
+        )));
+    }
+    if taken.migrations.contains(migration) {
+        return Err(fail(format!(
+            "the migration `{migration}` has the name of a module's migration; choose another"
+        )));
+    }
+    if let Some(other) = seen.insert(migration.to_string(), name.to_string())
+        && other != name
+    {
+        return Err(fail(format!(
+            "the migration `{migration}` is also one of resource `{other}`'s; choose another"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses resources whose tables refer to each other from their creation (`a` needs `b`'s
+/// table, `b` needs `a`'s); a resource may refer to itself.
+fn check_cycles(resources: &Resources) -> Result<(), ResourceError> {
+    let mut path = Vec::new();
+    let mut done = BTreeSet::new();
+    for name in resources.keys() {
+        visit(resources, name, &mut path, &mut done)?;
+    }
+    Ok(())
+}
+
+fn visit<'r>(
+    resources: &'r Resources,
+    name: &'r str,
+    path: &mut Vec<&'r str>,
+    done: &mut BTreeSet<&'r str>,
+) -> Result<(), ResourceError> {
+    if done.contains(name) {
+        return Ok(());
+    }
+    if let Some(start) = path.iter().position(|n| *n == name) {
+        let mut cycle: Vec<&str> = path[start..].to_vec();
+        cycle.push(name);
+        return Err(ResourceError::RefCycle {
+            cycle: cycle.join(" -> "),
+        });
+    }
+    path.push(name);
+    for to in crate::resource::created_refs(resources, name) {
+        visit(resources, to, path, done)?;
+    }
+    path.pop();
+    done.insert(name);
+    Ok(())
+}
+
+/// Checks a name of the generated code and schema: `snake_case`, not a Rust or SQL keyword.
+fn check_name(what: &str, name: &str) -> Result<(), ResourceError> {
+    check_snake_case(what, name)?;
+    if RUST_KEYWORDS.contains(&name) {
+        return Err(ResourceError::RustKeyword {
+            what: what.to_string(),
+            name: name.to_string(),
+        });
+    }
+    if SQL_KEYWORDS.contains(&name) {
+        return Err(ResourceError::SqlKeyword {
+            what: what.to_string(),
+            name: name.to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn check_snake_case(what: &str, name: &str) -> Result<(), ResourceError> {
+    if is_snake_case(name) {
+        return Ok(());
+    }
+    Err(ResourceError::NotSnakeCase {
+        what: what.to_string(),
+        name: name.to_string(),
+        suggestion: snake_case(name),
+    })
+}
+
+/// Lowercase ASCII letters, digits and single `_` between words, starting with a letter.
+pub fn is_snake_case(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !name.ends_with('_')
+        && !name.contains("__")
+}
+
+/// `name` turned into `snake_case` as well as it can be (`dueOn`: `due_on`, `Due-On`: `due_on`).
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_matches('_').to_string();
+    match out.chars().next() {
+        None => "title".to_string(),
+        Some(c) if c.is_ascii_digit() => format!("n{out}"),
+        Some(_) => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::{Field, Removal};
+
+    fn field(word: &str) -> Field {
+        crate::resource::grammar::parse_field(word).unwrap()
+    }
+
+    fn resource(owner: Owner, words: &[&str]) -> Resource {
+        Resource {
+            owner,
+            singular: None,
+            fields: words.iter().map(|w| field(w)).collect(),
+            removed: None,
+        }
+    }
+
+    fn taken() -> Taken {
+        Taken::from_catalogue(&Catalogue::embedded().unwrap())
+    }
+
+    fn check_one(name: &str, words: &[&str]) -> Result<(), ResourceError> {
+        let resources = Resources::from([(name.to_string(), resource(Owner::None, words))]);
+        check_with(&taken(), &resources, Some(true))
+    }
+
+    #[test]
+    fn a_plain_declaration_passes() {
+        assert_eq!(
+            check_one(
+                "invoices",
+                &["title:string(200)", "status:enum(draft,paid)=draft"]
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_name_that_is_not_snake_case_is_refused_with_a_suggestion() {
+        let error = check_one("Invoices", &["title:text"]).unwrap_err();
+        assert!(
+            error.to_string().contains("(such as `invoices`)"),
+            "{error}"
+        );
+        assert!(matches!(
+            check_one("line-items", &["title:text"]),
+            Err(ResourceError::NotSnakeCase { .. })
+        ));
+    }
+
+    #[test]
+    fn a_rust_keyword_is_refused_as_a_resource_name() {
+        assert!(matches!(
+            check_one("type", &["title:text"]),
+            Err(ResourceError::RustKeyword { .. })
+        ));
+    }
+
+    #[test]
+    fn a_resource_whose_singular_is_a_rust_keyword_is_refused() {
+        let error = check_one("matches", &["title:text"]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("the singular of resource `matches` `match` is a Rust keyword"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_sql_keyword_is_refused_as_a_resource_name() {
+        assert!(matches!(
+            check_one("order", &["title:text"]),
+            Err(ResourceError::SqlKeyword { .. })
+        ));
+    }
+
+    #[test]
+    fn a_module_name_is_refused_as_a_resource_name() {
+        let error = check_one("payments", &["title:text"]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "resource `payments` would collide with the module `payments`, which the project already has; choose another name"
+        );
+    }
+
+    #[test]
+    fn a_table_of_a_module_is_refused_as_a_resource_name() {
+        let error = check_one("users", &["title:text"]).unwrap_err();
+        assert!(matches!(error, ResourceError::Taken { .. }), "{error}");
+        let error = check_one("subscriptions", &["title:text"]).unwrap_err();
+        assert!(
+            error.to_string().contains("the table `subscriptions`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_core_module_is_refused_as_a_resource_name() {
+        for name in ["crud", "state", "config", "health", "error"] {
+            assert!(
+                matches!(
+                    check_one(name, &["title:text"]),
+                    Err(ResourceError::Taken { .. })
+                ),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_library_module_of_a_provider_is_refused_as_a_resource_name() {
+        let error = check_one("user_webhook", &["title:text"]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("the Rust module `crate::user_webhook`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_resource_without_fields_is_refused() {
+        assert!(matches!(
+            check_one("notes", &[]),
+            Err(ResourceError::NoFields { .. })
+        ));
+    }
+
+    #[test]
+    fn a_field_that_is_not_snake_case_is_refused() {
+        let error = check_one("invoices", &["dueOn:date"]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("field `invoices.dueOn` `dueOn` is not a snake_case name"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_field_named_as_a_keyword_is_refused() {
+        assert!(matches!(
+            check_one("invoices", &["type:text"]),
+            Err(ResourceError::RustKeyword { .. })
+        ));
+        assert!(matches!(
+            check_one("invoices", &["user:text"]),
+            Err(ResourceError::SqlKeyword { .. })
+        ));
+    }
+
+    #[test]
+    fn a_reserved_column_is_refused_as_a_field() {
+        for column in RESERVED_COLUMNS {
+            assert!(
+                matches!(
+                    check_one("invoices", &[&format!("{column}:text")]),
+                    Err(ResourceError::ReservedColumn { .. })
+                ),
+                "{column}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_field_declared_twice_is_refused() {
+        assert_eq!(
+            check_one("invoices", &["title:text", "title:string"]),
+            Err(ResourceError::DuplicateField {
+                resource: "invoices".into(),
+                field: "title".into()
+            })
+        );
+    }
+
+    #[test]
+    fn an_enum_without_values_is_refused() {
+        assert!(matches!(
+            check_one("invoices", &["status:enum(,)"]),
+            Err(ResourceError::EmptyEnum { .. })
+        ));
+    }
+
+    #[test]
+    fn an_enum_value_that_is_not_snake_case_is_refused() {
+        assert!(matches!(
+            check_one("invoices", &["status:enum(Draft)"]),
+            Err(ResourceError::NotSnakeCase { .. })
+        ));
+    }
+
+    #[test]
+    fn an_enum_value_given_twice_is_refused() {
+        assert!(matches!(
+            check_one("invoices", &["status:enum(a,b,a)"]),
+            Err(ResourceError::DuplicateValue { .. })
+        ));
+    }
+
+    #[test]
+    fn a_max_length_out_of_range_is_refused() {
+        assert!(matches!(
+            check_one("invoices", &["title:string(0)"]),
+            Err(ResourceError::MaxLength { given: 0, .. })
+        ));
+        assert!(matches!(
+            check_one("invoices", &["title:string(10485761)"]),
+            Err(ResourceError::MaxLength { .. })
+        ));
+        assert_eq!(check_one("invoices", &["title:string(10485760)"]), Ok(()));
+    }
+
+    #[test]
+    fn a_ref_to_an_undeclared_resource_is_refused_naming_the_declared_ones() {
+        let error = check_one("invoices", &["customer_id:ref(customers)"]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "field `invoices.customer_id` refers to `customers`, which is not a resource of the project (resources: invoices); generate `customers` first"
+        );
+    }
+
+    #[test]
+    fn a_ref_to_a_removed_resource_is_refused() {
+        let mut customers = resource(Owner::None, &["name:text"]);
+        customers.removed = Some(Removal { drop_table: false });
+        let resources = Resources::from([
+            ("customers".to_string(), customers),
+            (
+                "invoices".to_string(),
+                resource(Owner::None, &["customer_id:ref(customers)"]),
+            ),
+        ]);
+        assert!(matches!(
+            check_with(&taken(), &resources, Some(true)),
+            Err(ResourceError::RefToRemoved { .. })
+        ));
+    }
+
+    #[test]
+    fn a_resource_may_refer_to_itself() {
+        assert_eq!(
+            check_one("categories", &["name:text", "parent_id:ref(categories)?"]),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn tables_that_refer_to_each_other_from_their_creation_are_refused() {
+        let resources = Resources::from([
+            (
+                "authors".to_string(),
+                resource(Owner::None, &["book_id:ref(books)"]),
+            ),
+            (
+                "books".to_string(),
+                resource(Owner::None, &["author_id:ref(authors)"]),
+            ),
+        ]);
+        let error = check_with(&taken(), &resources, Some(true)).unwrap_err();
+        assert_eq!(
+            error,
+            ResourceError::RefCycle {
+                cycle: "authors -> books -> authors".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_later_ref_breaks_a_cycle() {
+        let mut authors = resource(Owner::None, &["name:text", "book_id:ref(books)?"]);
+        authors.fields[1].added = Some("add_book_id_to_authors".into());
+        let resources = Resources::from([
+            ("authors".to_string(), authors),
+            (
+                "books".to_string(),
+                resource(Owner::None, &["author_id:ref(authors)"]),
+            ),
+        ]);
+        assert_eq!(check_with(&taken(), &resources, Some(true)), Ok(()));
+    }
+
+    #[test]
+    fn dropping_a_table_another_refers_to_is_refused() {
+        let mut customers = resource(Owner::None, &["name:text"]);
+        customers.removed = Some(Removal { drop_table: true });
+        let mut invoices = resource(Owner::None, &["customer_id:ref(customers)"]);
+        invoices.removed = Some(Removal { drop_table: false });
+        let resources = Resources::from([
+            ("customers".to_string(), customers),
+            ("invoices".to_string(), invoices),
+        ]);
+        assert!(matches!(
+            check_with(&taken(), &resources, Some(true)),
+            Err(ResourceError::DropReferenced { .. })
+        ));
+    }
+
+    #[test]
+    fn an_owned_resource_without_auth_is_refused_saying_what_to_do() {
+        let resources = Resources::from([(
+            "invoices".to_string(),
+            resource(Owner::User, &["title:text"]),
+        )]);
+        let error = check_with(&taken(), &resources, Some(false)).unwrap_err();
+        assert!(error.to_string().contains("use `--owner none`"), "{error}");
+        assert_eq!(check_with(&taken(), &resources, None), Ok(()));
+    }
+
+    #[test]
+    fn a_default_of_another_type_is_refused() {
+        let mut invoices = resource(Owner::None, &["count:i32"]);
+        invoices.fields[0].default = Some(toml::Value::String("3".into()));
+        let resources = Resources::from([("invoices".to_string(), invoices)]);
+        let error = check_with(&taken(), &resources, Some(true)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "field `invoices.count`: the default \"3\" is not a 32-bit whole number"
+        );
+    }
+
+    #[test]
+    fn a_default_outside_an_enum_is_refused() {
+        assert!(matches!(
+            check_one("invoices", &["status:enum(draft,paid)=sent"]),
+            Err(ResourceError::DefaultType { .. })
+        ));
+    }
+
+    #[test]
+    fn a_default_longer_than_the_max_length_is_refused() {
+        assert!(matches!(
+            check_one("invoices", &["code:string(2)=abc"]),
+            Err(ResourceError::DefaultType { .. })
+        ));
+    }
+
+    #[test]
+    fn defaults_of_each_type_pass() {
+        assert_eq!(
+            check_one(
+                "invoices",
+                &[
+                    "a:decimal=-9.99",
+                    "b:uuid=67e55044-10b1-426f-9247-bb680e5fe0c8",
+                    "c:date=2025-01-31",
+                    "d:datetime=2025-01-31T09:00:00Z",
+                    "e:json={\"a\":1}",
+                    "f:f64=1.5",
+                    "g:i64=-3",
+                    "h:bool=true",
+                    "i:text=hello",
+                ]
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_malformed_decimal_uuid_date_or_json_default_is_refused() {
+        for word in [
+            "a:decimal=9.",
+            "b:uuid=nope",
+            "c:date=2025-01-31T09:00:00Z",
+            "d:datetime=2025-01-31",
+            "e:json={",
+        ] {
+            assert!(
+                matches!(
+                    check_one("invoices", &[word]),
+                    Err(ResourceError::DefaultType { .. })
+                ),
+                "{word}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_migration_name_of_another_resource_is_refused() {
+        let mut invoices = resource(Owner::None, &["title:text", "paid:bool?"]);
+        invoices.fields[1].added = Some("create_customers".into());
+        let resources = Resources::from([
+            (
+                "customers".to_string(),
+                resource(Owner::None, &["name:text"]),
+            ),
+            ("invoices".to_string(), invoices),
+        ]);
+        let error = check_with(&taken(), &resources, Some(true)).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("is also one of resource `customers`'s"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_migration_name_of_a_module_is_refused() {
+        let mut invoices = resource(Owner::None, &["title:text", "paid:bool?"]);
+        invoices.fields[1].added = Some("users".into());
+        let resources = Resources::from([("invoices".to_string(), invoices)]);
+        assert!(matches!(
+            check_with(&taken(), &resources, Some(true)),
+            Err(ResourceError::Added { .. })
+        ));
+    }
+
+    #[test]
+    fn snake_case_suggestions_follow_words() {
+        assert_eq!(snake_case("dueOn"), "due_on");
+        assert_eq!(snake_case("Line-Items"), "line_items");
+        assert_eq!(snake_case("2fa"), "n2fa");
+    }
+}
