@@ -78,6 +78,7 @@ pub fn recorded_answers(
     let mut answers =
         Answers::complete(catalogue, name, &recorded.choices, |_| Ok::<_, Error>(None))?;
     answers.migrations = recorded.migrations.clone();
+    answers.resources = recorded.resources.clone();
     let existing = paths(head)?;
     migrations::assign(
         catalogue,

@@ -67,8 +67,8 @@ impl OpenProject {
         })
     }
 
-    /// The recorded answers, with modules that `omnistack.toml` does not mention (new in this
-    /// release) asked for through `ask` or defaulted as `new` does.
+    /// The recorded answers, resources included, with modules that `omnistack.toml` does not
+    /// mention (new in this release) asked for through `ask` or defaulted as `new` does.
     pub fn answers<E>(
         &self,
         catalogue: &Catalogue,
@@ -81,12 +81,9 @@ impl OpenProject {
             Some(name) => name.clone(),
             None => ProjectName::from_dir(&self.project.root)?,
         };
-        Ok(Answers::complete(
-            catalogue,
-            name,
-            &self.recorded.choices,
-            ask,
-        )?)
+        let mut answers = Answers::complete(catalogue, name, &self.recorded.choices, ask)?;
+        answers.resources = self.recorded.resources.clone();
+        Ok(answers)
     }
 
     /// What the change to `answers` would do to each path, computed in memory: nothing is

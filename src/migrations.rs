@@ -16,6 +16,7 @@ use crate::answers::Answers;
 use crate::catalogue::Catalogue;
 use crate::plan;
 use crate::render::RenderedTree;
+use crate::resource;
 
 /// The directory of the generated project that holds its migrations.
 pub const DIR: &str = "migrations";
@@ -101,7 +102,7 @@ pub fn version_of(path: &str) -> Option<u64> {
     version.parse().ok()
 }
 
-/// Gives every module migration of `answers` that has no recorded version one.
+/// Gives every module and resource migration of `answers` that has no recorded version one.
 ///
 /// The versions of migrations the answers no longer include stay recorded: the project keeps
 /// those migrations (see [`crate::plan`]), since databases have applied them.
@@ -152,6 +153,19 @@ pub fn assign<'p>(
             (None, None) => continue,
         };
         answers.migrations.insert(migration.name.clone(), version);
+    }
+    // A resource's migrations enter the project as a module's do; without `now`, an unrecorded
+    // one keeps the default version of its place (see `resource::migration_versions`).
+    if let Some(now) = now {
+        for name in resource::migration_names(&answers.resources) {
+            if answers.migrations.contains_key(&name) {
+                continue;
+            }
+            latest = (latest + 1).max(now.parse().unwrap_or(0));
+            answers
+                .migrations
+                .insert(name, format!("{latest:0VERSION_DIGITS$}"));
+        }
     }
 }
 
@@ -334,6 +348,42 @@ mod tests {
 
         assert_eq!(answers.migrations["uploads"], "20250104000000");
         assert_eq!(answers.migrations["users"], USERS.1);
+    }
+
+    #[test]
+    fn a_new_resource_migration_gets_a_version_after_every_existing_one() {
+        let (catalogue, mut answers) = answers(&[], &DEFAULTS);
+        answers.resources = toml::from_str(
+            r#"
+[invoices]
+fields = [
+  { name = "title", type = "text" },
+  { name = "paid", type = "bool", optional = true, added = "add_paid_to_invoices" },
+]
+"#,
+        )
+        .unwrap();
+        answers
+            .migrations
+            .insert("create_invoices".into(), "20261201000000".into());
+        let existing = ["migrations/20261205000000_mine.sql"];
+
+        assign(&catalogue, &mut answers, existing, Some("20261202120000"));
+
+        assert_eq!(answers.migrations["create_invoices"], "20261201000000");
+        assert_eq!(answers.migrations["add_paid_to_invoices"], "20261205000001");
+    }
+
+    #[test]
+    fn without_now_an_unrecorded_resource_migration_stays_unrecorded() {
+        let (catalogue, mut answers) = answers(&[], &DEFAULTS);
+        answers.resources =
+            toml::from_str("[invoices]\nfields = [{ name = \"title\", type = \"text\" }]\n")
+                .unwrap();
+
+        assign(&catalogue, &mut answers, [], None);
+
+        assert!(!answers.migrations.contains_key("create_invoices"));
     }
 
     #[test]
