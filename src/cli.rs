@@ -8,6 +8,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use crate::Error;
 use crate::catalogue::Catalogue;
 use crate::commands::change::TargetArgs;
+use crate::commands::generate::{self, ResourceArgs};
 use crate::commands::{add, adopt, completions, doctor, list, matrix, new, remove, update};
 use crate::ui::{Ui, Verbosity};
 
@@ -38,6 +39,7 @@ pub fn command(catalogue: &Catalogue) -> Command {
         .subcommand(new::command(catalogue))
         .subcommand(add::command())
         .subcommand(remove::command())
+        .subcommand(generate::command())
         .subcommand(update::command())
         .subcommand(adopt::command())
         .subcommand(doctor::command())
@@ -68,7 +70,13 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Resul
             ui,
         ),
         Some(("add", sub)) => add::run(&catalogue, &TargetArgs::from_matches(sub), ui),
-        Some(("remove", sub)) => remove::run(&catalogue, &TargetArgs::from_matches(sub), ui),
+        Some(("remove", sub)) => match sub.subcommand() {
+            Some(("resource", resource)) => {
+                generate::run(&catalogue, &ResourceArgs::from_remove(resource), ui)
+            }
+            _ => remove::run(&catalogue, &TargetArgs::from_matches(sub), ui),
+        },
+        Some(("generate", sub)) => generate::run(&catalogue, &ResourceArgs::from_generate(sub), ui),
         Some(("update", sub)) => update::run(&catalogue, &update::options(sub), ui),
         Some(("adopt", sub)) => adopt::run(&catalogue, adopt::force(sub), ui),
         Some(("doctor", sub)) => doctor::run(&doctor::DoctorArgs::from_matches(sub)),

@@ -9,6 +9,8 @@ use crate::name::NameError;
 use crate::plan::PlanError;
 use crate::project::ProjectError;
 use crate::render::RenderError;
+use crate::resource::change::ResourceChangeError;
+use crate::resource::grammar::FieldSyntaxError;
 use crate::selection::SelectionError;
 use crate::write::WriteError;
 
@@ -42,6 +44,12 @@ pub enum Error {
     /// An `add` or `remove` that the catalogue or the recorded answers do not allow.
     #[error(transparent)]
     Selection(#[from] SelectionError),
+    /// A field of `generate` that does not follow the field grammar.
+    #[error(transparent)]
+    FieldSyntax(#[from] FieldSyntaxError),
+    /// A `generate` or `remove resource` that the project's resources do not allow.
+    #[error(transparent)]
+    Resource(#[from] ResourceChangeError),
     /// Merging a new render into the project failed.
     #[error(transparent)]
     Merge(#[from] MergeError),

@@ -5,6 +5,7 @@ pub mod adopt;
 pub mod change;
 pub mod completions;
 pub mod doctor;
+pub mod generate;
 pub mod list;
 pub mod matrix;
 pub mod module_flags;

@@ -1,10 +1,12 @@
-//! `omnistack remove`: take a module or some of its providers out, keeping the user's edits.
+//! `omnistack remove`: take a module or some of its providers out, keeping the user's edits
+//! (`remove resource` is [`crate::commands::generate`]'s).
 
 use clap::Command;
 
 use crate::Error;
 use crate::catalogue::Catalogue;
 use crate::commands::change::{self, TargetArgs};
+use crate::commands::generate;
 use crate::selection::Target;
 use crate::ui::Ui;
 
@@ -15,6 +17,10 @@ pub fn command() -> Command {
         .args(TargetArgs::args(
             "Only these providers of the module (default: the whole module)",
         ))
+        // `remove resource <name>` beside `remove <module>`: no module is called `resource`.
+        .subcommand(generate::remove_command())
+        .subcommand_negates_reqs(true)
+        .args_conflicts_with_subcommands(true)
 }
 
 /// Runs `remove`.

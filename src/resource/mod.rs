@@ -10,6 +10,7 @@
 //! declared with it, and each later field names the migration that added its column
 //! ([`Field::added`]), so earlier migrations never change.
 
+pub mod change;
 pub mod check;
 pub mod grammar;
 
