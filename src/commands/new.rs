@@ -94,17 +94,27 @@ pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
     let name = ProjectName::from_dir(&args.path)?;
     // Fail before asking anything: answering prompts only to be refused is a poor experience.
     write::check_target(&args.path)?;
-    let mut choices = match &args.preset {
-        Some(path) => AnswersFile::read(catalogue, path)?.choices,
-        None => Choices::default(),
+    let preset = match &args.preset {
+        Some(path) => Some(AnswersFile::read(catalogue, path)?),
+        None => None,
     };
+    let mut choices = preset
+        .as_ref()
+        .map(|p| p.choices.clone())
+        .unwrap_or_default();
     choices.overlay(args.flags.clone());
-    let answers = Answers::complete(
+    let mut answers = Answers::complete(
         catalogue,
         name,
         &choices,
         prompt::ask_when(prompt::interactive(args.yes)),
     )?;
+    // A preset's resources, and the versions it records (a project's own omnistack.toml
+    // renders that project again), are answers as its modules are.
+    if let Some(preset) = preset {
+        answers.resources = preset.resources;
+        answers.migrations = preset.migrations;
+    }
 
     let progress = ui.progress("Rendering templates");
     let tree = crate::generate(catalogue, &answers)?;

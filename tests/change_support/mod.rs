@@ -369,7 +369,7 @@ pub fn files_with_git(root: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// omnistack's render of the answers the project's `omnistack.toml` records, migration
-/// versions included: what a change must leave when nobody edited the project.
+/// versions and resources included: what a change must leave when nobody edited the project.
 pub fn recorded_render(project: &Path) -> BTreeMap<String, Vec<u8>> {
     let catalogue = catalogue();
     let recorded =
@@ -382,6 +382,7 @@ pub fn recorded_render(project: &Path) -> BTreeMap<String, Vec<u8>> {
         })
         .expect("complete answers");
     answers.migrations = recorded.migrations;
+    answers.resources = recorded.resources;
     omnistack::generate(&catalogue, &answers)
         .expect("renders")
         .files

@@ -1,0 +1,504 @@
+//! `omnistack generate resource`, `generate field` and `remove resource`: bad declarations are
+//! refused with a clear error and nothing written, and the invariants of modules hold for
+//! resources: generating one yields `new` with it declared, removing it yields the project
+//! before but for its migrations, and adding a field merges into the user's edits.
+
+mod change_support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use change_support::{
+    CONFLICTS, catalogue, commit_all, defaults, differing, files, files_with_git, generate,
+    omnistack, quiet_line, recorded_render, replace_lines,
+};
+use omnistack::answers::AnswersFile;
+use omnistack::resource::{Owner, Removal};
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+/// The fields of the resource these tests generate: one of several types.
+const INVOICE_FIELDS: [&str; 4] = [
+    "title:string(200)",
+    "amount_cents:i64=0",
+    "due_on:date?",
+    "status:enum(draft,sent,paid)=draft",
+];
+
+/// A project of the default modules (auth among them), committed, inside `tmp`.
+fn project(tmp: &TempDir) -> PathBuf {
+    generate(tmp.path(), &defaults(&catalogue()))
+}
+
+/// A project of the default modules but auth, committed, inside `tmp`.
+fn project_without_auth(tmp: &TempDir) -> PathBuf {
+    let mut selection = defaults(&catalogue());
+    selection.insert("auth".into(), Vec::new());
+    generate(tmp.path(), &selection)
+}
+
+fn generate_invoices(project: &Path) {
+    omnistack(project)
+        .args(["generate", "resource", "invoices"])
+        .args(INVOICE_FIELDS)
+        .assert()
+        .success();
+}
+
+fn recorded(project: &Path) -> AnswersFile {
+    AnswersFile::read(&catalogue(), &project.join("omnistack.toml")).expect("omnistack.toml reads")
+}
+
+/// Runs omnistack with `args` in `project`, expects exit code 1 with `message` on stderr, and
+/// checks that nothing changed, `.git` included.
+fn refused(project: &Path, args: &[&str], message: &str) {
+    let before = files_with_git(project);
+    omnistack(project)
+        .args(args)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(message));
+    assert_eq!(
+        differing(&files_with_git(project), &before),
+        Vec::<String>::new(),
+        "`{}` wrote these files",
+        args.join(" ")
+    );
+}
+
+#[test]
+fn a_field_without_a_type_is_refused_naming_the_word_and_the_grammar() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    refused(
+        &project,
+        &["generate", "resource", "invoices", "title:text", "amount"],
+        "field `amount`: expected `name:type`, found no type; a field is written `name:type`",
+    );
+}
+
+#[test]
+fn an_unknown_type_is_refused_naming_the_known_ones() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    refused(
+        &project,
+        &["g", "resource", "invoices", "amount:money"],
+        "unknown type `money`; known types: string, text, bool, i32, i64, f64, decimal, uuid, date, datetime, json, enum, ref",
+    );
+}
+
+#[test]
+fn a_rust_keyword_is_refused_as_a_resource_name() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    refused(
+        &project,
+        &["generate", "resource", "match", "title:text"],
+        "resource `match` is a Rust keyword",
+    );
+}
+
+#[test]
+fn an_sql_keyword_is_refused_as_a_field_name() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    refused(
+        &project,
+        &["generate", "resource", "invoices", "order:i32"],
+        "field `invoices.order` `order` is a reserved SQL keyword",
+    );
+}
+
+#[test]
+fn a_name_the_project_uses_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    refused(
+        &project,
+        &["generate", "resource", "users", "title:text"],
+        "resource `users` would collide with the table `users`",
+    );
+}
+
+#[test]
+fn a_name_that_is_not_snake_case_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    refused(
+        &project,
+        &["generate", "resource", "LineItems", "title:text"],
+        "resource `LineItems` is not a snake_case name",
+    );
+}
+
+#[test]
+fn a_field_declared_twice_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    refused(
+        &project,
+        &[
+            "generate",
+            "resource",
+            "invoices",
+            "title:text",
+            "title:string",
+        ],
+        "field `invoices.title` is declared twice",
+    );
+}
+
+#[test]
+fn a_ref_to_a_resource_that_does_not_exist_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    refused(
+        &project,
+        &[
+            "generate",
+            "resource",
+            "invoices",
+            "customer_id:ref(customers)",
+        ],
+        "field `invoices.customer_id` refers to `customers`, which is not a resource of the project",
+    );
+}
+
+#[test]
+fn owner_user_without_auth_is_refused_saying_what_to_do() {
+    let tmp = TempDir::new().unwrap();
+    let project = project_without_auth(&tmp);
+    refused(
+        &project,
+        &[
+            "generate",
+            "resource",
+            "invoices",
+            "title:text",
+            "--owner",
+            "user",
+        ],
+        "use `--owner none` (`owner = \"none\"` in omnistack.toml) for shared rows, or add auth",
+    );
+}
+
+#[test]
+fn a_required_field_without_default_is_refused_on_an_existing_table() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    generate_invoices(&project);
+    commit_all(&project, "invoices");
+    refused(
+        &project,
+        &["generate", "field", "invoices", "paid_at:datetime"],
+        "make it optional with `?` (`paid_at:datetime?`) or give it a default",
+    );
+}
+
+#[test]
+fn removing_a_resource_the_project_lacks_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    refused(
+        &project,
+        &["remove", "resource", "invoices"],
+        "the project has no resource `invoices`; its resources: none",
+    );
+}
+
+#[test]
+fn a_preset_with_an_invalid_resource_is_refused_before_anything_is_written() {
+    let tmp = TempDir::new().unwrap();
+    let preset = tmp.path().join("preset.toml");
+    fs::write(
+        &preset,
+        "[resources.invoices]\nfields = [{ name = \"type\", type = \"text\" }]\n",
+    )
+    .unwrap();
+
+    omnistack(tmp.path())
+        .args(["new", "app", "--yes", "--preset"])
+        .arg(&preset)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "field `invoices.type` `type` is a Rust keyword",
+        ));
+
+    assert!(!tmp.path().join("app").exists());
+}
+
+#[test]
+fn generate_resource_records_the_declaration_and_its_migration_version() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+
+    generate_invoices(&project);
+
+    let recorded = recorded(&project);
+    let invoices = &recorded.resources["invoices"];
+    assert_eq!(invoices.owner, Owner::User);
+    assert_eq!(
+        invoices
+            .fields
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>(),
+        ["title", "amount_cents", "due_on", "status"]
+    );
+    let version = &recorded.migrations["create_invoices"];
+    assert!(
+        project
+            .join(format!("migrations/{version}_create_invoices.sql"))
+            .is_file(),
+        "the migration is named for its recorded version {version}"
+    );
+}
+
+#[test]
+fn generate_resource_on_an_unedited_project_equals_new_with_the_resource_declared() {
+    let tmp = TempDir::new().unwrap();
+    let changed = project(&tmp);
+    generate_invoices(&changed);
+    let version = recorded(&changed).migrations["create_invoices"].clone();
+    let preset = tmp.path().join("preset.toml");
+    fs::write(
+        &preset,
+        format!(
+            r#"[resources.invoices]
+owner = "user"
+fields = [
+  {{ name = "title", type = "string", max-length = 200 }},
+  {{ name = "amount_cents", type = "i64", default = 0 }},
+  {{ name = "due_on", type = "date", optional = true }},
+  {{ name = "status", type = "enum", values = ["draft", "sent", "paid"], default = "draft" }},
+]
+
+[migrations]
+create_invoices = "{version}"
+"#
+        ),
+    )
+    .unwrap();
+    let expected_parent = tmp.path().join("expected");
+    fs::create_dir_all(&expected_parent).unwrap();
+
+    omnistack(&expected_parent)
+        .args(["new", "app", "--preset"])
+        .arg(&preset)
+        .args(change_support::flags(&catalogue(), &defaults(&catalogue())))
+        .assert()
+        .success();
+
+    assert_eq!(
+        differing(&files(&changed), &files(&expected_parent.join("app"))),
+        Vec::<String>::new(),
+        "these files differ between `generate resource` and `new` with the resource declared"
+    );
+}
+
+#[test]
+fn generate_resource_yields_the_render_of_the_answers_it_records() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+
+    generate_invoices(&project);
+
+    assert_eq!(
+        differing(&files(&project), &recorded_render(&project)),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn generate_then_remove_equals_before_but_for_the_kept_migration_and_its_record() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    let before = files(&project);
+    let before_record = recorded(&project);
+    generate_invoices(&project);
+    commit_all(&project, "invoices");
+    let version = recorded(&project).migrations["create_invoices"].clone();
+
+    omnistack(&project)
+        .args(["remove", "resource", "invoices"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "The table `invoices` stays in the database",
+        ));
+
+    let migration = format!("migrations/{version}_create_invoices.sql");
+    assert_eq!(
+        differing(&files(&project), &before),
+        [migration, "omnistack.toml".to_string()]
+    );
+    let after = recorded(&project);
+    assert_eq!(after.choices, before_record.choices);
+    let mut migrations = before_record.migrations.clone();
+    migrations.insert("create_invoices".into(), version);
+    assert_eq!(after.migrations, migrations);
+    assert_eq!(
+        after.resources.keys().collect::<Vec<_>>(),
+        ["invoices"],
+        "the removed resource stays declared, for its migrations"
+    );
+    assert_eq!(
+        after.resources["invoices"].removed,
+        Some(Removal { drop_table: false })
+    );
+}
+
+#[test]
+fn remove_resource_with_drop_table_adds_a_drop_migration_after_the_others() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    generate_invoices(&project);
+    commit_all(&project, "invoices");
+
+    omnistack(&project)
+        .args(["remove", "resource", "invoices", "--drop-table"])
+        .assert()
+        .success();
+
+    let recorded = recorded(&project);
+    let (create, drop) = (
+        &recorded.migrations["create_invoices"],
+        &recorded.migrations["drop_invoices"],
+    );
+    assert!(drop > create, "{drop} applies after {create}");
+    let sql = fs::read_to_string(project.join(format!("migrations/{drop}_drop_invoices.sql")))
+        .expect("the drop migration is written");
+    assert!(sql.to_lowercase().contains("drop table"), "{sql}");
+}
+
+/// The migrations of a project, by path, with their bytes.
+fn migrations(project: &Path) -> BTreeMap<String, Vec<u8>> {
+    files(project)
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("migrations/"))
+        .collect()
+}
+
+#[test]
+fn generate_field_adds_one_migration_and_leaves_the_earlier_ones_as_they_are() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    generate_invoices(&project);
+    commit_all(&project, "invoices");
+    let before = migrations(&project);
+
+    omnistack(&project)
+        .args(["generate", "field", "invoices", "paid_at:datetime?"])
+        .assert()
+        .success();
+
+    let after = migrations(&project);
+    let added: Vec<&String> = after.keys().filter(|p| !before.contains_key(*p)).collect();
+    let version = &recorded(&project).migrations["add_paid_at_to_invoices"];
+    assert_eq!(
+        added,
+        [&format!("migrations/{version}_add_paid_at_to_invoices.sql")]
+    );
+    for (path, bytes) in &before {
+        assert_eq!(after.get(path), Some(bytes), "{path} changed");
+    }
+}
+
+/// A project with `invoices` generated and committed, a copy of it where `generate field`
+/// ran unedited, and a resource file that the field changes: its content before and after.
+struct FieldScenario {
+    _tmp: TempDir,
+    project: PathBuf,
+    path: String,
+    old: Vec<u8>,
+    new: Vec<u8>,
+}
+
+impl FieldScenario {
+    const FIELD: &'static str = "paid_at:datetime?";
+
+    fn new() -> Self {
+        let tmp = TempDir::new().unwrap();
+        let project = project(&tmp);
+        generate_invoices(&project);
+        commit_all(&project, "invoices");
+        let copy = tmp.path().join("copy");
+        let status = std::process::Command::new("cp")
+            .args(["-a"])
+            .arg(&project)
+            .arg(&copy)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        omnistack(&copy)
+            .args(["generate", "field", "invoices", Self::FIELD])
+            .assert()
+            .success();
+        let (old, new) = (files(&project), files(&copy));
+        let path = old
+            .iter()
+            .filter(|(path, _)| path.ends_with(".rs") && path.contains("invoice"))
+            .find(|(path, bytes)| {
+                new.get(*path).is_some_and(|n| n != *bytes)
+                    && quiet_line(bytes, &new[*path]).is_some()
+            })
+            .map(|(path, _)| path.clone())
+            .expect("a Rust file of the resource changes with its field");
+        let (old, new) = (old[&path].clone(), new[&path].clone());
+        Self {
+            _tmp: tmp,
+            project,
+            path,
+            old,
+            new,
+        }
+    }
+}
+
+#[test]
+fn generate_field_keeps_the_users_edit_of_a_resource_file() {
+    let scenario = FieldScenario::new();
+    let file = scenario.project.join(&scenario.path);
+    let line = quiet_line(&scenario.old, &scenario.new).unwrap();
+    change_support::insert_line(&file, line, "// the user's note");
+    commit_all(&scenario.project, "a note");
+
+    omnistack(&scenario.project)
+        .args(["generate", "field", "invoices", FieldScenario::FIELD])
+        .assert()
+        .success();
+
+    let merged = fs::read_to_string(&file).unwrap();
+    assert!(merged.contains("// the user's note"), "{merged}");
+    let without_note: String = merged
+        .lines()
+        .filter(|l| *l != "// the user's note")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        without_note,
+        String::from_utf8(scenario.new.clone()).unwrap()
+    );
+}
+
+#[test]
+fn generate_field_over_a_conflicting_edit_exits_3_with_markers() {
+    let scenario = FieldScenario::new();
+    let file = scenario.project.join(&scenario.path);
+    let hunk = change_support::hunks(&scenario.old, &scenario.new)[0];
+    replace_lines(&file, hunk, "// the user's rewrite");
+    commit_all(&scenario.project, "a rewrite");
+
+    omnistack(&scenario.project)
+        .args(["generate", "field", "invoices", FieldScenario::FIELD])
+        .assert()
+        .code(CONFLICTS)
+        .stderr(predicate::str::contains(&scenario.path));
+
+    let merged = fs::read_to_string(&file).unwrap();
+    assert!(merged.contains("<<<<<<<"), "{merged}");
+    assert!(merged.contains("// the user's rewrite"), "{merged}");
+}
