@@ -243,15 +243,8 @@ impl Answers {
             out.push_str(&format!("{} = {value}\n", module.name));
         }
         for (name, resource) in &self.resources {
-            let mut table = toml::Table::new();
-            table.insert(
-                name.clone(),
-                toml::Value::try_from(resource).expect("a resource serialises"),
-            );
-            let mut resources = toml::Table::new();
-            resources.insert("resources".into(), toml::Value::Table(table));
             out.push('\n');
-            out.push_str(&toml::to_string(&resources).expect("a resource serialises"));
+            out.push_str(&resource.to_toml(name));
         }
         if !self.migrations.is_empty() {
             out.push_str("\n[migrations]\n");
@@ -569,6 +562,52 @@ mod tests {
         );
         let back = AnswersFile::parse(&catalogue, &text).unwrap();
         assert_eq!(back.name.unwrap().as_str(), "demo");
+    }
+
+    #[test]
+    fn resources_round_trip_through_the_answers_file() {
+        let catalogue = catalogue();
+        let mut answers = complete_with(&[("auth", "clerk")], |_| {});
+        answers.resources = toml::from_str(
+            "[invoices]\nfields = [{ name = \"title\", type = \"string\", max-length = 80 }]\n",
+        )
+        .unwrap();
+
+        let back = AnswersFile::parse(&catalogue, &answers.to_toml(&catalogue)).unwrap();
+
+        assert_eq!(back.resources, answers.resources);
+    }
+
+    #[test]
+    fn an_answers_file_with_an_invalid_resource_is_refused() {
+        let err = AnswersFile::parse(
+            &catalogue(),
+            "[resources.match]\nfields = [{ name = \"title\", type = \"text\" }]\n",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                AnswersError::Resource(ResourceError::RustKeyword { .. })
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_owned_resource_in_a_file_without_auth_is_refused() {
+        let err = AnswersFile::parse(
+            &catalogue(),
+            "[modules]\nauth = \"none\"\n[resources.invoices]\nfields = [{ name = \"title\", type = \"text\" }]\n",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                AnswersError::Resource(ResourceError::OwnerNeedsAuth { .. })
+            ),
+            "{err}"
+        );
     }
 
     fn complete_with(choices: &[(&str, &str)], mut ask: impl FnMut(&Module)) -> Answers {

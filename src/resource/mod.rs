@@ -256,6 +256,65 @@ impl From<Field> for RawField {
 }
 
 impl Resource {
+    /// The `[resources.<name>]` table of `omnistack.toml`: one field a line, each an inline table
+    /// whose keys come in the order people read them (`name`, `type`, the type's own, then the
+    /// modifiers), so that the record stays easy to review and to edit by hand.
+    pub fn to_toml(&self, name: &str) -> String {
+        let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let mut out = format!("[resources.{name}]\n");
+        let owner = match self.owner {
+            Owner::User => "user",
+            Owner::None => "none",
+        };
+        out.push_str(&format!("owner = {}\n", quote(owner)));
+        if let Some(singular) = &self.singular {
+            out.push_str(&format!("singular = {}\n", quote(singular)));
+        }
+        out.push_str("fields = [\n");
+        for field in &self.fields {
+            let mut keys = vec![
+                format!("name = {}", quote(&field.name)),
+                format!("type = {}", quote(field.ty.keyword())),
+            ];
+            match &field.ty {
+                FieldType::String {
+                    max_length: Some(max),
+                } => keys.push(format!("max-length = {max}")),
+                FieldType::Enum { values } => keys.push(format!(
+                    "values = [{}]",
+                    values
+                        .iter()
+                        .map(|v| quote(v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                FieldType::Ref { to } => keys.push(format!("to = {}", quote(to))),
+                _ => {}
+            }
+            if field.optional {
+                keys.push("optional = true".into());
+            }
+            if field.unique {
+                keys.push("unique = true".into());
+            }
+            if let Some(default) = &field.default {
+                keys.push(format!("default = {default}"));
+            }
+            if let Some(added) = &field.added {
+                keys.push(format!("added = {}", quote(added)));
+            }
+            out.push_str(&format!("  {{ {} }},\n", keys.join(", ")));
+        }
+        out.push_str("]\n");
+        if let Some(removal) = &self.removed {
+            out.push_str(&format!(
+                "removed = {{ drop-table = {} }}\n",
+                removal.drop_table
+            ));
+        }
+        out
+    }
+
     /// The logical name of the migration that creates the table of resource `name`.
     pub fn create_migration(name: &str) -> String {
         format!("create_{name}")
@@ -471,6 +530,25 @@ fields = [
         let text = toml::to_string(&resource).unwrap();
 
         assert_eq!(toml::from_str::<Resource>(&text).unwrap(), resource);
+    }
+
+    #[test]
+    fn the_record_writes_one_field_a_line_and_reads_back() {
+        let text = r#"[resources.invoices]
+owner = "none"
+singular = "invoice"
+fields = [
+  { name = "title", type = "string", max-length = 200, unique = true },
+  { name = "status", type = "enum", values = ["draft", "paid"], default = "draft" },
+  { name = "customer_id", type = "ref", to = "customers", optional = true, added = "add_customer_id_to_invoices" },
+  { name = "due_on", type = "date", default = 2025-01-31 },
+]
+removed = { drop-table = false }
+"#;
+        let resources: BTreeMap<String, Resources> = toml::from_str(text).unwrap();
+        let invoices = &resources["resources"]["invoices"];
+
+        assert_eq!(invoices.to_toml("invoices"), text);
     }
 
     #[test]
