@@ -210,6 +210,18 @@ pub enum ResourceError {
         /// What already has it (`the module `auth``, `the table `users``, ...).
         taken_by: String,
     },
+    /// Two resources whose rows would have one name (`invoice` and `invoices`).
+    #[error(
+        "resources `{first}` and `{second}` would both name a row `{singular}`; choose another name, or declare `singular` for one of them"
+    )]
+    SameSingular {
+        /// The first resource, by name.
+        first: String,
+        /// The second resource.
+        second: String,
+        /// The row name they share.
+        singular: String,
+    },
     /// A resource declared without fields.
     #[error("resource `{resource}` has no field: give at least one, as `title:string`")]
     NoFields {
@@ -476,6 +488,7 @@ pub fn check_with(
             check_migration_name(taken, &mut migrations, name, resource, &migration)?;
         }
     }
+    check_singulars(resources)?;
     check_cycles(resources)
 }
 
@@ -738,6 +751,35 @@ fn check_migration_name(
     Ok(())
 }
 
+/// Refuses two live resources whose rows have one name, or where one's row is named as the
+/// other (`invoice` and `invoices`): their types and modules would clash.
+fn check_singulars(resources: &Resources) -> Result<(), ResourceError> {
+    let live: Vec<(&String, String)> = resources
+        .iter()
+        .filter(|(_, r)| r.removed.is_none())
+        .map(|(name, r)| (name, r.singular(name)))
+        .collect();
+    for (i, (first, first_singular)) in live.iter().enumerate() {
+        for (second, second_singular) in &live[i + 1..] {
+            let shared = if first_singular == second_singular || first_singular == *second {
+                Some(first_singular)
+            } else if second_singular == *first {
+                Some(second_singular)
+            } else {
+                None
+            };
+            if let Some(singular) = shared {
+                return Err(ResourceError::SameSingular {
+                    first: first.to_string(),
+                    second: second.to_string(),
+                    singular: singular.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Refuses resources whose tables refer to each other from their creation (`a` needs `b`'s
 /// table, `b` needs `a`'s); a resource may refer to itself.
 fn check_cycles(resources: &Resources) -> Result<(), ResourceError> {
@@ -955,6 +997,23 @@ mod tests {
                 .to_string()
                 .contains("the Rust module `crate::user_webhook`"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn two_resources_whose_rows_share_a_name_are_refused() {
+        let resources = Resources::from([
+            ("invoice".to_string(), resource(Owner::None, &["a:text"])),
+            ("invoices".to_string(), resource(Owner::None, &["a:text"])),
+        ]);
+        let error = check_with(&taken(), &resources, Some(true)).unwrap_err();
+        assert_eq!(
+            error,
+            ResourceError::SameSingular {
+                first: "invoice".into(),
+                second: "invoices".into(),
+                singular: "invoice".into()
+            }
         );
     }
 
