@@ -232,15 +232,8 @@ impl Answers {
             out.push_str(&format!("{} = {value}\n", module.name));
         }
         for (name, resource) in &self.resources {
-            let mut table = toml::Table::new();
-            table.insert(
-                name.clone(),
-                toml::Value::try_from(resource).expect("a resource serialises"),
-            );
-            let mut resources = toml::Table::new();
-            resources.insert("resources".into(), toml::Value::Table(table));
             out.push('\n');
-            out.push_str(&toml::to_string(&resources).expect("a resource serialises"));
+            out.push_str(&crate::resource::to_toml(name, resource));
         }
         if !self.migrations.is_empty() {
             out.push_str("\n[migrations]\n");
@@ -440,6 +433,7 @@ mod tests {
                 },
             ],
             features: Vec::new(),
+            resource: Default::default(),
         }
     }
 

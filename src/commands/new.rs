@@ -11,6 +11,7 @@ use crate::catalogue::Catalogue;
 use crate::commands::module_flags;
 use crate::name::ProjectName;
 use crate::render::RenderedTree;
+use crate::resource::Resources;
 use crate::ui::{self, Ui};
 use crate::{git, prompt, write};
 
@@ -94,17 +95,23 @@ pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
     let name = ProjectName::from_dir(&args.path)?;
     // Fail before asking anything: answering prompts only to be refused is a poor experience.
     write::check_target(&args.path)?;
-    let mut choices = match &args.preset {
-        Some(path) => AnswersFile::read(catalogue, path)?.choices,
-        None => Choices::default(),
+    let (mut choices, resources) = match &args.preset {
+        Some(path) => {
+            let preset = AnswersFile::read(catalogue, path)?;
+            (preset.choices, preset.resources)
+        }
+        None => (Choices::default(), Resources::new()),
     };
     choices.overlay(args.flags.clone());
-    let answers = Answers::complete(
-        catalogue,
-        name,
-        &choices,
-        prompt::ask_when(prompt::interactive(args.yes)),
-    )?;
+    let answers = Answers {
+        resources,
+        ..Answers::complete(
+            catalogue,
+            name,
+            &choices,
+            prompt::ask_when(prompt::interactive(args.yes)),
+        )?
+    };
 
     let progress = ui.progress("Rendering templates");
     let tree = crate::generate(catalogue, &answers)?;

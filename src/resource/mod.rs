@@ -10,6 +10,8 @@
 //! declared with it, and each later field names the migration that added its column
 //! ([`Field::added`]), so earlier migrations never change.
 
+pub mod context;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -300,6 +302,58 @@ impl Resource {
     }
 }
 
+/// The `[resources.<name>]` table of `omnistack.toml`, each field an inline table with its
+/// keys in a fixed order (name, type, the type's own keys, then the flags), so that a
+/// declaration reads as it was written and diffs one line per field.
+pub fn to_toml(name: &str, resource: &Resource) -> String {
+    const KEY_ORDER: &[&str] = &[
+        "name",
+        "type",
+        "max-length",
+        "values",
+        "to",
+        "optional",
+        "unique",
+        "default",
+        "added",
+    ];
+    let value = |value: toml::Value| value.to_string();
+    let mut out = format!("[resources.{name}]\n");
+    let owner = toml::Value::try_from(resource.owner).expect("an owner serialises");
+    out.push_str(&format!("owner = {}\n", value(owner)));
+    if let Some(singular) = &resource.singular {
+        out.push_str(&format!(
+            "singular = {}\n",
+            value(toml::Value::String(singular.clone()))
+        ));
+    }
+    out.push_str("fields = [\n");
+    for field in &resource.fields {
+        let toml::Value::Table(mut table) =
+            toml::Value::try_from(field).expect("a field serialises")
+        else {
+            unreachable!("a field serialises to a table")
+        };
+        let keys: Vec<String> = KEY_ORDER
+            .iter()
+            .filter_map(|key| {
+                let item = table.remove(*key)?;
+                Some(format!("{key} = {}", value(item)))
+            })
+            .collect();
+        debug_assert!(table.is_empty(), "every key of a field is in KEY_ORDER");
+        out.push_str(&format!("  {{ {} }},\n", keys.join(", ")));
+    }
+    out.push_str("]\n");
+    if let Some(removal) = &resource.removed {
+        out.push_str(&format!(
+            "removed = {{ drop-table = {} }}\n",
+            removal.drop_table
+        ));
+    }
+    out
+}
+
 /// The version a resource migration gets in a new project when `omnistack.toml` records none:
 /// the `n`th (from 0) second of 2025-02-01, after every migration a module ships, so that
 /// rendering a preset is deterministic. Existing projects record a fresh version instead.
@@ -372,6 +426,38 @@ fields = [
         let text = toml::to_string(&resource).unwrap();
 
         assert_eq!(toml::from_str::<Resource>(&text).unwrap(), resource);
+    }
+
+    #[test]
+    fn omnistack_toml_writes_a_field_a_line_with_its_keys_in_order() {
+        let resource: Resource = toml::from_str(
+            r#"
+owner = "none"
+fields = [
+  { name = "status", type = "enum", values = ["draft", "paid"], default = "draft", unique = true },
+  { name = "due", type = "date", optional = true, added = "add_due_to_things" },
+]
+"#,
+        )
+        .unwrap();
+
+        let text = to_toml("things", &resource);
+
+        assert_eq!(
+            text,
+            r#"[resources.things]
+owner = "none"
+fields = [
+  { name = "status", type = "enum", values = ["draft", "paid"], unique = true, default = "draft" },
+  { name = "due", type = "date", optional = true, added = "add_due_to_things" },
+]
+"#
+        );
+        let back: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(
+            Resource::deserialize(back["resources"]["things"].clone()).unwrap(),
+            resource
+        );
     }
 
     #[test]
