@@ -244,7 +244,7 @@ impl Answers {
         }
         for (name, resource) in &self.resources {
             out.push('\n');
-            out.push_str(&resource.to_toml(name));
+            out.push_str(&crate::resource::to_toml(name, resource));
         }
         if !self.migrations.is_empty() {
             out.push_str("\n[migrations]\n");
@@ -448,6 +448,7 @@ mod tests {
                 },
             ],
             features: Vec::new(),
+            resource: Default::default(),
         }
     }
 

@@ -9,8 +9,11 @@ use include_dir::{Dir, DirEntry, File};
 use serde::Serialize;
 
 use crate::answers::{ANSWERS_FILE, Answers};
-use crate::catalogue::{Catalogue, Contribution, Contributions, CrateUse, DeployRole, EnvVar};
+use crate::catalogue::{
+    Catalogue, Contribution, Contributions, CrateUse, DeployRole, EnvVar, ResourceUnit,
+};
 use crate::migrations::Shipped;
+use crate::resource::context::ResourceContext;
 
 /// The suffix of template files that are rendered with minijinja; every other file is copied as is.
 pub const TEMPLATE_SUFFIX: &str = ".jinja";
@@ -27,6 +30,9 @@ pub struct PlanError {
     pub second: String,
 }
 
+/// The placeholder for a resource's name in the paths of `templates/resource/`.
+pub const RESOURCE_PLACEHOLDER: &str = "__resource__";
+
 /// Everything needed to render a project.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -34,6 +40,17 @@ pub struct Plan {
     pub files: Vec<PlannedFile>,
     /// The data every template is rendered with.
     pub context: Context,
+    /// What each declared resource adds to the shared files, in `context.resources` order.
+    pub resources: Vec<PlannedResource>,
+}
+
+/// What one resource adds to the shared files, still to be rendered with its context.
+#[derive(Debug, Clone, Default)]
+pub struct PlannedResource {
+    /// The additions of its units, whose strings are templates.
+    pub adds: Contributions,
+    /// The templates of its OpenAPI fragments.
+    pub openapi: Vec<&'static File<'static>>,
 }
 
 /// One file of the generated project and where its bytes come from.
@@ -55,6 +72,17 @@ pub enum Source {
         /// Whether it goes through minijinja.
         render: bool,
     },
+    /// A template of `templates/resource/`, rendered with `resource` (and `migration`) set.
+    Resource {
+        /// The embedded file.
+        file: &'static File<'static>,
+        /// Whether it goes through minijinja.
+        render: bool,
+        /// The resource, as an index into `Context::resources`.
+        resource: usize,
+        /// The migration of the resource it renders, as an index into its `migrations`.
+        migration: Option<usize>,
+    },
     /// Text the generator writes itself (`omnistack.toml`).
     Generated(String),
 }
@@ -74,8 +102,11 @@ pub struct Context {
     pub env_groups: Vec<EnvGroup>,
     /// The variables a deployed app needs from its user, split by how deploy configs treat them.
     pub deploy_env: DeployEnv,
-    /// What the units add to shared files, base first, then modules in catalogue order.
+    /// What the units add to shared files, base first, then modules in catalogue order, then
+    /// resources.
     pub adds: Contributions,
+    /// The declared resources that are not removed, by name.
+    pub resources: Vec<ResourceContext>,
 }
 
 /// The project's identity, as templates see it.
@@ -192,6 +223,87 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
             files.insert(planned.path.clone(), (label, planned));
         }
     }
+    let mut resources = Vec::new();
+    let mut planned_resources = Vec::new();
+    let mut resource_units: Vec<&ResourceUnit> = Vec::new();
+    let mut count = 0;
+    for (name, resource) in &answers.resources {
+        let context = ResourceContext::new(name, resource, |logical| {
+            count += 1;
+            answers
+                .migrations
+                .get(logical)
+                .cloned()
+                .unwrap_or_else(|| crate::resource::default_version(count - 1))
+        });
+        let index = resources.len();
+        let templates = &catalogue.resource;
+        let mut planned = Vec::new();
+        for (m, migration) in context.migrations.iter().enumerate() {
+            if let Some(file) = templates.migrations.get(migration.kind) {
+                migrations.insert(migration.name.clone(), migration.version.clone());
+                planned.push(PlannedFile {
+                    path: format!(
+                        "{}/{}_{}.sql",
+                        crate::migrations::DIR,
+                        migration.version,
+                        migration.name
+                    ),
+                    source: Source::Resource {
+                        file,
+                        render: true,
+                        resource: index,
+                        migration: Some(m),
+                    },
+                });
+            }
+        }
+        let mut adds = PlannedResource::default();
+        if resource.removed.is_none() {
+            let owner = match resource.owner {
+                crate::resource::Owner::User => "user",
+                crate::resource::Owner::None => "none",
+            };
+            let keywords: BTreeSet<&str> = resource.fields.iter().map(|f| f.ty.keyword()).collect();
+            let units = std::iter::once(&templates.common)
+                .chain(templates.owners.get(owner))
+                .chain(keywords.iter().filter_map(|k| templates.types.get(*k)));
+            for unit in units {
+                resource_units.push(unit);
+                adds.adds.extend(&unit.contribution.adds);
+                adds.openapi.extend(unit.openapi);
+                for file in unit.contribution.files.map(files_below).unwrap_or_default() {
+                    let dir = unit.contribution.files.expect("the files came from it");
+                    let PlannedFile { path, source } = planned_file(dir, file);
+                    let Source::Template { file, render } = source else {
+                        unreachable!("planned_file plans templates")
+                    };
+                    planned.push(PlannedFile {
+                        path: path.replace(RESOURCE_PLACEHOLDER, name),
+                        source: Source::Resource {
+                            file,
+                            render,
+                            resource: index,
+                            migration: None,
+                        },
+                    });
+                }
+            }
+        }
+        let label = format!("resource {name}");
+        for file in planned {
+            if let Some((first, _)) = files.get(&file.path) {
+                return Err(PlanError {
+                    path: file.path,
+                    first: first.clone(),
+                    second: label,
+                });
+            }
+            files.insert(file.path.clone(), (label.clone(), file));
+        }
+        resources.push(context);
+        planned_resources.push(adds);
+    }
     files.insert(
         ANSWERS_FILE.to_string(),
         (
@@ -208,9 +320,12 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
             },
         ),
     );
+    let mut context = context(catalogue, answers, &units, &resource_units);
+    context.resources = resources;
     Ok(Plan {
         files: files.into_values().map(|(_, f)| f).collect(),
-        context: context(catalogue, answers, &units),
+        context,
+        resources: planned_resources,
     })
 }
 
@@ -327,7 +442,18 @@ fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit<'c>> {
     units
 }
 
-fn context(catalogue: &Catalogue, answers: &Answers, units: &[Unit<'_>]) -> Context {
+fn context(
+    catalogue: &Catalogue,
+    answers: &Answers,
+    units: &[Unit<'_>],
+    resource_units: &[&ResourceUnit],
+) -> Context {
+    let contributions = || {
+        units
+            .iter()
+            .map(|u| u.contribution)
+            .chain(resource_units.iter().map(|u| &u.contribution))
+    };
     let chosen = catalogue
         .modules
         .iter()
@@ -374,14 +500,12 @@ fn context(catalogue: &Catalogue, answers: &Answers, units: &[Unit<'_>]) -> Cont
             omnistack_version: crate::VERSION.to_string(),
         },
         chosen,
-        dependencies: dependency_lines(catalogue, units.iter().map(|u| &u.contribution.crates)),
-        dev_dependencies: dependency_lines(
-            catalogue,
-            units.iter().map(|u| &u.contribution.dev_crates),
-        ),
+        dependencies: dependency_lines(catalogue, contributions().map(|c| &c.crates)),
+        dev_dependencies: dependency_lines(catalogue, contributions().map(|c| &c.dev_crates)),
         deploy_env: DeployEnv::from_groups(&env_groups),
         env_groups,
         adds,
+        resources: Vec::new(),
     }
 }
 

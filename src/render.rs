@@ -66,21 +66,23 @@ fn openapi_document(fragments: minijinja::Value) -> Result<String, minijinja::Er
 }
 
 /// The render context, with the catalogue's own strings rendered first: contributions and env
-/// examples may name the project (`{{ project.name }}`) just as template files can.
+/// examples may name the project (`{{ project.name }}`) just as template files can, and a
+/// resource's contributions its resource (`{{ resource.name }}`).
 fn render_declarations(
     env: &Environment<'_>,
     plan: &Plan,
 ) -> Result<minijinja::Value, RenderError> {
     let raw = minijinja::Value::from(minijinja::value::Serde(&plan.context));
-    let render = |text: &mut String, what: &str| -> Result<(), RenderError> {
+    let render_with = |context: &minijinja::Value, text: &mut String, what: &str| {
         if text.contains("{{") || text.contains("{%") {
-            *text = env.render_str(text, &raw).map_err(|e| RenderError {
+            *text = env.render_str(text, context).map_err(|e| RenderError {
                 path: what.to_string(),
                 message: format!("{e:#}"),
             })?;
         }
         Ok(())
     };
+    let render = |text: &mut String, what: &str| render_with(&raw, text, what);
     let mut context = plan.context.clone();
     let deploy = &mut context.deploy_env;
     for var in context
@@ -96,7 +98,57 @@ fn render_declarations(
     // Every string of every contribution, whatever its kind: walked as JSON so that a new
     // kind of contribution cannot be forgotten here.
     render_strings(&mut context["adds"], "adds", &render)?;
+    for (planned, resource) in plan.resources.iter().zip(&plan.context.resources) {
+        let own = with_resource(&raw, resource, None);
+        let at = format!("the declarations of resource {}", resource.name);
+        let mut adds = serde_json::to_value(&planned.adds).expect("contributions serialise");
+        render_strings(&mut adds, &at, &|text: &mut String, what: &str| {
+            render_with(&own, text, what)
+        })?;
+        for template in &planned.openapi {
+            let path = template.path().to_string_lossy();
+            let failed = |message: String| RenderError {
+                path: path.to_string(),
+                message,
+            };
+            let text = template
+                .contents_utf8()
+                .ok_or_else(|| failed("a .jinja template must be UTF-8".into()))?;
+            let text = env
+                .render_named_str(&path, text, &own)
+                .map_err(|e| failed(format!("{e:#}")))?;
+            let fragment: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| failed(e.to_string()))?;
+            adds["openapi"]
+                .as_array_mut()
+                .expect("`openapi` is a list")
+                .push(fragment);
+        }
+        let serde_json::Value::Object(adds) = adds else {
+            unreachable!("contributions serialise to an object")
+        };
+        for (kind, items) in adds {
+            if let (Some(all), serde_json::Value::Array(items)) =
+                (context["adds"][&kind].as_array_mut(), items)
+            {
+                all.extend(items);
+            }
+        }
+    }
     Ok(minijinja::Value::from(minijinja::value::Serde(&context)))
+}
+
+/// `context` with `resource` (and the resource's `migration`) set, for its templates.
+fn with_resource(
+    context: &minijinja::Value,
+    resource: &crate::resource::context::ResourceContext,
+    migration: Option<usize>,
+) -> minijinja::Value {
+    minijinja::context! {
+        resource => minijinja::Value::from(minijinja::value::Serde(resource)),
+        migration => migration.map(|m| minijinja::Value::from(minijinja::value::Serde(&resource.migrations[m]))),
+        ..context.clone()
+    }
 }
 
 fn render_strings(
@@ -123,12 +175,26 @@ pub fn render(plan: &Plan) -> Result<RenderedTree, RenderError> {
     let context = render_declarations(&env, plan)?;
     let mut files = BTreeMap::new();
     for planned in &plan.files {
-        let bytes = match &planned.source {
-            Source::Template {
+        let (file, render, context) = match &planned.source {
+            Source::Template { file, render } => (file, *render, context.clone()),
+            Source::Resource {
                 file,
-                render: false,
-            } => file.contents().to_vec(),
-            Source::Template { file, render: true } => {
+                render,
+                resource,
+                migration,
+            } => (
+                file,
+                *render,
+                with_resource(&context, &plan.context.resources[*resource], *migration),
+            ),
+            Source::Generated(text) => {
+                files.insert(planned.path.clone(), text.clone().into_bytes());
+                continue;
+            }
+        };
+        let bytes = match render {
+            false => file.contents().to_vec(),
+            true => {
                 let source = file.contents_utf8().ok_or_else(|| RenderError {
                     path: planned.path.clone(),
                     message: "a .jinja template must be UTF-8".to_string(),
@@ -141,7 +207,6 @@ pub fn render(plan: &Plan) -> Result<RenderedTree, RenderError> {
                     })?
                     .into_bytes()
             }
-            Source::Generated(text) => text.clone().into_bytes(),
         };
         files.insert(planned.path.clone(), bytes);
     }

@@ -9,7 +9,8 @@ use serde::de::DeserializeOwned;
 use super::contract::{self, Unit};
 use super::contribution::{ContributionDecl, Contributions};
 use super::{
-    Catalogue, Contribution, CrateSpec, Feature, FeaturePart, Kind, Module, NONE, Pairing, Provider,
+    Catalogue, Contribution, CrateSpec, Feature, FeaturePart, Kind, Module, NONE, Pairing,
+    Provider, ResourceTemplates, ResourceUnit,
 };
 
 /// A catalogue declaration that is missing, malformed or inconsistent.
@@ -114,6 +115,7 @@ pub(super) fn load(root: &'static Dir<'static>) -> Result<Catalogue, CatalogueEr
         crates,
         modules: modules.into_iter().map(|(_, m)| m).collect(),
         features,
+        resource: load_resource(root)?,
     };
     check(&catalogue)?;
     Ok(catalogue)
@@ -191,6 +193,55 @@ fn load_feature(
         requires: header.requires,
         contribution: own,
         parts,
+    })
+}
+
+/// `templates/resource/`, when the catalogue has one.
+fn load_resource(root: &'static Dir<'static>) -> Result<ResourceTemplates, CatalogueError> {
+    const FOLDER: &str = "resource";
+    if entry(root, FOLDER).is_none() {
+        return Ok(ResourceTemplates::default());
+    }
+    let unit = |folder: &str, file: &str| -> Result<ResourceUnit, CatalogueError> {
+        let (_, contribution) = contribution::<NoHeader>(root, folder, file, &[])?;
+        let openapi =
+            entry(root, &format!("{folder}/openapi.json.jinja")).and_then(DirEntry::as_file);
+        Ok(ResourceUnit {
+            contribution,
+            openapi,
+        })
+    };
+    let variants =
+        |kind: &str, file: &str| -> Result<BTreeMap<String, ResourceUnit>, CatalogueError> {
+            let mut units = BTreeMap::new();
+            if let Some(dir) = entry(root, &format!("{FOLDER}/{kind}")).and_then(DirEntry::as_dir) {
+                for variant in dir.dirs() {
+                    let folder = path_str(variant.path());
+                    units.insert(leaf(&folder), unit(&folder, file)?);
+                }
+            }
+            Ok(units)
+        };
+    let mut migrations = BTreeMap::new();
+    if let Some(dir) = entry(root, &format!("{FOLDER}/migrations")).and_then(DirEntry::as_dir) {
+        for file in dir.files() {
+            let name = path_str(file.path());
+            let kind = leaf(&name)
+                .strip_suffix(".sql.jinja")
+                .ok_or_else(|| CatalogueError::Malformed {
+                    path: name.clone(),
+                    message: "a resource migration template is `<create|add|drop>.sql.jinja`"
+                        .into(),
+                })?
+                .to_string();
+            migrations.insert(kind, file);
+        }
+    }
+    Ok(ResourceTemplates {
+        common: unit(FOLDER, "resource.toml")?,
+        owners: variants("owner", "owner.toml")?,
+        types: variants("types", "type.toml")?,
+        migrations,
     })
 }
 

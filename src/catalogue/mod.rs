@@ -12,6 +12,10 @@
 //! templates/features/<feature>/feature.toml + files/  no choice: there whenever its modules are
 //! templates/features/<feature>/with/<module>/with.toml + files/        ... and <module> is chosen
 //! templates/features/<feature>/without/<module>/without.toml + files/  ... and it is not
+//! templates/resource/resource.toml + files/       every declared resource (`crate::resource`)
+//! templates/resource/owner/<owner>/owner.toml + files/  ... whose rows have that owner
+//! templates/resource/types/<type>/type.toml + files/    ... that has a field of that type
+//! templates/resource/migrations/{create,add,drop}.sql.jinja  its migrations
 //! ```
 //!
 //! A feature is what a pairing of three or more modules would be: reports need users (auth) and
@@ -59,6 +63,32 @@ pub struct Catalogue {
     pub modules: Vec<Module>,
     /// The features, sorted by name.
     pub features: Vec<Feature>,
+    /// The templates every resource a project declares is rendered from.
+    pub resource: ResourceTemplates,
+}
+
+/// `templates/resource/`: the units a declared resource is rendered from, each rendered once
+/// per resource with `resource` in its context (file paths may hold `__resource__`, the
+/// resource's name; the strings of the declarations may use `{{ resource.* }}`).
+#[derive(Debug, Clone, Default)]
+pub struct ResourceTemplates {
+    /// What every resource gets.
+    pub common: ResourceUnit,
+    /// What a resource gets by the owner of its rows (`user`, `none`).
+    pub owners: BTreeMap<String, ResourceUnit>,
+    /// What a resource gets when it has a field of a type, by the type's keyword.
+    pub types: BTreeMap<String, ResourceUnit>,
+    /// The templates of its migrations: `create`, `add` and `drop`, by kind.
+    pub migrations: BTreeMap<String, &'static include_dir::File<'static>>,
+}
+
+/// One unit of [`ResourceTemplates`].
+#[derive(Debug, Clone, Default)]
+pub struct ResourceUnit {
+    /// Its declarations and files; the strings of `adds` are templates.
+    pub contribution: Contribution,
+    /// `openapi.json.jinja`: the template of its OpenAPI fragment.
+    pub openapi: Option<&'static include_dir::File<'static>>,
 }
 
 impl Catalogue {

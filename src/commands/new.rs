@@ -11,6 +11,7 @@ use crate::catalogue::Catalogue;
 use crate::commands::module_flags;
 use crate::name::ProjectName;
 use crate::render::RenderedTree;
+use crate::resource;
 use crate::ui::{self, Ui};
 use crate::{git, prompt, write};
 
@@ -114,6 +115,10 @@ pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
     if let Some(preset) = preset {
         answers.resources = preset.resources;
         answers.migrations = preset.migrations;
+    }
+    // Recorded here, in the order a fresh database needs them (a referenced table first).
+    for (name, version) in resource::migration_versions(&answers.resources, &answers.migrations) {
+        answers.migrations.entry(name).or_insert(version);
     }
 
     let progress = ui.progress("Rendering templates");

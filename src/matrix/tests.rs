@@ -138,6 +138,7 @@ fn sample() -> Catalogue {
             module("deploy", Kind::Many, true, &["fly", "render"], false),
         ],
         features: Vec::new(),
+        resource: Default::default(),
     }
 }
 

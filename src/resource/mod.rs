@@ -12,6 +12,7 @@
 
 pub mod change;
 pub mod check;
+pub mod context;
 pub mod grammar;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -256,65 +257,6 @@ impl From<Field> for RawField {
 }
 
 impl Resource {
-    /// The `[resources.<name>]` table of `omnistack.toml`: one field a line, each an inline table
-    /// whose keys come in the order people read them (`name`, `type`, the type's own, then the
-    /// modifiers), so that the record stays easy to review and to edit by hand.
-    pub fn to_toml(&self, name: &str) -> String {
-        let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
-        let mut out = format!("[resources.{name}]\n");
-        let owner = match self.owner {
-            Owner::User => "user",
-            Owner::None => "none",
-        };
-        out.push_str(&format!("owner = {}\n", quote(owner)));
-        if let Some(singular) = &self.singular {
-            out.push_str(&format!("singular = {}\n", quote(singular)));
-        }
-        out.push_str("fields = [\n");
-        for field in &self.fields {
-            let mut keys = vec![
-                format!("name = {}", quote(&field.name)),
-                format!("type = {}", quote(field.ty.keyword())),
-            ];
-            match &field.ty {
-                FieldType::String {
-                    max_length: Some(max),
-                } => keys.push(format!("max-length = {max}")),
-                FieldType::Enum { values } => keys.push(format!(
-                    "values = [{}]",
-                    values
-                        .iter()
-                        .map(|v| quote(v))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-                FieldType::Ref { to } => keys.push(format!("to = {}", quote(to))),
-                _ => {}
-            }
-            if field.optional {
-                keys.push("optional = true".into());
-            }
-            if field.unique {
-                keys.push("unique = true".into());
-            }
-            if let Some(default) = &field.default {
-                keys.push(format!("default = {default}"));
-            }
-            if let Some(added) = &field.added {
-                keys.push(format!("added = {}", quote(added)));
-            }
-            out.push_str(&format!("  {{ {} }},\n", keys.join(", ")));
-        }
-        out.push_str("]\n");
-        if let Some(removal) = &self.removed {
-            out.push_str(&format!(
-                "removed = {{ drop-table = {} }}\n",
-                removal.drop_table
-            ));
-        }
-        out
-    }
-
     /// The logical name of the migration that creates the table of resource `name`.
     pub fn create_migration(name: &str) -> String {
         format!("create_{name}")
@@ -363,6 +305,58 @@ impl Resource {
             name.to_string()
         }
     }
+}
+
+/// The `[resources.<name>]` table of `omnistack.toml`, each field an inline table with its
+/// keys in a fixed order (name, type, the type's own keys, then the flags), so that a
+/// declaration reads as it was written and diffs one line per field.
+pub fn to_toml(name: &str, resource: &Resource) -> String {
+    const KEY_ORDER: &[&str] = &[
+        "name",
+        "type",
+        "max-length",
+        "values",
+        "to",
+        "optional",
+        "unique",
+        "default",
+        "added",
+    ];
+    let value = |value: toml::Value| value.to_string();
+    let mut out = format!("[resources.{name}]\n");
+    let owner = toml::Value::try_from(resource.owner).expect("an owner serialises");
+    out.push_str(&format!("owner = {}\n", value(owner)));
+    if let Some(singular) = &resource.singular {
+        out.push_str(&format!(
+            "singular = {}\n",
+            value(toml::Value::String(singular.clone()))
+        ));
+    }
+    out.push_str("fields = [\n");
+    for field in &resource.fields {
+        let toml::Value::Table(mut table) =
+            toml::Value::try_from(field).expect("a field serialises")
+        else {
+            unreachable!("a field serialises to a table")
+        };
+        let keys: Vec<String> = KEY_ORDER
+            .iter()
+            .filter_map(|key| {
+                let item = table.remove(*key)?;
+                Some(format!("{key} = {}", value(item)))
+            })
+            .collect();
+        debug_assert!(table.is_empty(), "every key of a field is in KEY_ORDER");
+        out.push_str(&format!("  {{ {} }},\n", keys.join(", ")));
+    }
+    out.push_str("]\n");
+    if let Some(removal) = &resource.removed {
+        out.push_str(&format!(
+            "removed = {{ drop-table = {} }}\n",
+            removal.drop_table
+        ));
+    }
+    out
 }
 
 /// The version a resource migration gets in a new project when `omnistack.toml` records none:
@@ -533,22 +527,35 @@ fields = [
     }
 
     #[test]
-    fn the_record_writes_one_field_a_line_and_reads_back() {
-        let text = r#"[resources.invoices]
+    fn omnistack_toml_writes_a_field_a_line_with_its_keys_in_order() {
+        let resource: Resource = toml::from_str(
+            r#"
 owner = "none"
-singular = "invoice"
 fields = [
-  { name = "title", type = "string", max-length = 200, unique = true },
-  { name = "status", type = "enum", values = ["draft", "paid"], default = "draft" },
-  { name = "customer_id", type = "ref", to = "customers", optional = true, added = "add_customer_id_to_invoices" },
-  { name = "due_on", type = "date", default = 2025-01-31 },
+  { name = "status", type = "enum", values = ["draft", "paid"], default = "draft", unique = true },
+  { name = "due", type = "date", optional = true, added = "add_due_to_things" },
 ]
-removed = { drop-table = false }
-"#;
-        let resources: BTreeMap<String, Resources> = toml::from_str(text).unwrap();
-        let invoices = &resources["resources"]["invoices"];
+"#,
+        )
+        .unwrap();
 
-        assert_eq!(invoices.to_toml("invoices"), text);
+        let text = to_toml("things", &resource);
+
+        assert_eq!(
+            text,
+            r#"[resources.things]
+owner = "none"
+fields = [
+  { name = "status", type = "enum", values = ["draft", "paid"], unique = true, default = "draft" },
+  { name = "due", type = "date", optional = true, added = "add_due_to_things" },
+]
+"#
+        );
+        let back: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(
+            Resource::deserialize(back["resources"]["things"].clone()).unwrap(),
+            resource
+        );
     }
 
     #[test]
