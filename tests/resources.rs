@@ -440,13 +440,14 @@ impl FieldScenario {
         let (old, new) = (files(&project), files(&copy));
         let path = old
             .iter()
-            .filter(|(path, _)| path.ends_with(".rs") && path.contains("invoice"))
+            // The resource's own code, not its record or its migrations.
+            .filter(|(path, _)| *path != "omnistack.toml" && !path.starts_with("migrations/"))
             .find(|(path, bytes)| {
                 new.get(*path).is_some_and(|n| n != *bytes)
                     && quiet_line(bytes, &new[*path]).is_some()
             })
             .map(|(path, _)| path.clone())
-            .expect("a Rust file of the resource changes with its field");
+            .expect("a file of the resource changes with its field");
         let (old, new) = (old[&path].clone(), new[&path].clone());
         Self {
             _tmp: tmp,
