@@ -6,6 +6,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command, builder::PossibleValuesParser};
 use crate::Error;
 use crate::catalogue::Catalogue;
 use crate::commands::change::{self, ChangeOptions};
+use crate::resource::change::NewResource;
 use crate::resource::grammar::{self, SYNTAX};
 use crate::resource::{self, Owner};
 use crate::ui::Ui;
@@ -41,6 +42,12 @@ pub fn command() -> Command {
                         .value_name("OWNER")
                         .value_parser(PossibleValuesParser::new(["user", "none"]))
                         .help("Whose rows: `user` (each signed-in user's own; needs auth) or `none` (shared) [default: user with auth, none without]"),
+                )
+                .arg(
+                    Arg::new("singular")
+                        .long("singular")
+                        .value_name("NAME")
+                        .help("The name of one row, when dropping the plural ending gets it wrong (`--singular person` for `people`)"),
                 )
                 .args(ChangeOptions::args()),
         )
@@ -88,6 +95,8 @@ pub enum ResourceArgs {
         fields: Vec<String>,
         /// `--owner`, if given.
         owner: Option<Owner>,
+        /// `--singular`, if given.
+        singular: Option<String>,
         /// How the change is carried out.
         options: ChangeOptions,
     },
@@ -133,6 +142,7 @@ impl ResourceArgs {
                     "user" => Owner::User,
                     _ => Owner::None,
                 }),
+                singular: sub.get_one::<String>("singular").cloned(),
                 options: ChangeOptions::from_matches(sub),
             },
             _ => unreachable!("clap requires a subcommand of `generate`"),
@@ -160,12 +170,19 @@ pub fn run(catalogue: &Catalogue, args: &ResourceArgs, ui: Ui) -> Result<(), Err
             name,
             fields,
             owner,
+            singular,
             options,
         } => {
             let fields = grammar::parse_fields(fields)?;
             let project = change::open(catalogue, options)?;
             let answers = change::answers(&project, catalogue, options)?;
-            let changed = resource::change::generate(catalogue, &answers, name, fields, *owner)?;
+            let new = NewResource {
+                name: name.clone(),
+                fields,
+                owner: *owner,
+                singular: singular.clone(),
+            };
+            let changed = resource::change::generate(catalogue, &answers, new)?;
             let what = format!("generate resource {name}");
             change::merge(&project, catalogue, &changed, &what, options, ui)
         }

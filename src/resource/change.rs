@@ -83,15 +83,32 @@ pub enum ResourceChangeError {
     Answers(#[from] AnswersError),
 }
 
-/// The answers with resource `name` declared, with `fields` and `owner` (by default the
-/// signed-in user when the project has auth, else shared rows).
+/// What `generate resource` declares.
+#[derive(Debug, Clone)]
+pub struct NewResource {
+    /// The resource's name.
+    pub name: String,
+    /// Its fields, in order.
+    pub fields: Vec<Field>,
+    /// Whose rows: by default the signed-in user's when the project has auth, else shared.
+    pub owner: Option<Owner>,
+    /// The name of one row, when dropping the plural ending gets it wrong.
+    pub singular: Option<String>,
+}
+
+/// The answers with resource `new` declared.
 pub fn generate(
     catalogue: &Catalogue,
     answers: &Answers,
-    name: &str,
-    fields: Vec<Field>,
-    owner: Option<Owner>,
+    new: NewResource,
 ) -> Result<Answers, ResourceChangeError> {
+    let NewResource {
+        name,
+        fields,
+        owner,
+        singular,
+    } = new;
+    let name = name.as_str();
     if let Some(existing) = answers.resources.get(name) {
         return Err(match existing.removed {
             Some(_) => ResourceChangeError::WasRemoved {
@@ -112,7 +129,7 @@ pub fn generate(
         name.to_string(),
         Resource {
             owner,
-            singular: None,
+            singular,
             fields,
             removed: None,
         },
@@ -254,14 +271,21 @@ mod tests {
         parse_fields(words).unwrap()
     }
 
+    fn new(name: &str, fields: Vec<Field>, owner: Option<Owner>) -> NewResource {
+        NewResource {
+            name: name.into(),
+            fields,
+            owner,
+            singular: None,
+        }
+    }
+
     fn with_invoices(auth: bool) -> (Catalogue, Answers) {
         let (catalogue, answers) = setup(auth);
         let answers = generate(
             &catalogue,
             &answers,
-            "invoices",
-            fields(&["title:text"]),
-            None,
+            new("invoices", fields(&["title:text"]), None),
         )
         .unwrap();
         (catalogue, answers)
@@ -285,9 +309,7 @@ mod tests {
         let error = generate(
             &catalogue,
             &answers,
-            "invoices",
-            fields(&["title:text"]),
-            Some(Owner::User),
+            new("invoices", fields(&["title:text"]), Some(Owner::User)),
         )
         .unwrap_err();
         assert!(
@@ -304,8 +326,12 @@ mod tests {
     #[test]
     fn generating_a_declared_resource_again_is_refused() {
         let (catalogue, answers) = with_invoices(true);
-        let error =
-            generate(&catalogue, &answers, "invoices", fields(&["a:text"]), None).unwrap_err();
+        let error = generate(
+            &catalogue,
+            &answers,
+            new("invoices", fields(&["a:text"]), None),
+        )
+        .unwrap_err();
         assert!(matches!(error, ResourceChangeError::Exists { .. }));
     }
 
@@ -313,8 +339,12 @@ mod tests {
     fn a_removed_resource_name_cannot_be_generated_again() {
         let (catalogue, answers) = with_invoices(true);
         let answers = remove(&catalogue, &answers, "invoices", false).unwrap();
-        let error =
-            generate(&catalogue, &answers, "invoices", fields(&["a:text"]), None).unwrap_err();
+        let error = generate(
+            &catalogue,
+            &answers,
+            new("invoices", fields(&["a:text"]), None),
+        )
+        .unwrap_err();
         assert!(matches!(error, ResourceChangeError::WasRemoved { .. }));
     }
 
@@ -423,9 +453,7 @@ mod tests {
         let answers = generate(
             &catalogue,
             &answers,
-            "payments_due",
-            fields(&["invoice_id:ref(invoices)"]),
-            None,
+            new("payments_due", fields(&["invoice_id:ref(invoices)"]), None),
         )
         .unwrap();
         let error = remove(&catalogue, &answers, "invoices", false).unwrap_err();

@@ -165,6 +165,13 @@ const CORE_NAMES: &[&str] = &[
     "tests",
 ];
 
+/// Type names the generated code of a resource uses besides its row type (the prelude's, and
+/// what its routes import), which the row type, the singular in UpperCamelCase, cannot take.
+const TYPE_NAMES: &[&str] = &[
+    "AppError", "AppState", "Box", "Config", "Err", "Error", "Json", "None", "Ok", "Option",
+    "Path", "Query", "Result", "Router", "Some", "State", "String", "Uuid", "Value", "Vec",
+];
+
 /// A resource declaration that cannot be generated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResourceError {
@@ -221,6 +228,28 @@ pub enum ResourceError {
         second: String,
         /// The row name they share.
         singular: String,
+    },
+    /// A row name whose type name (`Option` for `options`) the generated code uses already.
+    #[error(
+        "resource `{resource}` would name its row type `{type_name}`, which the generated code uses already; choose another name, or another singular (`--singular`, `singular = \"...\"` in omnistack.toml)"
+    )]
+    TypeName {
+        /// The resource.
+        resource: String,
+        /// The row type's name.
+        type_name: String,
+    },
+    /// A row name the project uses already (`state` for `states`).
+    #[error(
+        "the singular of resource `{resource}`, `{singular}`, would collide with {taken_by}; choose another name, or another singular (`--singular`, `singular = \"...\"` in omnistack.toml)"
+    )]
+    SingularTaken {
+        /// The resource.
+        resource: String,
+        /// Its singular.
+        singular: String,
+        /// What already has it.
+        taken_by: String,
     },
     /// A resource declared without fields.
     #[error("resource `{resource}` has no field: give at least one, as `title:string`")]
@@ -507,6 +536,22 @@ fn check_resource(
     }
     let singular = resource.singular(name);
     check_name(&format!("the singular of resource `{name}`"), &singular)?;
+    if singular != name
+        && let Some(by) = taken.by(&singular)
+    {
+        return Err(ResourceError::SingularTaken {
+            resource: name.to_string(),
+            singular,
+            taken_by: by.to_string(),
+        });
+    }
+    let type_name = upper_camel(&singular);
+    if TYPE_NAMES.contains(&type_name.as_str()) {
+        return Err(ResourceError::TypeName {
+            resource: name.to_string(),
+            type_name,
+        });
+    }
     if resource.fields.is_empty() {
         return Err(ResourceError::NoFields {
             resource: name.to_string(),
@@ -855,6 +900,20 @@ pub fn is_snake_case(name: &str) -> bool {
         && !name.contains("__")
 }
 
+/// `snake_case` in UpperCamelCase, as the row type is named.
+fn upper_camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 /// `name` turned into `snake_case` as well as it can be (`dueOn`: `due_on`, `Due-On`: `due_on`).
 fn snake_case(name: &str) -> String {
     let mut out = String::new();
@@ -1015,6 +1074,33 @@ mod tests {
                 singular: "invoice".into()
             }
         );
+    }
+
+    #[test]
+    fn a_row_type_named_as_a_type_the_code_uses_is_refused() {
+        let error = check_one("options", &["title:text"]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("resource `options` would name its row type `Option`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_declared_singular_avoids_a_taken_row_type() {
+        let mut options = resource(Owner::None, &["title:text"]);
+        options.singular = Some("option_item".into());
+        let resources = Resources::from([("options".to_string(), options)]);
+        assert_eq!(check_with(&taken(), &resources, Some(true)), Ok(()));
+    }
+
+    #[test]
+    fn a_singular_the_project_uses_is_refused() {
+        assert!(matches!(
+            check_one("states", &["title:text"]),
+            Err(ResourceError::SingularTaken { .. })
+        ));
     }
 
     #[test]
