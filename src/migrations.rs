@@ -7,6 +7,11 @@
 //! one) gets a fresh version instead, after every migration the project already has, since
 //! databases in use have applied those. `omnistack.toml` records every module migration's
 //! version (`[migrations]`), so that rendering the recorded answers is exact.
+//!
+//! A resource's migrations (see [`crate::resource`]) follow the same rule: recorded under their
+//! logical names, a fresh version when they enter an existing project (`generate resource`,
+//! `generate field`, `remove resource --drop-table`), and in a new project the default version
+//! of their place in [`resource::migration_names`].
 
 use std::collections::BTreeMap;
 use std::path::Path;
