@@ -503,3 +503,53 @@ fn generate_field_over_a_conflicting_edit_exits_3_with_markers() {
     assert!(merged.contains("<<<<<<<"), "{merged}");
     assert!(merged.contains("// the user's rewrite"), "{merged}");
 }
+
+#[test]
+fn generate_resource_dry_run_prints_the_change_and_writes_nothing() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    let before = files_with_git(&project);
+
+    omnistack(&project)
+        .args([
+            "generate",
+            "resource",
+            "invoices",
+            "title:text",
+            "--dry-run",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("+[resources.invoices]"))
+        .stdout(predicate::str::contains("_create_invoices.sql"));
+
+    assert_eq!(
+        differing(&files_with_git(&project), &before),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn remove_of_a_module_still_reads_its_module_beside_remove_resource() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+
+    omnistack(&project)
+        .args(["remove", "auth", "--dry-run", "--stat"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("omnistack.toml"));
+}
+
+#[test]
+fn removing_auth_under_an_owned_resource_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    generate_invoices(&project);
+    commit_all(&project, "invoices");
+    refused(
+        &project,
+        &["remove", "auth"],
+        "resource `invoices` is owned by the signed-in user, which needs auth",
+    );
+}
