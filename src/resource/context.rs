@@ -255,7 +255,10 @@ impl ResourceContext {
                     } else if logical == Resource::drop_migration(name) {
                         ("drop", Vec::new())
                     } else {
-                        ("add", of(resource, &names, |f| f.added.as_ref() == Some(&logical)))
+                        (
+                            "add",
+                            of(resource, &names, |f| f.added.as_ref() == Some(&logical)),
+                        )
                     };
                 MigrationContext {
                     version: version(&logical),
@@ -271,7 +274,11 @@ impl ResourceContext {
             .filter_map(|field| match &field.ty {
                 FieldType::Enum { values } => Some(EnumContext {
                     type_name: enum_type(&type_name, &field.name),
-                    doc: format!("The values of {} {singular}'s `{}`.", article(&singular), field.name),
+                    doc: format!(
+                        "The values of {} {singular}'s `{}`.",
+                        article(&singular),
+                        field.name
+                    ),
                     variants: values.iter().map(|value| upper_camel(value)).collect(),
                 }),
                 _ => None,
@@ -332,7 +339,11 @@ impl ResourceContext {
             .filter(|f| !f.optional && !f.defaulted)
             .map(|f| f.name.clone())
             .collect();
-        let optional: Vec<String> = fields.iter().filter(|f| f.optional).map(|f| f.name.clone()).collect();
+        let optional: Vec<String> = fields
+            .iter()
+            .filter(|f| f.optional)
+            .map(|f| f.name.clone())
+            .collect();
         let defaults = resource
             .fields
             .iter()
@@ -342,11 +353,19 @@ impl ResourceContext {
             .iter()
             .find(|f| f.unique && f.keyword == "string" && !f.optional)
             .map(|f| f.name.clone());
-        let unique: Vec<String> = fields.iter().filter(|f| f.unique).map(|f| f.name.clone()).collect();
+        let unique: Vec<String> = fields
+            .iter()
+            .filter(|f| f.unique)
+            .map(|f| f.name.clone())
+            .collect();
         let schemas = schemas(&type_name, resource, &names, &enums).to_string();
         let list_parameters = list_parameters(name, resource, &names, &enums).to_string();
         let names_where = |keep: fn(&FieldContext) -> bool| {
-            let names: Vec<String> = fields.iter().filter(|f| keep(f)).map(|f| f.name.clone()).collect();
+            let names: Vec<String> = fields
+                .iter()
+                .filter(|f| keep(f))
+                .map(|f| f.name.clone())
+                .collect();
             rust_list("    for field in ", &names, " {").replacen('&', "", 1)
         };
         let unique_text_article = unique_text.as_deref().map_or("a", article);
@@ -369,8 +388,16 @@ impl ResourceContext {
             .iter()
             .find(|f| f.range_filter)
             .map(|f| format!("{}_min", f.name))
-            .or_else(|| fields.iter().find(|f| matches!(f.keyword, "bool" | "uuid" | "ref")).map(|f| f.name.clone()));
-        let date_filter = fields.iter().find(|f| f.keyword == "date").map(|f| format!("{}_min", f.name));
+            .or_else(|| {
+                fields
+                    .iter()
+                    .find(|f| matches!(f.keyword, "bool" | "uuid" | "ref"))
+                    .map(|f| f.name.clone())
+            });
+        let date_filter = fields
+            .iter()
+            .find(|f| f.keyword == "date")
+            .map(|f| format!("{}_min", f.name));
         let singular_with_article = format!("{} {singular}", article(&singular));
         let model_exports = braced(
             std::iter::once(type_name.clone())
@@ -382,8 +409,13 @@ impl ResourceContext {
             format!("{type_name}Filters"),
             format!("New{type_name}"),
         ]);
-        let sortable_literal = rust_list("    const SORTABLE: &'static [&'static str] = ", &sortable, ";");
-        let unique_literal = rust_list("    const UNIQUE: &'static [&'static str] = ", &unique, ";");
+        let sortable_literal = rust_list(
+            "    const SORTABLE: &'static [&'static str] = ",
+            &sortable,
+            ";",
+        );
+        let unique_literal =
+            rust_list("    const UNIQUE: &'static [&'static str] = ", &unique, ";");
         Self {
             name: name.to_string(),
             type_name,
@@ -514,7 +546,8 @@ impl FieldContext {
             Owner::User => format!("unique among the owner's {}", names.plural),
             Owner::None => format!("unique among the live {}", names.plural),
         });
-        let ref_singular = |to: &str, r: Option<&Resource>| r.map_or_else(|| to.to_owned(), |r| r.singular(to));
+        let ref_singular =
+            |to: &str, r: Option<&Resource>| r.map_or_else(|| to.to_owned(), |r| r.singular(to));
         let mut row_parts = Vec::new();
         let mut new_parts = Vec::new();
         let mut change_parts = Vec::new();
@@ -536,7 +569,11 @@ impl FieldContext {
                 let which = if target_owned {
                     format!("the id of one of the caller's {to}")
                 } else {
-                    format!("the id of {} {}", article(&ref_singular(to, target)), ref_singular(to, target))
+                    format!(
+                        "the id of {} {}",
+                        article(&ref_singular(to, target)),
+                        ref_singular(to, target)
+                    )
                 };
                 new_parts.push(which.clone());
                 change_parts.push(which);
@@ -558,16 +595,25 @@ impl FieldContext {
         if field.optional {
             change_parts.push("`null` clears it".to_owned());
         }
-        let (row_doc, new_doc, change_doc) = (sentence(&row_parts), sentence(&new_parts), sentence(&change_parts));
+        let (row_doc, new_doc, change_doc) = (
+            sentence(&row_parts),
+            sentence(&new_parts),
+            sentence(&change_parts),
+        );
 
         let datetime = keyword == "datetime";
         let decimal_schema = |option: bool| {
             let ty = if option { "Option<String>" } else { "String" };
             format!("#[schema(value_type = {ty}, format = \"decimal\")]")
         };
-        let text_schema = max.map(|max| format!("#[schema(pattern = r\"\\S\", max_length = {max})]"));
+        let text_schema =
+            max.map(|max| format!("#[schema(pattern = r\"\\S\", max_length = {max})]"));
 
-        let row_type = if field.optional { optional(&ty) } else { ty.clone() };
+        let row_type = if field.optional {
+            optional(&ty)
+        } else {
+            ty.clone()
+        };
         let mut row_attributes = Vec::new();
         if datetime {
             row_attributes.push(if field.optional {
@@ -581,11 +627,18 @@ impl FieldContext {
         }
 
         let new_option = field.optional || defaulted;
-        let new_type = if new_option { optional(&ty) } else { ty.clone() };
+        let new_type = if new_option {
+            optional(&ty)
+        } else {
+            ty.clone()
+        };
         let mut new_attributes = Vec::new();
         match (datetime, new_option) {
-            (true, true) => new_attributes.push("#[serde(default, with = \"time::serde::rfc3339::option\")]".to_owned()),
-            (true, false) => new_attributes.push("#[serde(with = \"time::serde::rfc3339\")]".to_owned()),
+            (true, true) => new_attributes
+                .push("#[serde(default, with = \"time::serde::rfc3339::option\")]".to_owned()),
+            (true, false) => {
+                new_attributes.push("#[serde(with = \"time::serde::rfc3339\")]".to_owned())
+            }
             (false, true) => new_attributes.push("#[serde(default)]".to_owned()),
             (false, false) => {}
         }
@@ -594,18 +647,30 @@ impl FieldContext {
         }
         new_attributes.extend(text_schema.clone());
 
-        let change_type = if field.optional { format!("Option<Option<{ty}>>") } else { optional(&ty) };
-        let mut change_attributes = vec![match (datetime, field.optional) {
-            (true, true) => "#[serde(default, deserialize_with = \"crud::present_datetime\")]",
-            (true, false) => "#[serde(default, deserialize_with = \"crud::not_null_datetime\")]",
-            (false, true) => "#[serde(default, deserialize_with = \"crud::present\")]",
-            (false, false) => "#[serde(default, deserialize_with = \"crud::not_null\")]",
-        }
-        .to_owned()];
+        let change_type = if field.optional {
+            format!("Option<Option<{ty}>>")
+        } else {
+            optional(&ty)
+        };
+        let mut change_attributes = vec![
+            match (datetime, field.optional) {
+                (true, true) => "#[serde(default, deserialize_with = \"crud::present_datetime\")]",
+                (true, false) => {
+                    "#[serde(default, deserialize_with = \"crud::not_null_datetime\")]"
+                }
+                (false, true) => "#[serde(default, deserialize_with = \"crud::present\")]",
+                (false, false) => "#[serde(default, deserialize_with = \"crud::not_null\")]",
+            }
+            .to_owned(),
+        ];
         if keyword == "decimal" {
             change_attributes.push(decimal_schema(true));
         } else if field.optional {
-            let schema_ty = if keyword == "json" { "serde_json::Value".to_owned() } else { ty.clone() };
+            let schema_ty = if keyword == "json" {
+                "serde_json::Value".to_owned()
+            } else {
+                ty.clone()
+            };
             change_attributes.push(format!("#[schema(value_type = Option<{schema_ty}>)]"));
         }
         change_attributes.extend(text_schema);
@@ -649,7 +714,7 @@ impl FieldContext {
                 "body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"].as_str().unwrap()));"
             ),
             "i32" | "i64" => format!("body[\"{name}\"] = json!(n);"),
-            "uuid" => format!("body[\"{name}\"] = json!(format!(\"00000000-0000-4000-8000-{{n:012}}\"));"),
+            "uuid" => format!("body[\"{name}\"] = json!(format!(\"00000000-0000-4000-9000-{{n:012}}\"));"),
             _ if field.optional => format!("body[\"{name}\"] = Value::Null;"),
             _ => format!("body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"]));"),
         });
@@ -662,7 +727,11 @@ impl FieldContext {
             sql_type: sql_type(&field.ty),
             sql_constraints: sql_constraints(field),
             sql_references: target.map(|(to, _)| {
-                let on_delete = if field.optional { "SET NULL" } else { "CASCADE" };
+                let on_delete = if field.optional {
+                    "SET NULL"
+                } else {
+                    "CASCADE"
+                };
                 format!("REFERENCES {to} (id) ON DELETE {on_delete}")
             }),
             row_type,
@@ -685,10 +754,18 @@ impl FieldContext {
             invalid_reason,
             article: article(name),
             make_unique,
-            equality_filter: !matches!(field.ty, FieldType::Json | FieldType::Text | FieldType::F64 | FieldType::Datetime),
+            equality_filter: !matches!(
+                field.ty,
+                FieldType::Json | FieldType::Text | FieldType::F64 | FieldType::Datetime
+            ),
             range_filter: matches!(
                 field.ty,
-                FieldType::I32 | FieldType::I64 | FieldType::F64 | FieldType::Decimal | FieldType::Date | FieldType::Datetime
+                FieldType::I32
+                    | FieldType::I64
+                    | FieldType::F64
+                    | FieldType::Decimal
+                    | FieldType::Date
+                    | FieldType::Datetime
             ),
             sort_tested: ordered && samples_differ(field),
             trimmed: keyword == "string" && !field.optional,
@@ -703,7 +780,11 @@ fn samples_differ(field: &Field) -> bool {
 
 /// `a` or `an` before `word`.
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// Two valid values of a field as `json!` arguments; a `ref`'s are the test app's rows.
@@ -751,16 +832,27 @@ fn invalid(ty: &FieldType) -> (Vec<String>, Option<&'static str>) {
             ],
             Some("is_blank_too_long_or_holds_control_characters"),
         ),
-        FieldType::Text => (values(&["\"a\\u{0}b\"", "7"]), Some("holds_a_nul_character")),
+        FieldType::Text => (
+            values(&["\"a\\u{0}b\"", "7"]),
+            Some("holds_a_nul_character"),
+        ),
         FieldType::Bool => (values(&["\"yes\"", "1"]), Some("is_not_a_boolean")),
-        FieldType::I32 => (values(&["2_147_483_648_i64", "1.5", "\"1\""]), Some("is_not_a_32_bit_integer")),
+        FieldType::I32 => (
+            values(&["2_147_483_648_i64", "1.5", "\"1\""]),
+            Some("is_not_a_32_bit_integer"),
+        ),
         FieldType::I64 => (
             values(&["9_223_372_036_854_775_808_u64", "1.5", "\"1\""]),
             Some("is_not_a_64_bit_integer"),
         ),
         FieldType::F64 => (values(&["\"NaN\"", "\"0.5\""]), Some("is_not_a_number")),
-        FieldType::Decimal => (values(&["\"twelve\"", "\"1.2.3\"", "12.5"]), Some("is_not_a_decimal_string")),
-        FieldType::Uuid | FieldType::Ref { .. } => (values(&["\"not-a-uuid\"", "7"]), Some("is_not_a_uuid")),
+        FieldType::Decimal => (
+            values(&["\"twelve\"", "\"1.2.3\"", "12.5"]),
+            Some("is_not_a_decimal_string"),
+        ),
+        FieldType::Uuid | FieldType::Ref { .. } => {
+            (values(&["\"not-a-uuid\"", "7"]), Some("is_not_a_uuid"))
+        }
         FieldType::Date => (
             values(&["\"2025-02-30\"", "\"31/01/2025\"", "\"-5000-01-01\""]),
             Some("is_no_date_or_before_postgres_dates"),
@@ -769,7 +861,10 @@ fn invalid(ty: &FieldType) -> (Vec<String>, Option<&'static str>) {
             values(&["\"2025-01-31\"", "\"yesterday\"", "0"]),
             Some("is_no_rfc_3339_timestamp"),
         ),
-        FieldType::Enum { .. } => (values(&["\"unknown\"", "7"]), Some("is_not_one_of_its_values")),
+        FieldType::Enum { .. } => (
+            values(&["\"unknown\"", "7"]),
+            Some("is_not_one_of_its_values"),
+        ),
         FieldType::Json => (Vec::new(), None),
     }
 }
@@ -782,7 +877,17 @@ fn create_body(resource: &Resource) -> String {
         .iter()
         .filter(|f| !f.optional && f.default.is_none())
         .filter(|f| !matches!(f.ty, FieldType::Ref { .. }))
-        .map(|f| format!("\"{}\": {}", f.name, samples(f)[0]))
+        .map(|f| {
+            // Each row the tests create must hold its own value of a unique field.
+            let value = match (&f.ty, f.unique) {
+                (FieldType::String { .. }, true) => {
+                    "format!(\"A-{}\", &uuid::Uuid::new_v4().simple().to_string()[..8])".to_owned()
+                }
+                (FieldType::Uuid, true) => "uuid::Uuid::new_v4()".to_owned(),
+                _ => samples(f)[0].clone(),
+            };
+            format!("\"{}\": {value}", f.name)
+        })
         .collect();
     format!("{{{}}}", members.join(", "))
 }
@@ -815,7 +920,11 @@ fn sql_constraints(field: &Field) -> String {
     }
     if let FieldType::Enum { values } = &field.ty {
         let values: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
-        sql.push_str(&format!(" CHECK ({} IN ({}))", field.name, values.join(", ")));
+        sql.push_str(&format!(
+            " CHECK ({} IN ({}))",
+            field.name,
+            values.join(", ")
+        ));
     }
     sql
 }
@@ -868,7 +977,12 @@ fn schema(field: &Field, type_name: &str, nullable: bool, doc: Option<&str>, inp
 }
 
 /// The resource's component schemas.
-fn schemas(type_name: &str, resource: &Resource, names: &Names<'_>, enums: &[EnumContext]) -> Value {
+fn schemas(
+    type_name: &str,
+    resource: &Resource,
+    names: &Names<'_>,
+    enums: &[EnumContext],
+) -> Value {
     let live: Vec<&Field> = resource.fields.iter().collect();
     let context: Vec<FieldContext> = live.iter().map(|f| FieldContext::new(f, names)).collect();
     let uuid = json!({"type": "string", "format": "uuid"});
@@ -888,7 +1002,13 @@ fn schemas(type_name: &str, resource: &Resource, names: &Names<'_>, enums: &[Enu
     for (field, context) in live.iter().zip(&context) {
         row.insert(
             field.name.clone(),
-            schema(field, type_name, field.optional, context.row_doc.as_deref(), false),
+            schema(
+                field,
+                type_name,
+                field.optional,
+                context.row_doc.as_deref(),
+                false,
+            ),
         );
         if !field.optional {
             required.push(json!(field.name));
@@ -896,7 +1016,13 @@ fn schemas(type_name: &str, resource: &Resource, names: &Names<'_>, enums: &[Enu
         let new_option = field.optional || context.defaulted;
         new.insert(
             field.name.clone(),
-            schema(field, type_name, new_option, context.new_doc.as_deref(), true),
+            schema(
+                field,
+                type_name,
+                new_option,
+                context.new_doc.as_deref(),
+                true,
+            ),
         );
         if !new_option {
             new_required.push(json!(field.name));
@@ -921,6 +1047,7 @@ fn schemas(type_name: &str, resource: &Resource, names: &Names<'_>, enums: &[Enu
     });
     let mut new = json!({
         "type": "object",
+        "additionalProperties": false,
         "description": format!("The body of `POST /{}`.", names.plural),
         "properties": new,
     });
@@ -929,6 +1056,7 @@ fn schemas(type_name: &str, resource: &Resource, names: &Names<'_>, enums: &[Enu
     }
     let changes = json!({
         "type": "object",
+        "additionalProperties": false,
         "description": format!(
             "The body of `PATCH /{}/{{id}}`: only the fields present change, and `null` clears an\noptional one.",
             names.plural
@@ -954,8 +1082,14 @@ fn schemas(type_name: &str, resource: &Resource, names: &Names<'_>, enums: &[Enu
     for field in &resource.fields {
         if let FieldType::Enum { values } = &field.ty {
             let type_name = enum_type(type_name, &field.name);
-            let doc = enums.iter().find(|e| e.type_name == type_name).map(|e| e.doc.clone());
-            schemas.insert(type_name, json!({"type": "string", "description": doc, "enum": values}));
+            let doc = enums
+                .iter()
+                .find(|e| e.type_name == type_name)
+                .map(|e| e.doc.clone());
+            schemas.insert(
+                type_name,
+                json!({"type": "string", "description": doc, "enum": values}),
+            );
         }
     }
     Value::Object(schemas)
@@ -965,27 +1099,52 @@ fn schemas(type_name: &str, resource: &Resource, names: &Names<'_>, enums: &[Enu
 fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
     let mut filters = Vec::new();
     for field in fields {
-        let base = field.row_type.trim_start_matches("Option<").trim_end_matches('>').to_owned();
-        let base = if field.keyword == "json" { "serde_json::Value".to_owned() } else { base };
+        let base = field
+            .row_type
+            .trim_start_matches("Option<")
+            .trim_end_matches('>')
+            .to_owned();
+        let base = if field.keyword == "json" {
+            "serde_json::Value".to_owned()
+        } else {
+            base
+        };
         let name = &field.name;
         let by_ref = matches!(field.keyword, "string" | "text");
-        let value = |param: &str| if by_ref { format!("self.{param}.as_deref()") } else { format!("self.{param}") };
+        let value = |param: &str| {
+            if by_ref {
+                format!("self.{param}.as_deref()")
+            } else {
+                format!("self.{param}")
+            }
+        };
         let attributes = |_: &str| -> Vec<String> {
             match field.keyword {
-                "datetime" => vec!["#[serde(default, with = \"time::serde::rfc3339::option\")]".to_owned()],
-                "decimal" => vec!["#[param(value_type = Option<String>, format = \"decimal\")]".to_owned()],
+                "datetime" => {
+                    vec!["#[serde(default, with = \"time::serde::rfc3339::option\")]".to_owned()]
+                }
+                "decimal" => {
+                    vec!["#[param(value_type = Option<String>, format = \"decimal\")]".to_owned()]
+                }
                 "enum" => vec!["#[param(inline)]".to_owned()],
                 _ => Vec::new(),
             }
         };
         let check = |param: &str| match field.keyword {
-            "string" => Some(format!("crud::check_text(errors, \"{param}\", &self.{param});")),
-            "date" => Some(format!("crud::check_date(errors, \"{param}\", &self.{param});")),
+            "string" => Some(format!(
+                "crud::check_text(errors, \"{param}\", &self.{param});"
+            )),
+            "date" => Some(format!(
+                "crud::check_date(errors, \"{param}\", &self.{param});"
+            )),
             _ => None,
         };
         if field.equality_filter {
             let doc = match &field.reference {
-                Some(reference) => format!("Only the {plural} that refer to this row of `{}`.", reference.table),
+                Some(reference) => format!(
+                    "Only the {plural} that refer to this row of `{}`.",
+                    reference.table
+                ),
                 None => format!("Only the {plural} with this `{name}`."),
             };
             filters.push(FilterContext {
@@ -1003,7 +1162,8 @@ fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
                 "datetime" => ("at or after", "at or before"),
                 _ => ("at least", "at most"),
             };
-            for (suffix, words, method) in [("min", after, "at_least"), ("max", before, "at_most")] {
+            for (suffix, words, method) in [("min", after, "at_least"), ("max", before, "at_most")]
+            {
                 let param = format!("{name}_{suffix}");
                 filters.push(FilterContext {
                     doc: format!("Only the {plural} whose `{name}` is {words} this."),
@@ -1021,22 +1181,48 @@ fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
 
 /// The OpenAPI parameters of the list: the page's, then the filters, `sort` and
 /// `include_deleted`.
-fn list_parameters(plural: &str, resource: &Resource, names: &Names<'_>, enums: &[EnumContext]) -> Value {
-    let query = |name: &str, description: &str, schema: Value| {
-        json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema})
-    };
+fn list_parameters(
+    plural: &str,
+    resource: &Resource,
+    names: &Names<'_>,
+    enums: &[EnumContext],
+) -> Value {
+    let query = |name: &str, description: &str, schema: Value| json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema});
     let mut parameters = vec![
-        query("limit", "Rows per page, 1 to 100 (default 50).", json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 100})),
-        query("offset", "Rows to skip; not with `cursor`.", json!({"type": "integer", "format": "int64", "minimum": 0})),
-        query("cursor", "The `next_cursor` of the previous page; not with `offset`.", json!({"type": "string", "pattern": "^[0-9a-f]{48}$"})),
+        query(
+            "limit",
+            "Rows per page, 1 to 100 (default 50).",
+            json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 100}),
+        ),
+        query(
+            "offset",
+            "Rows to skip; not with `cursor`.",
+            json!({"type": "integer", "format": "int64", "minimum": 0}),
+        ),
+        query(
+            "cursor",
+            "The `next_cursor` of the previous page; not with `offset`.",
+            json!({"type": "string", "pattern": "^[0-9a-f]{48}$"}),
+        ),
     ];
-    let contexts: Vec<FieldContext> = resource.fields.iter().map(|f| FieldContext::new(f, names)).collect();
+    let contexts: Vec<FieldContext> = resource
+        .fields
+        .iter()
+        .map(|f| FieldContext::new(f, names))
+        .collect();
     let filters = filters(&contexts, plural);
     for filter in &filters {
         let field = resource
             .fields
             .iter()
-            .find(|f| filter.name == f.name || filter.name.strip_suffix("_min").or(filter.name.strip_suffix("_max")) == Some(f.name.as_str()))
+            .find(|f| {
+                filter.name == f.name
+                    || filter
+                        .name
+                        .strip_suffix("_min")
+                        .or(filter.name.strip_suffix("_max"))
+                        == Some(f.name.as_str())
+            })
             .expect("a filter is of a field");
         let mut schema = schema(field, names.type_name, false, None, false);
         if let FieldType::Enum { values } = &field.ty {
@@ -1051,14 +1237,17 @@ fn list_parameters(plural: &str, resource: &Resource, names: &Names<'_>, enums: 
     parameters.push(query("sort", SORT_DOC, json!({"type": "string"})));
     parameters.push(query(
         "include_deleted",
-        &format!("List soft-deleted {plural} too, such as to find one to restore (default `false`)."),
+        &format!(
+            "List soft-deleted {plural} too, such as to find one to restore (default `false`)."
+        ),
         json!({"type": "boolean"}),
     ));
     Value::Array(parameters)
 }
 
 /// The description of a list's `sort` parameter.
-pub const SORT_DOC: &str = "Order by a field, `-field` for descending; a sorted list pages by `offset`.";
+pub const SORT_DOC: &str =
+    "Order by a field, `-field` for descending; a sorted list pages by `offset`.";
 
 /// `names` as a `use` or `pub use` list: one name bare, several in sorted braces.
 fn braced(mut names: Vec<String>) -> String {
@@ -1079,7 +1268,10 @@ fn rust_list(prefix: &str, items: &[String], suffix: &str) -> String {
         return array;
     }
     let indent = " ".repeat(prefix.len() - prefix.trim_start().len());
-    let lines: Vec<String> = quoted.iter().map(|item| format!("{indent}    {item},\n")).collect();
+    let lines: Vec<String> = quoted
+        .iter()
+        .map(|item| format!("{indent}    {item},\n"))
+        .collect();
     format!("&[\n{}{indent}]", lines.concat())
 }
 
@@ -1100,7 +1292,11 @@ fn columns_literal(resource: &Resource) -> String {
     let mut width = PREFIX.len() + 1;
     for (n, column) in columns.iter().enumerate() {
         let last = n + 1 == columns.len();
-        let piece = if last { format!("{column}\"") } else { format!("{column}, ") };
+        let piece = if last {
+            format!("{column}\"")
+        } else {
+            format!("{column}, ")
+        };
         // Room for the piece, and for the `\` or the `;` that ends the line.
         if width + piece.trim_end().len() + 1 > 100 {
             let line = lines.last_mut().expect("a line");
@@ -1136,7 +1332,9 @@ mod tests {
     fn the_row_type_is_the_singular_in_upper_camel_case() {
         let resource: Resource = toml::from_str("fields = []").unwrap();
 
-        let context = ResourceContext::new("purchase_orders", &resource, &Resources::new(), |_| String::new());
+        let context = ResourceContext::new("purchase_orders", &resource, &Resources::new(), |_| {
+            String::new()
+        });
 
         assert_eq!(context.type_name, "PurchaseOrder");
     }
@@ -1153,7 +1351,9 @@ fields = [
         )
         .unwrap();
 
-        let context = ResourceContext::new("things", &resource, &Resources::new(), |name| format!("v-{name}"));
+        let context = ResourceContext::new("things", &resource, &Resources::new(), |name| {
+            format!("v-{name}")
+        });
 
         let added: Vec<(&str, &str, Vec<&str>)> = context
             .migrations
