@@ -228,7 +228,7 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
     let mut resource_units: Vec<&ResourceUnit> = Vec::new();
     let mut count = 0;
     for (name, resource) in &answers.resources {
-        let context = ResourceContext::new(name, resource, |logical| {
+        let context = ResourceContext::new(name, resource, &answers.resources, |logical| {
             count += 1;
             answers
                 .migrations

@@ -1,9 +1,13 @@
 //! What the templates of `templates/resource/` see of one resource: its declaration with the
 //! per-type values computed here, so that templates hold no type switches.
+//!
+//! The Rust, SQL and OpenAPI spellings of a field all come from [`FieldContext::new`]: the
+//! generated code and the resource's committed `openapi.json` fragment cannot disagree.
 
 use serde::Serialize;
+use serde_json::{Value, json};
 
-use super::{Field, FieldType, Owner, Resource};
+use super::{Field, FieldType, Owner, Resource, Resources};
 
 /// A declared resource, as `{{ resource }}` in its templates.
 #[derive(Debug, Clone, Serialize)]
@@ -20,6 +24,75 @@ pub struct ResourceContext {
     pub fields: Vec<FieldContext>,
     /// Its migrations, in the order they apply.
     pub migrations: Vec<MigrationContext>,
+    /// The enums its fields declare, each a Rust type of the model.
+    pub enums: Vec<EnumContext>,
+    /// The `use` lines of its model (`src/<name>/model.rs`), in rustfmt's order.
+    pub model_uses: Vec<String>,
+    /// The `use` lines of its inputs (`src/<name>/input.rs`) from outside the crate.
+    pub input_uses: Vec<String>,
+    /// The `use` lines of its inputs from the crate.
+    pub input_crate_uses: Vec<String>,
+    /// The columns `?sort=` may name.
+    pub sortable: Vec<String>,
+    /// The columns with a unique index.
+    pub unique: Vec<String>,
+    /// Whether a field refers to another resource's rows (the routes check them).
+    pub has_refs: bool,
+    /// Its list's query parameters besides the page's, as the Rust struct declares them.
+    pub filters: Vec<FilterContext>,
+    /// The fields a create must name, in order.
+    pub required: Vec<String>,
+    /// The fields that may be `null`, in order.
+    pub optional: Vec<String>,
+    /// The fields a create may leave out for their default, with its JSON spelling.
+    pub defaults: Vec<(String, String)>,
+    /// A unique single-line text field, which the tests use to check uniqueness.
+    pub unique_text: Option<String>,
+    /// Its components of the OpenAPI document (the row, the inputs, the enums, the page), as
+    /// JSON.
+    pub schemas: String,
+    /// The list's query parameters in the OpenAPI document, the page's first, as JSON.
+    pub list_parameters: String,
+    /// The description of the list's `sort` parameter.
+    pub sort_doc: &'static str,
+    /// `an invoice`.
+    pub singular_with_article: String,
+    /// Whose rows they are, as the module's doc says it.
+    pub owner_summary: String,
+    /// Whose rows they are, as the migration's comment says it.
+    pub rows_are: &'static str,
+    /// The `COLUMNS` constant's string literal, wrapped as rustfmt keeps it.
+    pub columns_literal: String,
+    /// What `model.rs` exports (`Invoice` or `{Invoice, InvoiceStatus}`).
+    pub model_exports: String,
+    /// What `input.rs` exports, sorted as rustfmt sorts them.
+    pub input_exports: String,
+    /// What `routes.rs` exports.
+    pub route_exports: &'static str,
+    /// The `SORTABLE` constant's value, laid out as rustfmt lays it out.
+    pub sortable_literal: String,
+    /// The `UNIQUE` constant's value, laid out as rustfmt lays it out.
+    pub unique_literal: String,
+    /// The optional fields' names as the array of a test's `for field in ... {`.
+    pub optional_for: String,
+    /// The optional fields' names as the array of a test's `let optional = ...;`.
+    pub optional_let: String,
+    /// The required fields' names as the array of a test's `for field in ... {`.
+    pub required_for: String,
+    /// The fields with an equality filter that the tests check, as such an array.
+    pub equality_for: String,
+    /// The fields with range filters, as such an array.
+    pub range_for: String,
+    /// The fields whose order the tests check, as such an array.
+    pub sort_for: String,
+    /// `a` or `an` before `unique_text`.
+    pub unique_text_article: &'static str,
+    /// A query string that lists the rows of the tests' second body only (`paid=true`).
+    pub second_filter: Option<String>,
+    /// A filter that takes no text, for a test of a value of the wrong type.
+    pub wrong_type_filter: Option<String>,
+    /// A filter on a date, for a test of a date before PostgreSQL's.
+    pub date_filter: Option<String>,
 }
 
 /// A field, as templates see it.
@@ -35,6 +108,101 @@ pub struct FieldContext {
     pub unique: bool,
     /// The column's SQL type.
     pub sql_type: String,
+    /// The column's SQL constraints after its type (` NOT NULL DEFAULT 1 CHECK (...)`).
+    pub sql_constraints: String,
+    /// For a `ref`: the table it refers to, and what deleting a referred row does.
+    pub sql_references: Option<String>,
+    /// The member's type in the row.
+    pub row_type: String,
+    /// The attributes of the member in the row (`#[serde(...)]`), one a line.
+    pub row_attributes: Vec<String>,
+    /// The member's doc comment in the row, if any.
+    pub row_doc: Option<String>,
+    /// The member's type in the create input.
+    pub new_type: String,
+    /// Its attributes there.
+    pub new_attributes: Vec<String>,
+    /// Its doc comment there.
+    pub new_doc: Option<String>,
+    /// Whether a create that leaves it out keeps the column's default (the member is an
+    /// `Option` whose `None` writes nothing).
+    pub defaulted: bool,
+    /// The member's type in the change input.
+    pub change_type: String,
+    /// Its attributes there.
+    pub change_attributes: Vec<String>,
+    /// Its doc comment there.
+    pub change_doc: Option<String>,
+    /// The check of the create input's value (a statement on `errors`), if any.
+    pub new_check: Option<String>,
+    /// The check of the change input's value, if any.
+    pub change_check: Option<String>,
+    /// The value a create writes, from `self`.
+    pub new_value: String,
+    /// The value written from the binding `<name>` of an `Option` the create or change holds.
+    pub some_value: String,
+    /// For a `ref`: the `References::add` arguments after the field name, with the
+    /// create's value as `{value}`.
+    pub reference: Option<ReferenceContext>,
+    /// Two valid values in JSON, the second greater where values are ordered.
+    pub samples: [String; 2],
+    /// JSON values a create and a change refuse, naming the field.
+    pub invalid: Vec<String>,
+    /// How the tests name what `invalid` holds (`is_not_a_uuid`).
+    pub invalid_reason: Option<&'static str>,
+    /// `a` or `an`, before the field's name in a sentence.
+    pub article: &'static str,
+    /// The statement that makes the `n`th body's value its own, for a unique field.
+    pub make_unique: Option<String>,
+    /// Whether `?<name>=` lists the rows holding a value.
+    pub equality_filter: bool,
+    /// Whether `?<name>_min=` and `?<name>_max=` list the rows in a range.
+    pub range_filter: bool,
+    /// Whether `?sort=` orders the tests' two samples as they are ordered.
+    pub sort_tested: bool,
+    /// Whether a value is stored trimmed (a required single line of text).
+    pub trimmed: bool,
+}
+
+/// A field that refers to another resource's rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceContext {
+    /// The referred table.
+    pub table: String,
+    /// The scope the caller sees it in: theirs (`scope`) or everyone's (`Scope::All`).
+    pub scope: &'static str,
+    /// A create body of the referred resource, as a `json!` argument.
+    pub body: String,
+    /// Whether the referred rows are owned (the tests create them as a user).
+    pub owned: bool,
+}
+
+/// An enum declared by a field.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnumContext {
+    /// Its Rust type (`InvoiceStatus`).
+    pub type_name: String,
+    /// Its doc comment.
+    pub doc: String,
+    /// Its variants, as Rust spells them.
+    pub variants: Vec<String>,
+}
+
+/// One query parameter of a resource's list.
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterContext {
+    /// The parameter and member name.
+    pub name: String,
+    /// The member's type.
+    pub rust_type: String,
+    /// Its attributes.
+    pub attributes: Vec<String>,
+    /// Its doc comment.
+    pub doc: String,
+    /// The call on `Conditions` (`equal("paid", self.paid)`), if it filters.
+    pub condition: Option<String>,
+    /// The check of its value, if any.
+    pub check: Option<String>,
 }
 
 /// One migration of a resource.
@@ -50,22 +218,47 @@ pub struct MigrationContext {
     pub fields: Vec<FieldContext>,
 }
 
+/// What a field's context needs to know of its resource and the others.
+struct Names<'a> {
+    plural: &'a str,
+    type_name: &'a str,
+    owner: Owner,
+    resources: &'a Resources,
+}
+
 impl ResourceContext {
-    /// The context of resource `name`, whose migrations have the versions `version` gives.
-    pub fn new(name: &str, resource: &Resource, mut version: impl FnMut(&str) -> String) -> Self {
+    /// The context of resource `name` among `resources`, whose migrations have the versions
+    /// `version` gives.
+    pub fn new(
+        name: &str,
+        resource: &Resource,
+        resources: &Resources,
+        mut version: impl FnMut(&str) -> String,
+    ) -> Self {
         let singular = resource.singular(name);
-        let fields: Vec<FieldContext> = resource.fields.iter().map(FieldContext::new).collect();
+        let type_name = upper_camel(&singular);
+        let names = Names {
+            plural: name,
+            type_name: &type_name,
+            owner: resource.owner,
+            resources,
+        };
+        let context_of = |field: &Field| FieldContext::new(field, &names);
+        let fields: Vec<FieldContext> = resource.fields.iter().map(context_of).collect();
         let migrations = resource
             .migrations(name)
             .into_iter()
             .map(|logical| {
                 let (kind, added): (&'static str, Vec<FieldContext>) =
                     if logical == Resource::create_migration(name) {
-                        ("create", of(resource, |f| f.added.is_none()))
+                        ("create", of(resource, &names, |f| f.added.is_none()))
                     } else if logical == Resource::drop_migration(name) {
                         ("drop", Vec::new())
                     } else {
-                        ("add", of(resource, |f| f.added.as_ref() == Some(&logical)))
+                        (
+                            "add",
+                            of(resource, &names, |f| f.added.as_ref() == Some(&logical)),
+                        )
                     };
                 MigrationContext {
                     version: version(&logical),
@@ -75,36 +268,628 @@ impl ResourceContext {
                 }
             })
             .collect();
+        let enums: Vec<EnumContext> = resource
+            .fields
+            .iter()
+            .filter_map(|field| match &field.ty {
+                FieldType::Enum { values } => Some(EnumContext {
+                    type_name: enum_type(&type_name, &field.name),
+                    doc: format!(
+                        "The values of {} {singular}'s `{}`.",
+                        article(&singular),
+                        field.name
+                    ),
+                    variants: values.iter().map(|value| upper_camel(value)).collect(),
+                }),
+                _ => None,
+            })
+            .collect();
+        let has = |keyword: &str| resource.fields.iter().any(|f| f.ty.keyword() == keyword);
+        let mut model_uses = Vec::new();
+        let mut input_uses = Vec::new();
+        if has("decimal") {
+            model_uses.push("use rust_decimal::Decimal;".to_owned());
+            input_uses.push("use rust_decimal::Decimal;".to_owned());
+        }
+        model_uses.push(if has("enum") {
+            "use serde::{Deserialize, Serialize};".to_owned()
+        } else {
+            "use serde::Serialize;".to_owned()
+        });
+        input_uses.push("use serde::Deserialize;".to_owned());
+        let times = |date: bool, datetime: bool| match (date, datetime) {
+            (true, true) => Some("use time::{Date, OffsetDateTime};"),
+            (true, false) => Some("use time::Date;"),
+            (false, true) => Some("use time::OffsetDateTime;"),
+            (false, false) => None,
+        };
+        model_uses.extend(times(has("date"), true).map(str::to_owned));
+        input_uses.extend(times(has("date"), has("datetime")).map(str::to_owned));
+        model_uses.push("use utoipa::ToSchema;".to_owned());
+        input_uses.push("use utoipa::{IntoParams, ToSchema};".to_owned());
+        model_uses.push("use uuid::Uuid;".to_owned());
+        if has("uuid") || has("ref") {
+            input_uses.push("use uuid::Uuid;".to_owned());
+        }
+        let mut input_crate_uses = Vec::new();
+        if let Some(first) = enums.first() {
+            let listed: Vec<&str> = enums.iter().map(|e| e.type_name.as_str()).collect();
+            input_crate_uses.push(if enums.len() == 1 {
+                format!("use super::{};", first.type_name)
+            } else {
+                format!("use super::{{{}}};", listed.join(", "))
+            });
+        }
+        let has_refs = has("ref");
+        input_crate_uses.push(if has_refs {
+            "use crate::crud::{self, Conditions, Fields, Listing, References, Scope};".to_owned()
+        } else {
+            "use crate::crud::{self, Conditions, Fields, Listing};".to_owned()
+        });
+        input_crate_uses.push("use crate::error::{AppError, FieldErrors};".to_owned());
+        let sortable: Vec<String> = fields
+            .iter()
+            .filter(|f| f.keyword != "json")
+            .map(|f| f.name.clone())
+            .chain(["created_at".to_owned(), "updated_at".to_owned()])
+            .collect();
+        let filters = filters(&fields, name);
+        let required: Vec<String> = fields
+            .iter()
+            .filter(|f| !f.optional && !f.defaulted)
+            .map(|f| f.name.clone())
+            .collect();
+        let optional: Vec<String> = fields
+            .iter()
+            .filter(|f| f.optional)
+            .map(|f| f.name.clone())
+            .collect();
+        let defaults = resource
+            .fields
+            .iter()
+            .filter_map(|f| Some((f.name.clone(), json_of(f.default.as_ref()?).to_string())))
+            .collect();
+        let unique_text = fields
+            .iter()
+            .find(|f| f.unique && f.keyword == "string" && !f.optional)
+            .map(|f| f.name.clone());
+        let unique: Vec<String> = fields
+            .iter()
+            .filter(|f| f.unique)
+            .map(|f| f.name.clone())
+            .collect();
+        let schemas = schemas(&type_name, resource, &names, &enums).to_string();
+        let list_parameters = list_parameters(name, resource, &names, &enums).to_string();
+        let names_where = |keep: fn(&FieldContext) -> bool| {
+            let names: Vec<String> = fields
+                .iter()
+                .filter(|f| keep(f))
+                .map(|f| f.name.clone())
+                .collect();
+            rust_list("    for field in ", &names, " {").replacen('&', "", 1)
+        };
+        let unique_text_article = unique_text.as_deref().map_or("a", article);
+        let equality_for =
+            names_where(|f| f.equality_filter && (f.sort_tested || f.reference.is_some()));
+        let range_for = names_where(|f| f.range_filter);
+        let sort_for = names_where(|f| f.sort_tested);
+        let second_filter = fields
+            .iter()
+            .find(|f| f.equality_filter && f.sort_tested)
+            .map(|f| {
+                let value: Value = serde_json::from_str(&f.samples[1]).expect("a sample is JSON");
+                let value = match value {
+                    Value::String(text) => text.replace(' ', "%20"),
+                    other => other.to_string(),
+                };
+                format!("{}={value}", f.name)
+            });
+        let wrong_type_filter = fields
+            .iter()
+            .find(|f| f.range_filter)
+            .map(|f| format!("{}_min", f.name))
+            .or_else(|| {
+                fields
+                    .iter()
+                    .find(|f| matches!(f.keyword, "bool" | "uuid" | "ref"))
+                    .map(|f| f.name.clone())
+            });
+        let date_filter = fields
+            .iter()
+            .find(|f| f.keyword == "date")
+            .map(|f| format!("{}_min", f.name));
+        let singular_with_article = format!("{} {singular}", article(&singular));
+        let model_exports = braced(
+            std::iter::once(type_name.clone())
+                .chain(enums.iter().map(|e| e.type_name.clone()))
+                .collect(),
+        );
+        let input_exports = braced(vec![
+            format!("{type_name}Changes"),
+            format!("{type_name}Filters"),
+            format!("New{type_name}"),
+        ]);
+        let sortable_literal = rust_list(
+            "    const SORTABLE: &'static [&'static str] = ",
+            &sortable,
+            ";",
+        );
+        let unique_literal =
+            rust_list("    const UNIQUE: &'static [&'static str] = ", &unique, ";");
         Self {
             name: name.to_string(),
-            type_name: upper_camel(&singular),
+            type_name,
             singular,
             owner: resource.owner,
             fields,
             migrations,
+            enums,
+            model_uses,
+            input_uses,
+            input_crate_uses,
+            sortable,
+            unique,
+            has_refs,
+            filters,
+            required: required.clone(),
+            optional: optional.clone(),
+            defaults,
+            unique_text,
+            schemas,
+            list_parameters,
+            sort_doc: SORT_DOC,
+            singular_with_article,
+            owner_summary: match resource.owner {
+                Owner::User => format!(
+                    "each owned by the user who created it.\n//!\n//! Users manage their own {name} under `/api/v1/{name}` (another user's is a 404);\n//! administrators list everyone's and delete them for good under `/api/v1/admin/{name}`."
+                ),
+                Owner::None => format!(
+                    "shared rows, under `/api/v1/{name}` for whoever may call the public routes."
+                ),
+            },
+            rows_are: match resource.owner {
+                Owner::User => "each owned by a user",
+                Owner::None => "shared by every caller",
+            },
+            columns_literal: columns_literal(resource),
+            model_exports,
+            input_exports,
+            route_exports: match resource.owner {
+                Owner::User => "{admin_routes, app_routes}",
+                Owner::None => "routes",
+            },
+            sortable_literal,
+            unique_literal,
+            optional_for: rust_list("    for field in ", &optional, " {").replacen('&', "", 1),
+            optional_let: rust_list("    let optional = ", &optional, ";").replacen('&', "", 1),
+            required_for: rust_list("    for field in ", &required, " {").replacen('&', "", 1),
+            equality_for,
+            range_for,
+            sort_for,
+            unique_text_article,
+            second_filter,
+            wrong_type_filter,
+            date_filter,
         }
     }
 }
 
-fn of(resource: &Resource, keep: impl Fn(&Field) -> bool) -> Vec<FieldContext> {
+fn of(resource: &Resource, names: &Names<'_>, keep: impl Fn(&Field) -> bool) -> Vec<FieldContext> {
     resource
         .fields
         .iter()
         .filter(|f| keep(f))
-        .map(FieldContext::new)
+        .map(|f| FieldContext::new(f, names))
         .collect()
 }
 
+/// The Rust type of a field's value, without `Option`.
+fn rust_type(field: &Field, type_name: &str) -> String {
+    match &field.ty {
+        FieldType::String { .. } | FieldType::Text => "String".into(),
+        FieldType::Bool => "bool".into(),
+        FieldType::I32 => "i32".into(),
+        FieldType::I64 => "i64".into(),
+        FieldType::F64 => "f64".into(),
+        FieldType::Decimal => "Decimal".into(),
+        FieldType::Uuid | FieldType::Ref { .. } => "Uuid".into(),
+        FieldType::Date => "Date".into(),
+        FieldType::Datetime => "OffsetDateTime".into(),
+        FieldType::Json => "serde_json::Value".into(),
+        FieldType::Enum { .. } => enum_type(type_name, &field.name),
+    }
+}
+
+/// `Invoice` and `status` as `InvoiceStatus`.
+fn enum_type(type_name: &str, field: &str) -> String {
+    format!("{type_name}{}", upper_camel(field))
+}
+
+/// The longest value of a `string` field, in characters.
+fn max_length(ty: &FieldType) -> Option<u32> {
+    match ty {
+        FieldType::String { max_length } => Some(max_length.unwrap_or(255)),
+        _ => None,
+    }
+}
+
+/// A TOML default as JSON.
+fn json_of(value: &toml::Value) -> Value {
+    serde_json::to_value(value).expect("a TOML value is JSON")
+}
+
+fn optional(ty: &str) -> String {
+    format!("Option<{ty}>")
+}
+
+/// The sentence of a doc comment from its parts: `a; b` as `A; b.`
+fn sentence(parts: &[String]) -> Option<String> {
+    let text = parts.join("; ");
+    let mut chars = text.chars();
+    let first = chars.next()?;
+    Some(format!("{}{}.", first.to_uppercase(), chars.as_str()))
+}
+
 impl FieldContext {
-    fn new(field: &Field) -> Self {
+    fn new(field: &Field, names: &Names<'_>) -> Self {
+        let name = field.name.as_str();
+        let ty = rust_type(field, names.type_name);
+        let keyword = field.ty.keyword();
+        let defaulted = field.default.is_some() && !field.optional;
+        let max = max_length(&field.ty);
+        let target = match &field.ty {
+            FieldType::Ref { to } => Some((to.as_str(), names.resources.get(to))),
+            _ => None,
+        };
+        let target_owned = target.is_some_and(|(_, r)| r.is_some_and(|r| r.owner == Owner::User));
+        let unique_note = field.unique.then(|| match names.owner {
+            Owner::User => format!("unique among the owner's {}", names.plural),
+            Owner::None => format!("unique among the live {}", names.plural),
+        });
+        let ref_singular =
+            |to: &str, r: Option<&Resource>| r.map_or_else(|| to.to_owned(), |r| r.singular(to));
+        let mut row_parts = Vec::new();
+        let mut new_parts = Vec::new();
+        let mut change_parts = Vec::new();
+        match &field.ty {
+            FieldType::String { .. } => {
+                let max = max.expect("a string has a maximum length");
+                row_parts.push(format!("up to {max} characters"));
+                new_parts.push(format!("1 to {max} characters, trimmed"));
+                change_parts.push(format!("1 to {max} characters, trimmed"));
+            }
+            FieldType::Decimal => {
+                for parts in [&mut row_parts, &mut new_parts, &mut change_parts] {
+                    parts.push("an exact decimal number, as a string".to_owned());
+                }
+            }
+            FieldType::Ref { to } => {
+                let (_, target) = target.expect("a ref has a target");
+                row_parts.push(format!("the {} it refers to", ref_singular(to, target)));
+                let which = if target_owned {
+                    format!("the id of one of the caller's {to}")
+                } else {
+                    format!(
+                        "the id of {} {}",
+                        article(&ref_singular(to, target)),
+                        ref_singular(to, target)
+                    )
+                };
+                new_parts.push(which.clone());
+                change_parts.push(which);
+            }
+            _ => {}
+        }
+        if let Some(note) = &unique_note {
+            for parts in [&mut row_parts, &mut new_parts, &mut change_parts] {
+                parts.push(note.clone());
+            }
+        }
+        if let Some(default) = &field.default {
+            let default = match json_of(default) {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            new_parts.push(format!("`{default}` unless given"));
+        }
+        if field.optional {
+            change_parts.push("`null` clears it".to_owned());
+        }
+        let (row_doc, new_doc, change_doc) = (
+            sentence(&row_parts),
+            sentence(&new_parts),
+            sentence(&change_parts),
+        );
+
+        let datetime = keyword == "datetime";
+        let decimal_schema = |option: bool| {
+            let ty = if option { "Option<String>" } else { "String" };
+            format!("#[schema(value_type = {ty}, format = \"decimal\")]")
+        };
+        let text_schema =
+            max.map(|max| format!("#[schema(pattern = r\"\\S\", max_length = {max})]"));
+
+        let row_type = if field.optional {
+            optional(&ty)
+        } else {
+            ty.clone()
+        };
+        let mut row_attributes = Vec::new();
+        if datetime {
+            row_attributes.push(if field.optional {
+                "#[serde(with = \"time::serde::rfc3339::option\")]".to_owned()
+            } else {
+                "#[serde(with = \"time::serde::rfc3339\")]".to_owned()
+            });
+        }
+        if keyword == "decimal" {
+            row_attributes.push(decimal_schema(field.optional));
+        }
+
+        let new_option = field.optional || defaulted;
+        let new_type = if new_option {
+            optional(&ty)
+        } else {
+            ty.clone()
+        };
+        let mut new_attributes = Vec::new();
+        match (datetime, new_option) {
+            (true, true) => new_attributes
+                .push("#[serde(default, with = \"time::serde::rfc3339::option\")]".to_owned()),
+            (true, false) => {
+                new_attributes.push("#[serde(with = \"time::serde::rfc3339\")]".to_owned())
+            }
+            (false, true) => new_attributes.push("#[serde(default)]".to_owned()),
+            (false, false) => {}
+        }
+        if keyword == "decimal" {
+            new_attributes.push(decimal_schema(new_option));
+        }
+        new_attributes.extend(text_schema.clone());
+
+        let change_type = if field.optional {
+            format!("Option<Option<{ty}>>")
+        } else {
+            optional(&ty)
+        };
+        let mut change_attributes = vec![
+            match (datetime, field.optional) {
+                (true, true) => "#[serde(default, deserialize_with = \"crud::present_datetime\")]",
+                (true, false) => {
+                    "#[serde(default, deserialize_with = \"crud::not_null_datetime\")]"
+                }
+                (false, true) => "#[serde(default, deserialize_with = \"crud::present\")]",
+                (false, false) => "#[serde(default, deserialize_with = \"crud::not_null\")]",
+            }
+            .to_owned(),
+        ];
+        if keyword == "decimal" {
+            change_attributes.push(decimal_schema(true));
+        } else if field.optional {
+            let schema_ty = if keyword == "json" {
+                "serde_json::Value".to_owned()
+            } else {
+                ty.clone()
+            };
+            change_attributes.push(format!("#[schema(value_type = Option<{schema_ty}>)]"));
+        }
+        change_attributes.extend(text_schema);
+
+        let check = |errors: &str, value: &str| match keyword {
+            "string" => Some(format!(
+                "crud::check_line({errors}, \"{name}\", &{value}, {});",
+                max.expect("a string has a maximum length")
+            )),
+            "text" => Some(format!("crud::check_text({errors}, \"{name}\", &{value});")),
+            "date" => Some(format!("crud::check_date({errors}, \"{name}\", &{value});")),
+            _ => None,
+        };
+        let trimmed = |var: &str, option: bool| {
+            if option {
+                format!("{var}.map(|{name}| {name}.trim().to_owned())")
+            } else {
+                format!("{var}.trim().to_owned()")
+            }
+        };
+        let new_value = if keyword == "string" {
+            trimmed(&format!("self.{name}"), field.optional)
+        } else {
+            format!("self.{name}")
+        };
+        let some_value = if keyword == "string" && !field.optional {
+            trimmed(name, false)
+        } else {
+            name.to_owned()
+        };
+        let reference = target.map(|(to, target)| ReferenceContext {
+            table: to.to_owned(),
+            scope: if target_owned { "scope" } else { "Scope::All" },
+            body: target.map_or_else(|| "{}".to_owned(), create_body),
+            owned: target_owned,
+        });
+        let samples = samples(field);
+        let (invalid, invalid_reason) = invalid(&field.ty);
+        let make_unique = field.unique.then(|| match keyword {
+            "string" => format!(
+                "body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"].as_str().unwrap()));"
+            ),
+            "i32" | "i64" => format!("body[\"{name}\"] = json!(n);"),
+            "uuid" => format!("body[\"{name}\"] = json!(format!(\"00000000-0000-4000-9000-{{n:012}}\"));"),
+            _ if field.optional => format!("body[\"{name}\"] = Value::Null;"),
+            _ => format!("body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"]));"),
+        });
+        let ordered = !matches!(field.ty, FieldType::Json | FieldType::Ref { .. });
         Self {
-            name: field.name.clone(),
-            keyword: field.ty.keyword(),
+            name: name.to_owned(),
+            keyword,
             optional: field.optional,
             unique: field.unique,
             sql_type: sql_type(&field.ty),
+            sql_constraints: sql_constraints(field),
+            sql_references: target.map(|(to, _)| {
+                let on_delete = if field.optional {
+                    "SET NULL"
+                } else {
+                    "CASCADE"
+                };
+                format!("REFERENCES {to} (id) ON DELETE {on_delete}")
+            }),
+            row_type,
+            row_attributes,
+            row_doc,
+            new_type,
+            new_attributes,
+            new_doc,
+            defaulted,
+            change_type,
+            change_attributes,
+            change_doc,
+            new_check: check("&mut errors", &format!("self.{name}")),
+            change_check: check("&mut errors", &format!("self.{name}")),
+            new_value,
+            some_value,
+            reference,
+            samples,
+            invalid,
+            invalid_reason,
+            article: article(name),
+            make_unique,
+            equality_filter: !matches!(
+                field.ty,
+                FieldType::Json | FieldType::Text | FieldType::F64 | FieldType::Datetime
+            ),
+            range_filter: matches!(
+                field.ty,
+                FieldType::I32
+                    | FieldType::I64
+                    | FieldType::F64
+                    | FieldType::Decimal
+                    | FieldType::Date
+                    | FieldType::Datetime
+            ),
+            sort_tested: ordered && samples_differ(field),
+            trimmed: keyword == "string" && !field.optional,
         }
     }
+}
+
+/// Whether the two samples of a field differ (an enum of one value has one).
+fn samples_differ(field: &Field) -> bool {
+    !matches!(&field.ty, FieldType::Enum { values } if values.len() < 2)
+}
+
+/// `a` or `an` before `word`.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// Two valid values of a field as `json!` arguments; a `ref`'s are the test app's rows.
+fn samples(field: &Field) -> [String; 2] {
+    let pair = |a: &str, b: &str| [a.to_owned(), b.to_owned()];
+    match &field.ty {
+        FieldType::String { .. } => pair("\"Alpha\"", "\"Beta\""),
+        FieldType::Text => pair("\"first note\"", "\"second note\""),
+        FieldType::Bool => pair("false", "true"),
+        FieldType::I32 => pair("1", "2"),
+        FieldType::I64 => pair("100", "200"),
+        FieldType::F64 => pair("0.25", "0.5"),
+        FieldType::Decimal => pair("\"12.50\"", "\"99.99\""),
+        FieldType::Uuid => pair(
+            "\"00000000-0000-4000-8000-000000000001\"",
+            "\"00000000-0000-4000-8000-000000000002\"",
+        ),
+        FieldType::Date => pair("\"2025-01-31\"", "\"2025-02-28\""),
+        FieldType::Datetime => pair("\"2025-01-31T10:00:00Z\"", "\"2025-02-28T10:00:00Z\""),
+        FieldType::Json => pair("{\"tags\": [\"a\"]}", "[1, 2]"),
+        FieldType::Enum { values } => {
+            let mut sorted = values.clone();
+            sorted.sort();
+            let second = sorted.get(1).unwrap_or(&sorted[0]);
+            [format!("\"{}\"", sorted[0]), format!("\"{second}\"")]
+        }
+        FieldType::Ref { .. } => [
+            format!("self.{}[0]", field.name),
+            format!("self.{}[1]", field.name),
+        ],
+    }
+}
+
+/// Values a field refuses, as `json!` arguments, and how a test's name says what they are.
+fn invalid(ty: &FieldType) -> (Vec<String>, Option<&'static str>) {
+    let values = |list: &[&str]| list.iter().map(|v| (*v).to_owned()).collect();
+    match ty {
+        FieldType::String { max_length } => (
+            vec![
+                "\"   \"".to_owned(),
+                format!("\"x\".repeat({})", max_length.unwrap_or(255) + 1),
+                "\"a\\u{7}b\"".to_owned(),
+                "\"a\\u{0}b\"".to_owned(),
+                "7".to_owned(),
+            ],
+            Some("is_blank_too_long_or_holds_control_characters"),
+        ),
+        FieldType::Text => (
+            values(&["\"a\\u{0}b\"", "7"]),
+            Some("holds_a_nul_character"),
+        ),
+        FieldType::Bool => (values(&["\"yes\"", "1"]), Some("is_not_a_boolean")),
+        FieldType::I32 => (
+            values(&["2_147_483_648_i64", "1.5", "\"1\""]),
+            Some("is_not_a_32_bit_integer"),
+        ),
+        FieldType::I64 => (
+            values(&["9_223_372_036_854_775_808_u64", "1.5", "\"1\""]),
+            Some("is_not_a_64_bit_integer"),
+        ),
+        FieldType::F64 => (values(&["\"NaN\"", "\"0.5\""]), Some("is_not_a_number")),
+        FieldType::Decimal => (
+            values(&["\"twelve\"", "\"1.2.3\"", "12.5"]),
+            Some("is_not_a_decimal_string"),
+        ),
+        FieldType::Uuid | FieldType::Ref { .. } => {
+            (values(&["\"not-a-uuid\"", "7"]), Some("is_not_a_uuid"))
+        }
+        FieldType::Date => (
+            values(&["\"2025-02-30\"", "\"31/01/2025\"", "\"-5000-01-01\""]),
+            Some("is_no_date_or_before_postgres_dates"),
+        ),
+        FieldType::Datetime => (
+            values(&["\"2025-01-31\"", "\"yesterday\"", "0"]),
+            Some("is_no_rfc_3339_timestamp"),
+        ),
+        FieldType::Enum { .. } => (
+            values(&["\"unknown\"", "7"]),
+            Some("is_not_one_of_its_values"),
+        ),
+        FieldType::Json => (Vec::new(), None),
+    }
+}
+
+/// A create body of `resource` with its required fields' first samples, as a `json!`
+/// argument (a required `ref` of its own is left out: the tests cannot make one).
+fn create_body(resource: &Resource) -> String {
+    let members: Vec<String> = resource
+        .fields
+        .iter()
+        .filter(|f| !f.optional && f.default.is_none())
+        .filter(|f| !matches!(f.ty, FieldType::Ref { .. }))
+        .map(|f| {
+            // Each row the tests create must hold its own value of a unique field.
+            let value = match (&f.ty, f.unique) {
+                (FieldType::String { .. }, true) => {
+                    "format!(\"A-{}\", &uuid::Uuid::new_v4().simple().to_string()[..8])".to_owned()
+                }
+                (FieldType::Uuid, true) => "uuid::Uuid::new_v4()".to_owned(),
+                _ => samples(f)[0].clone(),
+            };
+            format!("\"{}\": {value}", f.name)
+        })
+        .collect();
+    format!("{{{}}}", members.join(", "))
 }
 
 fn sql_type(ty: &FieldType) -> String {
@@ -121,6 +906,408 @@ fn sql_type(ty: &FieldType) -> String {
         FieldType::Datetime => "timestamptz".into(),
         FieldType::Json => "jsonb".into(),
     }
+}
+
+/// `NOT NULL`, `DEFAULT` and `CHECK` of a field's column, each after a space.
+fn sql_constraints(field: &Field) -> String {
+    let mut sql = String::new();
+    if !field.optional {
+        sql.push_str(" NOT NULL");
+    }
+    if let Some(default) = &field.default {
+        sql.push_str(" DEFAULT ");
+        sql.push_str(&sql_literal(default, &field.ty));
+    }
+    if let FieldType::Enum { values } = &field.ty {
+        let values: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
+        sql.push_str(&format!(
+            " CHECK ({} IN ({}))",
+            field.name,
+            values.join(", ")
+        ));
+    }
+    sql
+}
+
+/// A default value as an SQL literal of the column's type.
+fn sql_literal(value: &toml::Value, ty: &FieldType) -> String {
+    let quoted = |text: &str| format!("'{}'", text.replace('\'', "''"));
+    match (value, ty) {
+        (_, FieldType::Json) => format!("{}::jsonb", quoted(&json_of(value).to_string())),
+        (toml::Value::String(text), _) => quoted(text),
+        (toml::Value::Datetime(datetime), _) => quoted(&datetime.to_string()),
+        (other, _) => other.to_string(),
+    }
+}
+
+/// The OpenAPI schema of a field's value, `null` allowed or not, with a description.
+fn schema(field: &Field, type_name: &str, nullable: bool, doc: Option<&str>, input: bool) -> Value {
+    let base = match &field.ty {
+        FieldType::String { .. } | FieldType::Text => json!({"type": "string"}),
+        FieldType::Bool => json!({"type": "boolean"}),
+        FieldType::I32 => json!({"type": "integer", "format": "int32"}),
+        FieldType::I64 => json!({"type": "integer", "format": "int64"}),
+        FieldType::F64 => json!({"type": "number", "format": "double"}),
+        FieldType::Decimal => json!({"type": "string", "format": "decimal"}),
+        FieldType::Uuid | FieldType::Ref { .. } => json!({"type": "string", "format": "uuid"}),
+        FieldType::Date => json!({"type": "string", "format": "date"}),
+        FieldType::Datetime => json!({"type": "string", "format": "date-time"}),
+        FieldType::Json => json!({}),
+        FieldType::Enum { .. } => {
+            json!({"$ref": format!("#/components/schemas/{}", enum_type(type_name, &field.name))})
+        }
+    };
+    let mut schema = base;
+    if let Some(doc) = doc {
+        schema["description"] = json!(doc);
+    }
+    if input && let Some(max) = max_length(&field.ty) {
+        schema["maxLength"] = json!(max);
+        schema["pattern"] = json!("\\S");
+    }
+    if nullable {
+        if schema.get("$ref").is_some() {
+            return json!({"oneOf": [schema, {"type": "null"}]});
+        }
+        if let Some(ty) = schema.get("type").cloned() {
+            schema["type"] = json!([ty, "null"]);
+        }
+    }
+    schema
+}
+
+/// The resource's component schemas.
+fn schemas(
+    type_name: &str,
+    resource: &Resource,
+    names: &Names<'_>,
+    enums: &[EnumContext],
+) -> Value {
+    let live: Vec<&Field> = resource.fields.iter().collect();
+    let context: Vec<FieldContext> = live.iter().map(|f| FieldContext::new(f, names)).collect();
+    let uuid = json!({"type": "string", "format": "uuid"});
+    let timestamp = json!({"type": "string", "format": "date-time"});
+    let mut row = serde_json::Map::new();
+    let mut required = vec![json!("id")];
+    row.insert("id".into(), uuid.clone());
+    if resource.owner == Owner::User {
+        let mut owner = uuid.clone();
+        owner["description"] = json!("The user who created it.");
+        row.insert("owner_id".into(), owner);
+        required.push(json!("owner_id"));
+    }
+    let mut new = serde_json::Map::new();
+    let mut new_required = Vec::new();
+    let mut changes = serde_json::Map::new();
+    for (field, context) in live.iter().zip(&context) {
+        row.insert(
+            field.name.clone(),
+            schema(
+                field,
+                type_name,
+                field.optional,
+                context.row_doc.as_deref(),
+                false,
+            ),
+        );
+        if !field.optional {
+            required.push(json!(field.name));
+        }
+        let new_option = field.optional || context.defaulted;
+        new.insert(
+            field.name.clone(),
+            schema(
+                field,
+                type_name,
+                new_option,
+                context.new_doc.as_deref(),
+                true,
+            ),
+        );
+        if !new_option {
+            new_required.push(json!(field.name));
+        }
+        changes.insert(
+            field.name.clone(),
+            schema(field, type_name, true, context.change_doc.as_deref(), true),
+        );
+    }
+    row.insert("created_at".into(), timestamp.clone());
+    row.insert("updated_at".into(), timestamp.clone());
+    let mut deleted = json!({"type": ["string", "null"], "format": "date-time"});
+    deleted["description"] = json!("When it was soft-deleted; `null` while it is live.");
+    row.insert("deleted_at".into(), deleted);
+    required.push(json!("created_at"));
+    required.push(json!("updated_at"));
+    let row = json!({
+        "type": "object",
+        "description": format!("A row of `{}`.", names.plural),
+        "properties": row,
+        "required": required,
+    });
+    let mut new = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "description": format!("The body of `POST /{}`.", names.plural),
+        "properties": new,
+    });
+    if !new_required.is_empty() {
+        new["required"] = json!(new_required);
+    }
+    let changes = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "description": format!(
+            "The body of `PATCH /{}/{{id}}`: only the fields present change, and `null` clears an\noptional one.",
+            names.plural
+        ),
+        "properties": changes,
+    });
+    let page = json!({
+        "type": "object",
+        "description": "One page of a list.",
+        "properties": {
+            "items": {"type": "array", "description": "The rows, oldest first.", "items": row},
+            "limit": {"type": "integer", "format": "int64", "description": "The page size asked for (or the default)."},
+            "next_cursor": {"type": ["string", "null"], "description": "Pass as `?cursor=` for the next page; `null` on the last one."},
+            "offset": {"type": ["integer", "null"], "format": "int64", "description": "The offset asked for; absent when the page was asked for by cursor."},
+        },
+        "required": ["items", "limit"],
+    });
+    let mut schemas = serde_json::Map::new();
+    schemas.insert(type_name.to_owned(), row);
+    schemas.insert(format!("New{type_name}"), new);
+    schemas.insert(format!("{type_name}Changes"), changes);
+    schemas.insert(format!("Page_{type_name}"), page);
+    for field in &resource.fields {
+        if let FieldType::Enum { values } = &field.ty {
+            let type_name = enum_type(type_name, &field.name);
+            let doc = enums
+                .iter()
+                .find(|e| e.type_name == type_name)
+                .map(|e| e.doc.clone());
+            schemas.insert(
+                type_name,
+                json!({"type": "string", "description": doc, "enum": values}),
+            );
+        }
+    }
+    Value::Object(schemas)
+}
+
+/// The query parameters of the list's filters.
+fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
+    let mut filters = Vec::new();
+    for field in fields {
+        let base = field
+            .row_type
+            .trim_start_matches("Option<")
+            .trim_end_matches('>')
+            .to_owned();
+        let base = if field.keyword == "json" {
+            "serde_json::Value".to_owned()
+        } else {
+            base
+        };
+        let name = &field.name;
+        let by_ref = matches!(field.keyword, "string" | "text");
+        let value = |param: &str| {
+            if by_ref {
+                format!("self.{param}.as_deref()")
+            } else {
+                format!("self.{param}")
+            }
+        };
+        let attributes = |_: &str| -> Vec<String> {
+            match field.keyword {
+                "datetime" => {
+                    vec!["#[serde(default, with = \"time::serde::rfc3339::option\")]".to_owned()]
+                }
+                "decimal" => {
+                    vec!["#[param(value_type = Option<String>, format = \"decimal\")]".to_owned()]
+                }
+                "enum" => vec!["#[param(inline)]".to_owned()],
+                _ => Vec::new(),
+            }
+        };
+        let check = |param: &str| match field.keyword {
+            "string" => Some(format!(
+                "crud::check_text(errors, \"{param}\", &self.{param});"
+            )),
+            "date" => Some(format!(
+                "crud::check_date(errors, \"{param}\", &self.{param});"
+            )),
+            _ => None,
+        };
+        if field.equality_filter {
+            let doc = match &field.reference {
+                Some(reference) => format!(
+                    "Only the {plural} that refer to this row of `{}`.",
+                    reference.table
+                ),
+                None => format!("Only the {plural} with this `{name}`."),
+            };
+            filters.push(FilterContext {
+                name: name.clone(),
+                rust_type: optional(&base),
+                attributes: attributes(name),
+                doc,
+                condition: Some(format!("equal(\"{name}\", {})", value(name))),
+                check: check(name),
+            });
+        }
+        if field.range_filter {
+            let (after, before) = match field.keyword {
+                "date" => ("on or after", "on or before"),
+                "datetime" => ("at or after", "at or before"),
+                _ => ("at least", "at most"),
+            };
+            for (suffix, words, method) in [("min", after, "at_least"), ("max", before, "at_most")]
+            {
+                let param = format!("{name}_{suffix}");
+                filters.push(FilterContext {
+                    doc: format!("Only the {plural} whose `{name}` is {words} this."),
+                    rust_type: optional(&base),
+                    attributes: attributes(&param),
+                    condition: Some(format!("{method}(\"{name}\", {})", value(&param))),
+                    check: check(&param),
+                    name: param,
+                });
+            }
+        }
+    }
+    filters
+}
+
+/// The OpenAPI parameters of the list: the page's, then the filters, `sort` and
+/// `include_deleted`.
+fn list_parameters(
+    plural: &str,
+    resource: &Resource,
+    names: &Names<'_>,
+    enums: &[EnumContext],
+) -> Value {
+    let query = |name: &str, description: &str, schema: Value| json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema});
+    let mut parameters = vec![
+        query(
+            "limit",
+            "Rows per page, 1 to 100 (default 50).",
+            json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 100}),
+        ),
+        query(
+            "offset",
+            "Rows to skip; not with `cursor`.",
+            json!({"type": "integer", "format": "int64", "minimum": 0}),
+        ),
+        query(
+            "cursor",
+            "The `next_cursor` of the previous page; not with `offset`.",
+            json!({"type": "string", "pattern": "^[0-9a-f]{48}$"}),
+        ),
+    ];
+    let contexts: Vec<FieldContext> = resource
+        .fields
+        .iter()
+        .map(|f| FieldContext::new(f, names))
+        .collect();
+    let filters = filters(&contexts, plural);
+    for filter in &filters {
+        let field = resource
+            .fields
+            .iter()
+            .find(|f| {
+                filter.name == f.name
+                    || filter
+                        .name
+                        .strip_suffix("_min")
+                        .or(filter.name.strip_suffix("_max"))
+                        == Some(f.name.as_str())
+            })
+            .expect("a filter is of a field");
+        let mut schema = schema(field, names.type_name, false, None, false);
+        if let FieldType::Enum { values } = &field.ty {
+            let doc = enums
+                .iter()
+                .find(|e| e.type_name == enum_type(names.type_name, &field.name))
+                .map(|e| e.doc.clone());
+            schema = json!({"type": "string", "description": doc, "enum": values});
+        }
+        parameters.push(query(&filter.name, &filter.doc, schema));
+    }
+    parameters.push(query("sort", SORT_DOC, json!({"type": "string"})));
+    parameters.push(query(
+        "include_deleted",
+        &format!(
+            "List soft-deleted {plural} too, such as to find one to restore (default `false`)."
+        ),
+        json!({"type": "boolean"}),
+    ));
+    Value::Array(parameters)
+}
+
+/// The description of a list's `sort` parameter.
+pub const SORT_DOC: &str =
+    "Order by a field, `-field` for descending; a sorted list pages by `offset`.";
+
+/// `names` as a `use` or `pub use` list: one name bare, several in sorted braces.
+fn braced(mut names: Vec<String>) -> String {
+    names.sort();
+    match names.as_slice() {
+        [one] => one.clone(),
+        _ => format!("{{{}}}", names.join(", ")),
+    }
+}
+
+/// rustfmt's layout of `&["a", "b"]` after `prefix` (the start of its line) and before
+/// `suffix`: on one line when the array is short (60 characters, rustfmt's `array_width`)
+/// and the line fits in 100, otherwise one item a line.
+fn rust_list(prefix: &str, items: &[String], suffix: &str) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| format!("\"{item}\"")).collect();
+    let array = format!("&[{}]", quoted.join(", "));
+    if array.len() <= 60 && prefix.len() + array.len() + suffix.len() <= 100 {
+        return array;
+    }
+    let indent = " ".repeat(prefix.len() - prefix.trim_start().len());
+    let lines: Vec<String> = quoted
+        .iter()
+        .map(|item| format!("{indent}    {item},\n"))
+        .collect();
+    format!("&[\n{}{indent}]", lines.concat())
+}
+
+/// The `COLUMNS` string literal of a resource's row: on the line of `const COLUMNS` when it
+/// fits, otherwise continued with `\` on lines of at most 100 characters.
+fn columns_literal(resource: &Resource) -> String {
+    let columns: Vec<&str> = std::iter::once("id")
+        .chain((resource.owner == Owner::User).then_some("owner_id"))
+        .chain(resource.fields.iter().map(|f| f.name.as_str()))
+        .chain(["created_at", "updated_at", "deleted_at"])
+        .collect();
+    const PREFIX: &str = "    const COLUMNS: &'static str = ";
+    let whole = format!("\"{}\"", columns.join(", "));
+    if PREFIX.len() + whole.len() + 1 <= 100 {
+        return whole;
+    }
+    let mut lines = vec![String::from("\"")];
+    let mut width = PREFIX.len() + 1;
+    for (n, column) in columns.iter().enumerate() {
+        let last = n + 1 == columns.len();
+        let piece = if last {
+            format!("{column}\"")
+        } else {
+            format!("{column}, ")
+        };
+        // Room for the piece, and for the `\` or the `;` that ends the line.
+        if width + piece.trim_end().len() + 1 > 100 {
+            let line = lines.last_mut().expect("a line");
+            *line = format!("{} \\", line.trim_end());
+            lines.push(String::from("        "));
+            width = 8;
+        }
+        lines.last_mut().expect("a line").push_str(&piece);
+        width += piece.len();
+    }
+    lines.join("\n")
 }
 
 /// `purchase_order` as `PurchaseOrder`.
@@ -145,7 +1332,9 @@ mod tests {
     fn the_row_type_is_the_singular_in_upper_camel_case() {
         let resource: Resource = toml::from_str("fields = []").unwrap();
 
-        let context = ResourceContext::new("purchase_orders", &resource, |_| String::new());
+        let context = ResourceContext::new("purchase_orders", &resource, &Resources::new(), |_| {
+            String::new()
+        });
 
         assert_eq!(context.type_name, "PurchaseOrder");
     }
@@ -162,7 +1351,9 @@ fields = [
         )
         .unwrap();
 
-        let context = ResourceContext::new("things", &resource, |name| format!("v-{name}"));
+        let context = ResourceContext::new("things", &resource, &Resources::new(), |name| {
+            format!("v-{name}")
+        });
 
         let added: Vec<(&str, &str, Vec<&str>)> = context
             .migrations

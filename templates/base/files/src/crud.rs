@@ -11,15 +11,19 @@
 //! ([`Scope::Owner`]), and another user's row looks exactly like a missing one (`None`, so a
 //! 404, never a 403).
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Arguments, AssertSqlSafe, Encode, FromRow, PgExecutor, Postgres, QueryBuilder, Type};
-use time::OffsetDateTime;
+use time::{Date, Month, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{AppError, FieldErrors};
+use crate::extract::Query;
 
 /// Largest page a list returns.
 pub const MAX_LIMIT: i64 = 100;
@@ -44,6 +48,13 @@ pub trait Resource: Keyed + for<'r> FromRow<'r, PgRow> + Send + Unpin {
     const TABLE: &'static str;
     /// The columns a row is read from, in `SELECT` and `RETURNING` lists.
     const COLUMNS: &'static str;
+    /// What one row is called in messages (`project`).
+    const SINGULAR: &'static str = "row";
+    /// The columns `?sort=` may name.
+    const SORTABLE: &'static [&'static str] = &[];
+    /// The columns no two live rows (of one owner, in an owned table) may share, each with a
+    /// unique index named `<table>_<column>_key`.
+    const UNIQUE: &'static [&'static str] = &[];
 }
 
 /// Whose rows a query may reach.
@@ -265,6 +276,324 @@ fn push_scope(query: &mut QueryBuilder<Postgres>, scope: Scope) {
     }
 }
 
+/// A page of the rows in `scope` that match `listing`'s filters, in its order.
+pub async fn list_matching<R: Resource, L: Listing>(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    listing: &L,
+    page: &PageRequest,
+) -> sqlx::Result<Page<R>> {
+    let mut query = select::<R>(scope, listing.include_deleted());
+    listing.filter(&mut Conditions(&mut query));
+    page.fetch_ordered(query, page.order, db).await
+}
+
+/// The typed query parameters of a resource's list, besides the page: filters, visibility and
+/// order.
+pub trait Listing {
+    /// Adds a condition for each filter given.
+    fn filter(&self, conditions: &mut Conditions<'_>);
+    /// Records each filter value PostgreSQL could not compare with (a date before its range).
+    fn check(&self, errors: &mut FieldErrors);
+    /// The `?sort=` parameter, if given.
+    fn sort(&self) -> Option<&str>;
+    /// Whether soft-deleted rows are listed too.
+    fn include_deleted(&self) -> bool;
+}
+
+/// The `WHERE` conditions of a list, each value a bound parameter.
+pub struct Conditions<'q>(&'q mut QueryBuilder<Postgres>);
+
+impl Conditions<'_> {
+    /// `column = value`, when the filter is given.
+    pub fn equal<T>(&mut self, column: &'static str, value: Option<T>) -> &mut Self
+    where
+        T: for<'t> Encode<'t, Postgres> + Type<Postgres>,
+    {
+        self.compare(column, "=", value)
+    }
+
+    /// `column >= value`, when the filter is given.
+    pub fn at_least<T>(&mut self, column: &'static str, value: Option<T>) -> &mut Self
+    where
+        T: for<'t> Encode<'t, Postgres> + Type<Postgres>,
+    {
+        self.compare(column, ">=", value)
+    }
+
+    /// `column <= value`, when the filter is given.
+    pub fn at_most<T>(&mut self, column: &'static str, value: Option<T>) -> &mut Self
+    where
+        T: for<'t> Encode<'t, Postgres> + Type<Postgres>,
+    {
+        self.compare(column, "<=", value)
+    }
+
+    fn compare<T>(&mut self, column: &'static str, operator: &str, value: Option<T>) -> &mut Self
+    where
+        T: for<'t> Encode<'t, Postgres> + Type<Postgres>,
+    {
+        if let Some(value) = value {
+            self.0
+                .push(format!(" AND {column} {operator} "))
+                .push_bind(value);
+        }
+        self
+    }
+}
+
+/// A list's order when `?sort=` names a column: ascending, or descending with a leading `-`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    column: &'static str,
+    descending: bool,
+}
+
+impl Order {
+    /// The order `sort` asks for, if it names one of `sortable`.
+    fn parse(sort: &str, sortable: &[&'static str]) -> Option<Self> {
+        let (column, descending) = match sort.strip_prefix('-') {
+            Some(column) => (column, true),
+            None => (sort, false),
+        };
+        let column = sortable.iter().find(|candidate| **candidate == column)?;
+        Some(Self { column, descending })
+    }
+}
+
+/// The query string of a resource's list, checked: a page of rows of `R` and the listing's
+/// typed parameters. A parameter neither documents is a 422 naming it, as are a bad page, a
+/// `sort` that names no sortable column and a filter value out of PostgreSQL's range.
+pub struct ListQuery<R, L> {
+    pub page: PageRequest,
+    pub listing: L,
+    resource: std::marker::PhantomData<R>,
+}
+
+impl<R, L, S> FromRequestParts<S> for ListQuery<R, L>
+where
+    R: Resource,
+    L: Listing + IntoParams + DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(given) = Query::<Vec<(String, String)>>::from_request_parts(parts, state).await?;
+        let Query(params) = Query::<PageParams>::from_request_parts(parts, state).await?;
+        let Query(listing) = Query::<L>::from_request_parts(parts, state).await?;
+        let mut errors = FieldErrors::new();
+        let known: Vec<String> = [PageParams::into_params(|| None), L::into_params(|| None)]
+            .into_iter()
+            .flatten()
+            .map(|parameter| parameter.name)
+            .collect();
+        for (name, _) in &given {
+            if !known.contains(name) {
+                errors.add(name.as_str(), "is not a parameter of this list");
+            }
+        }
+        let order = listing.sort().map(|sort| Order::parse(sort, R::SORTABLE));
+        if let Some(None) = order {
+            errors.add(
+                "sort",
+                format!(
+                    "must be one of {}, each maybe after `-`",
+                    R::SORTABLE.join(", ")
+                ),
+            );
+        }
+        if order.is_some() && params.cursor.is_some() {
+            errors.add(
+                "cursor",
+                "cannot be combined with sort; page a sorted list by offset",
+            );
+        }
+        listing.check(&mut errors);
+        let page = PageRequest::checked(params, &mut errors);
+        errors.check()?;
+        let mut page = page.expect("a page without errors");
+        page.order = order.flatten();
+        Ok(Self {
+            page,
+            listing,
+            resource: std::marker::PhantomData,
+        })
+    }
+}
+
+/// Whether the live row with this id of `table` is in `scope`: what a reference may point to.
+pub async fn visible(
+    db: impl PgExecutor<'_>,
+    table: &'static str,
+    scope: Scope,
+    id: Uuid,
+) -> sqlx::Result<bool> {
+    let mut query = QueryBuilder::new(format!(
+        "SELECT EXISTS (SELECT 1 FROM {table} WHERE deleted_at IS NULL AND id = "
+    ));
+    query.push_bind(id);
+    push_scope(&mut query, scope);
+    query.push(")");
+    query.build_query_scalar().fetch_one(db).await
+}
+
+/// The rows an input refers to, by field: each must be one the caller can see.
+#[derive(Default)]
+pub struct References(Vec<(&'static str, &'static str, Scope, Uuid)>);
+
+impl References {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `field` refers to the row `id` of `table`, which must be visible in `scope`.
+    pub fn add(
+        &mut self,
+        field: &'static str,
+        table: &'static str,
+        scope: Scope,
+        id: Option<Uuid>,
+    ) {
+        if let Some(id) = id {
+            self.0.push((field, table, scope, id));
+        }
+    }
+
+    /// `Ok` when every referred row is visible, otherwise a 422 naming each field that is not:
+    /// another user's row, a deleted or a missing one look the same.
+    pub async fn check(self, db: &sqlx::PgPool) -> Result<(), AppError> {
+        let mut errors = FieldErrors::new();
+        for (field, table, scope, id) in self.0 {
+            if !visible(db, table, scope, id).await? {
+                errors.add(field, "refers to no row you can see");
+            }
+        }
+        errors.check()
+    }
+}
+
+/// A failed write as the API answers it: a value that a unique column of `R` already holds
+/// is a 422 naming the field, anything else a 500.
+pub fn write_error<R: Resource>(error: impl Into<anyhow::Error>) -> AppError {
+    let error = error.into();
+    let taken = error
+        .downcast_ref::<sqlx::Error>()
+        .and_then(sqlx::Error::as_database_error)
+        .filter(|database| database.is_unique_violation())
+        .and_then(|database| database.constraint())
+        .and_then(|constraint| {
+            R::UNIQUE
+                .iter()
+                .find(|column| constraint == format!("{}_{column}_key", R::TABLE))
+        });
+    match taken {
+        Some(column) => {
+            let mut errors = FieldErrors::new();
+            errors.add(*column, format!("is taken by another {}", R::SINGULAR));
+            AppError::InvalidFields(errors)
+        }
+        None => AppError::Unexpected(error),
+    }
+}
+
+/// Reads a field that is present, even as `null` (`Some(None)`), as opposed to absent
+/// (`None`): with `#[serde(default, deserialize_with = "crud::present")]`, a change that
+/// clears an optional field.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::deserialize(deserializer).map(Some)
+}
+
+/// Reads a field that may be absent (`None`) but not `null`: with `#[serde(default,
+/// deserialize_with = "crud::not_null")]`, a change to a field that is never empty.
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// [`not_null`] for an RFC 3339 timestamp.
+pub fn not_null_datetime<'de, D>(deserializer: D) -> Result<Option<OffsetDateTime>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    time::serde::rfc3339::deserialize(deserializer).map(Some)
+}
+
+/// [`present`] for an RFC 3339 timestamp.
+pub fn present_datetime<'de, D>(deserializer: D) -> Result<Option<Option<OffsetDateTime>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    time::serde::rfc3339::option::deserialize(deserializer).map(Some)
+}
+
+/// The earliest date PostgreSQL stores, 4714-11-24 BC (year -4713 counted astronomically).
+pub const EARLIEST_DATE: Date = match Date::from_calendar_date(-4713, Month::November, 24) {
+    Ok(date) => date,
+    Err(_) => panic!("a valid date"),
+};
+
+/// A value that a check reads if it is given: `String` and `Date`, and `Option`s of them as
+/// the inputs and filters hold them (an absent or `null` value is not checked).
+pub trait Given<T: ?Sized> {
+    fn given(&self) -> Option<&T>;
+}
+
+impl Given<str> for String {
+    fn given(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl Given<Date> for Date {
+    fn given(&self) -> Option<&Date> {
+        Some(self)
+    }
+}
+
+impl<T: ?Sized, V: Given<T>> Given<T> for Option<V> {
+    fn given(&self) -> Option<&T> {
+        self.as_ref().and_then(Given::given)
+    }
+}
+
+/// Records `field` as invalid when `date` is before the earliest date PostgreSQL stores (the
+/// latest is past year 9999, the last that `time` reads, so that bound comes free).
+pub fn check_date(errors: &mut FieldErrors, field: &str, date: &impl Given<Date>) {
+    if date.given().is_some_and(|date| *date < EARLIEST_DATE) {
+        errors.add(field, "must not be before 4714-11-24 BC");
+    }
+}
+
+/// Records `field` as invalid when `text` holds a NUL character, which PostgreSQL's `text`
+/// cannot store.
+pub fn check_text(errors: &mut FieldErrors, field: &str, text: &impl Given<str>) {
+    if text.given().is_some_and(|text| text.contains('\0')) {
+        errors.add(field, "must not contain a NUL character");
+    }
+}
+
+/// Records `field` as invalid unless `text`, trimmed, is 1 to `max` characters without
+/// control characters.
+pub fn check_line(errors: &mut FieldErrors, field: &str, text: &impl Given<str>, max: usize) {
+    let Some(text) = text.given() else { return };
+    let length = text.trim().chars().count();
+    if length == 0 {
+        errors.add(field, "must not be empty");
+    } else if length > max {
+        errors.add(field, format!("must be at most {max} characters"));
+    } else if text.chars().any(char::is_control) {
+        errors.add(field, "must not contain control characters");
+    }
+}
+
 /// The pagination query parameters: `?limit=50&offset=100`, or `?limit=50&cursor=...` with
 /// the `next_cursor` of the previous page.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -286,6 +615,7 @@ pub struct PageParams {
 pub struct PageRequest {
     limit: i64,
     start: Start,
+    order: Option<Order>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,8 +629,18 @@ impl TryFrom<PageParams> for PageRequest {
 
     fn try_from(params: PageParams) -> Result<Self, AppError> {
         let mut errors = FieldErrors::new();
+        let page = Self::checked(params, &mut errors);
+        errors.check()?;
+        Ok(page.expect("a page without errors"))
+    }
+}
+
+impl PageRequest {
+    /// The page `params` ask for, or `None` with each invalid parameter in `errors`.
+    fn checked(params: PageParams, errors: &mut FieldErrors) -> Option<Self> {
         let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
+        let mut valid = (1..=MAX_LIMIT).contains(&limit);
+        if !valid {
             errors.add("limit", format!("must be between 1 and {MAX_LIMIT}"));
         }
         let start = match (params.offset, params.cursor) {
@@ -312,6 +652,7 @@ impl TryFrom<PageParams> for PageRequest {
                 let offset = offset.unwrap_or(0);
                 if offset < 0 {
                     errors.add("offset", "must not be negative");
+                    valid = false;
                 }
                 Some(Start::Offset(offset))
             }
@@ -323,11 +664,12 @@ impl TryFrom<PageParams> for PageRequest {
                 key.map(Start::After)
             }
         };
-        errors.check()?;
-        Ok(Self {
+        Some(Self {
             limit,
-            start: start.expect("a valid request has a start"),
+            start: start?,
+            order: None,
         })
+        .filter(|_| valid)
     }
 }
 
@@ -335,7 +677,21 @@ impl PageRequest {
     /// Runs `query` (a `SELECT ... WHERE ...` of `R`'s rows) for this page.
     pub async fn fetch<R>(
         &self,
+        query: QueryBuilder<Postgres>,
+        db: impl PgExecutor<'_>,
+    ) -> sqlx::Result<Page<R>>
+    where
+        R: Keyed + for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        self.fetch_ordered(query, None, db).await
+    }
+
+    /// [`Self::fetch`] in `order` first, then in key order; a page in another order than the
+    /// key's has no `next_cursor`, since a cursor holds a key.
+    async fn fetch_ordered<R>(
+        &self,
         mut query: QueryBuilder<Postgres>,
+        order: Option<Order>,
         db: impl PgExecutor<'_>,
     ) -> sqlx::Result<Page<R>>
     where
@@ -349,9 +705,18 @@ impl PageRequest {
                 .push_bind(key.id)
                 .push(")");
         }
+        query.push(" ORDER BY ");
+        if let Some(Order { column, descending }) = order {
+            let direction = if descending {
+                "DESC NULLS LAST"
+            } else {
+                "ASC NULLS FIRST"
+            };
+            query.push(format!("{column} {direction}, "));
+        }
         // One row more than asked for says whether there is a next page.
         query
-            .push(" ORDER BY created_at, id LIMIT ")
+            .push("created_at, id LIMIT ")
             .push_bind(self.limit + 1);
         if let Start::Offset(offset) = self.start {
             query.push(" OFFSET ").push_bind(offset);
@@ -359,7 +724,7 @@ impl PageRequest {
         let mut items: Vec<R> = query.build_query_as().fetch_all(db).await?;
         let more = items.len() > usize::try_from(self.limit).unwrap_or(usize::MAX);
         items.truncate(items.len() - usize::from(more));
-        let next_cursor = more
+        let next_cursor = (more && order.is_none())
             .then(|| items.last().map(|item| encode_cursor(item.key())))
             .flatten();
         Ok(Page {

@@ -9,7 +9,7 @@ use serde::de::{self, DeserializeOwned, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Number, Value};
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 
 /// `axum::Json`, except that a malformed body is answered with the error envelope
 /// (400 for broken JSON, 422 for the wrong shape, 415 without a JSON content type,
@@ -37,9 +37,20 @@ where
                 "the body must be a JSON object".to_owned(),
             ));
         }
-        T::deserialize(value)
+        serde_path_to_error::deserialize(value)
             .map(Self)
-            .map_err(|error| AppError::Validation(error.to_string()))
+            .map_err(|error| {
+                // A value of the wrong type is a 422 naming its field; a body of the wrong
+                // shape (a missing or unknown key) names it in the message.
+                let field = error.path().to_string();
+                let message = error.into_inner().to_string();
+                if field == "." {
+                    return AppError::Validation(message);
+                }
+                let mut errors = FieldErrors::new();
+                errors.add(field, message);
+                AppError::InvalidFields(errors)
+            })
     }
 }
 
