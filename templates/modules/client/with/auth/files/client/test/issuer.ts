@@ -14,6 +14,7 @@ export interface IssuerOptions {
 export interface User {
   /** The provider's id for the user. */
   readonly sub: string;
+  /** Their email address, which the app stores with their row. */
   readonly email: string;
 }
 
