@@ -223,6 +223,46 @@ fn the_ci_workflow_passes_actionlint_and_the_workflow_schema() {
     }
 }
 
+/// The CI workflow of a project with the TypeScript client, beside each auth provider: its
+/// signed-in end-to-end step is a shell script that actionlint checks with shellcheck.
+#[test]
+fn the_ci_workflow_with_the_typescript_client_passes_actionlint_for_every_auth_provider() {
+    let catalogue = catalogue();
+    let auth = catalogue
+        .module("auth")
+        .expect("the catalogue has an auth module");
+    for provider in &auth.providers {
+        let mut choices = Choices::default();
+        for (module, choice) in [("auth", provider.name.as_str()), ("client", "typescript")] {
+            choices
+                .set(&catalogue, module, &[choice.to_string()])
+                .expect("a valid choice");
+        }
+        let answers = Answers::complete(
+            &catalogue,
+            ProjectName::parse(NAME).unwrap(),
+            &choices,
+            |_| Ok::<_, ()>(None),
+        )
+        .unwrap();
+        let tree = generate(&catalogue, &answers).unwrap();
+        let ci = text(&tree, ".github/workflows/ci.yml");
+        assert!(
+            ci.contains("node dist/test/e2e.js cargo run --quiet -- serve"),
+            "--auth {}: the CI does not run the signed-in end-to-end tests:\n{ci}",
+            provider.name
+        );
+        let dir = write(&tree);
+        let label = format!("--auth {} --client typescript", provider.name);
+        assert_tool_passes(
+            &label,
+            actionlint(),
+            &[".github/workflows/ci.yml"],
+            dir.path(),
+        );
+    }
+}
+
 #[test]
 fn omnistacks_own_workflows_pass_actionlint() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));

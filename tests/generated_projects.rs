@@ -286,8 +286,7 @@ fn its_openapi_json_check_fails_until_make_openapi(project: &Path) {
 #[test]
 fn the_saas_preset_builds_lints_clean_and_passes_its_own_tests() {
     let (project, app) = builds_lints_and_passes_its_tests("saas", "saas");
-    let client = project.join("client");
-    its_typescript_client_installs_type_checks_and_passes_end_to_end(&client, &app);
+    its_typescript_client_installs_type_checks_and_passes_end_to_end(&project, &app);
     its_client_staleness_check_fails_until_make_client(&project);
 }
 
@@ -622,36 +621,91 @@ fn npm(client: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
 }
 
 /// The generated TypeScript client installs from its lockfile (generating its types from
-/// `openapi.json`), type-checks in strict mode, is fresh, and its end-to-end tests pass
-/// against the running app: health and a typed 404, then, signed in, a list, a 422 naming the
-/// field and pages read by cursor.
+/// `openapi.json`), type-checks in strict mode and is fresh; then the generated CI's signed-in
+/// end-to-end step runs as CI runs it, with the job's and the step's environment (the database
+/// and the app's port are this machine's): a local identity provider signs the token that the
+/// app, set to trust it, accepts, and every test passes, none skipped.
 fn its_typescript_client_installs_type_checks_and_passes_end_to_end(
-    client: &Path,
+    project: &Path,
     app: &RunningApp,
 ) {
-    npm(client, &["ci", "--no-audit", "--no-fund"], &[]);
-    npm(client, &["run", "check"], &[]);
-    npm(client, &["run", "stale"], &[]);
-    let token = app
-        .token
-        .clone()
-        .expect("the preset's auth lets the test make an access token");
-    let url = app.url();
-    let output = npm(
-        client,
-        &["test"],
-        &[("API_URL", &url), ("API_TOKEN", &token)],
-    );
+    let client = project.join("client");
+    npm(&client, &["ci", "--no-audit", "--no-fund"], &[]);
+    npm(&client, &["run", "check"], &[]);
+    npm(&client, &["run", "stale"], &[]);
+
+    let workflow = std::fs::read_to_string(project.join(".github/workflows/ci.yml")).unwrap();
+    let workflow: yaml_serde::Value = yaml_serde::from_str(&workflow).unwrap();
+    let job = &workflow["jobs"]["test"];
+    let step = job["steps"]
+        .as_sequence()
+        .expect("the test job has steps")
+        .iter()
+        .find(|step| {
+            step["name"]
+                .as_str()
+                .is_some_and(|name| name.contains("end to end, signed in"))
+        })
+        .expect("the CI runs the client's signed-in end-to-end tests");
+    let mut env: Vec<(String, String)> = [&job["env"], &step["env"]]
+        .into_iter()
+        .filter_map(yaml_serde::Value::as_mapping)
+        .flatten()
+        .map(|(name, value)| {
+            let text = |v: &yaml_serde::Value| v.as_str().expect("env is text").to_owned();
+            (text(name), text(value))
+        })
+        .collect();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    for (name, value) in [
+        (
+            "DATABASE_URL",
+            format!("postgres://postgres@127.0.0.1:5432/{}", app.database),
+        ),
+        ("REDIS_URL", REDIS_URL.to_owned()),
+        ("API_URL", format!("http://127.0.0.1:{port}")),
+    ] {
+        env.retain(|(existing, _)| existing != name);
+        env.push((name.to_owned(), value));
+    }
+    let script = step["run"].as_str().expect("the step runs a script");
+    // The script calls `cargo` and `npm` by name: this cargo first, as on the CI's runner.
+    let cargo_dir = Path::new(env!("CARGO")).parent().unwrap().to_owned();
+    let path = std::env::join_paths(std::iter::once(cargo_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let output = Command::new("bash")
+        .current_dir(project)
+        // GitHub's shell for `run:` on Linux.
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+        .envs(env)
+        .env("PATH", path)
+        .env("CARGO_TARGET_DIR", repo().join("target/generated/target"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("bash runs");
+    let _ = std::fs::remove_file(project.join(".env"));
     let report = String::from_utf8_lossy(&output.stdout);
-    assert!(report.contains("# fail 0"), "{report}");
+    assert!(
+        output.status.success(),
+        "the CI's signed-in end-to-end step failed:\n{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     for name in [
-        "pages read by cursor",
-        "422 naming the field",
+        "liveness probe",
         "lists their projects",
+        "422 naming the field",
+        "pages read by cursor",
     ] {
         assert!(
-            report.contains(name),
-            "no end-to-end test ran `{name}`:\n{report}"
+            report
+                .lines()
+                .any(|line| line.contains('✔') && line.contains(name)),
+            "no end-to-end test passed `{name}`:\n{report}"
         );
     }
 }

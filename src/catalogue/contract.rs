@@ -7,7 +7,7 @@
 use include_dir::{Dir, DirEntry};
 
 use super::load::entry;
-use super::{Contribution, ReadmePart};
+use super::{Contribution, LocalIssuer, ReadmePart};
 
 /// A unit of the catalogue as the checks see it.
 pub(super) struct Unit<'c> {
@@ -179,6 +179,12 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
             return Err(format!("CI step `{}`: `run` is empty", step.name));
         }
     }
+    if adds.local_issuer.len() > 1 {
+        return Err("a unit declares one local issuer at most".into());
+    }
+    for issuer in &adds.local_issuer {
+        local_issuer(unit, issuer)?;
+    }
     for path in &adds.signed_in_docs {
         let segments: Vec<&str> = path.split("::").collect();
         let segment_ok = |(i, s): (usize, &&str)| (i == 0 && *s == "crate") || is_identifier(s);
@@ -201,6 +207,56 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
                 section.part
             ));
         }
+    }
+    Ok(())
+}
+
+/// Claims the local issuer sets itself, which a declaration may not override.
+const ISSUER_CLAIMS: [&str; 5] = ["iss", "sub", "email", "iat", "exp"];
+
+fn local_issuer(unit: &Unit<'_>, issuer: &LocalIssuer) -> Result<(), String> {
+    let what = format!("local issuer `{}`", issuer.issuer);
+    let port = issuer
+        .issuer
+        .strip_prefix("http://127.0.0.1:")
+        .map(|rest| rest.split_once('/').map_or(rest, |(port, _)| port));
+    if !port.is_some_and(|port| port.parse::<u16>().is_ok_and(|port| port > 0)) {
+        return Err(format!(
+            "{what}: the issuer is `http://127.0.0.1:<port>`, maybe with a path"
+        ));
+    }
+    if issuer.issuer.ends_with('/') {
+        return Err(format!("{what}: the issuer does not end with `/`"));
+    }
+    if issuer.settings.is_empty() {
+        return Err(format!(
+            "{what}: `settings` names the variables that make the app trust it"
+        ));
+    }
+    for name in issuer.settings.keys() {
+        if !unit.contribution.env.iter().any(|var| &var.name == name) {
+            return Err(format!(
+                "{what}: the setting `{name}` is not an environment variable the unit declares"
+            ));
+        }
+    }
+    for name in issuer.claims.keys() {
+        if ISSUER_CLAIMS.contains(&name.as_str()) || !is_identifier(name) {
+            return Err(format!(
+                "{what}: the claim `{name}` is set by the issuer itself or is not a snake-case name"
+            ));
+        }
+    }
+    let values = std::iter::once(&issuer.issuer)
+        .chain(issuer.claims.values())
+        .chain(issuer.settings.values());
+    if values
+        .into_iter()
+        .any(|value| value.contains(['"', '\\', '\n']))
+    {
+        return Err(format!(
+            "{what}: values are written as TypeScript string literals, so they may not hold `\"`, `\\` or a line break"
+        ));
     }
     Ok(())
 }
@@ -681,6 +737,52 @@ pub(super) mod tests {
             check_alone(toml, &[]),
             Err("readme `Api`: the text starts with `#`, not `Reports are CSV files.`".into())
         );
+    }
+
+    const ISSUER_ENV: &str = r#"
+        [[env]]
+        name = "IDP_URL"
+        description = "The identity provider."
+        example = "https://idp.example.com"
+    "#;
+
+    #[test]
+    fn a_local_issuer_set_by_a_variable_of_its_unit_is_accepted() {
+        let toml = format!(
+            "{ISSUER_ENV}\n[[local-issuer]]\nissuer = \"http://127.0.0.1:9090/auth\"\nclaims = {{ aud = \"api\" }}\nsettings = {{ IDP_URL = \"http://127.0.0.1:9090\" }}"
+        );
+        assert_eq!(check_alone(&toml, &[]), Ok(()));
+    }
+
+    #[test]
+    fn a_local_issuer_set_by_a_variable_its_unit_does_not_declare_is_refused() {
+        let toml = "[[local-issuer]]\nissuer = \"http://127.0.0.1:9090\"\nsettings = { IDP_URL = \"http://127.0.0.1:9090\" }";
+        assert_eq!(
+            check_alone(toml, &[]),
+            Err("local issuer `http://127.0.0.1:9090`: the setting `IDP_URL` is not an environment variable the unit declares".into())
+        );
+    }
+
+    #[test]
+    fn a_local_issuer_elsewhere_than_on_a_local_port_is_refused() {
+        for issuer in [
+            "https://idp.example.com",
+            "http://127.0.0.1:0",
+            "http://127.0.0.1:9090/",
+        ] {
+            let toml = format!(
+                "{ISSUER_ENV}\n[[local-issuer]]\nissuer = \"{issuer}\"\nsettings = {{ IDP_URL = \"{issuer}\" }}"
+            );
+            assert!(check_alone(&toml, &[]).is_err(), "{issuer} was accepted");
+        }
+    }
+
+    #[test]
+    fn a_local_issuer_claim_that_the_issuer_sets_itself_is_refused() {
+        let toml = format!(
+            "{ISSUER_ENV}\n[[local-issuer]]\nissuer = \"http://127.0.0.1:9090\"\nclaims = {{ sub = \"admin\" }}\nsettings = {{ IDP_URL = \"http://127.0.0.1:9090\" }}"
+        );
+        assert!(check_alone(&toml, &[]).is_err_and(|e| e.contains("the claim `sub`")));
     }
 
     #[test]

@@ -159,6 +159,9 @@ pub struct Contributions {
     pub test_env: Vec<EnvValue>,
     /// Steps of the CI test job after `cargo test`.
     pub ci_test_steps: Vec<CiStep>,
+    /// A local identity provider the app can be made to trust (declared by each auth provider,
+    /// read by the client's signed-in end-to-end tests).
+    pub local_issuer: Vec<LocalIssuer>,
     /// Targets of the generated Makefile.
     pub make_targets: Vec<MakeTarget>,
     /// Long-running processes besides the web server, each run as `<binary> <name>`.
@@ -200,6 +203,7 @@ impl Contributions {
             test_modules,
             test_env,
             ci_test_steps,
+            local_issuer,
             make_targets,
             processes,
             compose_services,
@@ -227,6 +231,7 @@ impl Contributions {
         self.test_modules.extend_from_slice(test_modules);
         self.test_env.extend_from_slice(test_env);
         self.ci_test_steps.extend_from_slice(ci_test_steps);
+        self.local_issuer.extend_from_slice(local_issuer);
         self.make_targets.extend_from_slice(make_targets);
         self.processes.extend_from_slice(processes);
         self.compose_services.extend_from_slice(compose_services);
@@ -368,6 +373,25 @@ pub struct CiStep {
     pub env: BTreeMap<String, String>,
     /// The shell script it runs.
     pub run: String,
+}
+
+/// An identity provider on this machine that the app trusts once `settings` are set: the
+/// signed-in end-to-end tests start one, sign their own tokens and run the app with them.
+///
+/// It serves its OpenID Connect discovery document and its keys under `issuer`
+/// (`<issuer>/.well-known/openid-configuration` and `<issuer>/.well-known/jwks.json`) and signs
+/// RS256 tokens with `iss`, `sub`, `email`, `iat`, `exp` and `claims`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalIssuer {
+    /// The `iss` of its tokens: `http://127.0.0.1:<port>`, maybe with a path, the port it
+    /// listens on.
+    pub issuer: String,
+    /// The other claims the provider's verification requires, such as `aud`.
+    #[serde(default)]
+    pub claims: BTreeMap<String, String>,
+    /// The app's settings that make it trust the issuer: environment variables the unit declares.
+    pub settings: BTreeMap<String, String>,
 }
 
 /// A target of the generated Makefile.

@@ -41,8 +41,8 @@ use serde::{Deserialize, Serialize};
 
 pub use contribution::{
     AiProvider, CiStep, ComposeService, Contribution, Contributions, CrateSpec, CrateUse,
-    DeployRole, EnvValue, EnvVar, Job, MakeTarget, ReadmePart, ReadmeText, Route, RouteGroup,
-    SettingsGroup, StateField, Subcommand,
+    DeployRole, EnvValue, EnvVar, Job, LocalIssuer, MakeTarget, ReadmePart, ReadmeText, Route,
+    RouteGroup, SettingsGroup, StateField, Subcommand,
 };
 pub use load::CatalogueError;
 
@@ -273,6 +273,22 @@ mod tests {
     fn the_embedded_catalogue_loads_and_is_consistent() {
         let catalogue = Catalogue::embedded().expect("templates/ declares a consistent catalogue");
         assert!(catalogue.module("db").is_some());
+    }
+
+    #[test]
+    fn every_auth_provider_says_how_the_app_trusts_a_local_issuer() {
+        // The client's signed-in end-to-end tests sign in through it, whichever provider is chosen.
+        let catalogue = Catalogue::embedded().unwrap();
+        let auth = catalogue.module("auth").unwrap();
+        assert!(auth.common.adds.local_issuer.is_empty());
+        for provider in &auth.providers {
+            assert_eq!(
+                provider.contribution.adds.local_issuer.len(),
+                1,
+                "auth provider `{}`",
+                provider.name
+            );
+        }
     }
 
     #[test]
