@@ -168,9 +168,63 @@ const CORE_NAMES: &[&str] = &[
 /// Type names the generated code of a resource uses besides its row type (the prelude's, and
 /// what its routes import), which the row type, the singular in UpperCamelCase, cannot take.
 const TYPE_NAMES: &[&str] = &[
-    "AppError", "AppState", "Box", "Config", "Err", "Error", "Json", "None", "Ok", "Option",
-    "Path", "Query", "Result", "Router", "Some", "State", "String", "Uuid", "Value", "Vec",
+    "AppError",
+    "AppState",
+    "Box",
+    "Conditions",
+    "Config",
+    "CurrentUser",
+    "Date",
+    "Decimal",
+    "Deserialize",
+    "Err",
+    "Error",
+    "ErrorEnvelope",
+    "FieldErrors",
+    "Fields",
+    "IntoParams",
+    "Json",
+    "Key",
+    "Keyed",
+    "ListQuery",
+    "Listing",
+    "None",
+    "Ok",
+    "OffsetDateTime",
+    "OpenApiRouter",
+    "Option",
+    "Page",
+    "PageParams",
+    "Path",
+    "Query",
+    "References",
+    "RequireAdmin",
+    "Resource",
+    "Result",
+    "Router",
+    "Scope",
+    "Serialize",
+    "Some",
+    "State",
+    "StatusCode",
+    "String",
+    "ToSchema",
+    "Uuid",
+    "Value",
+    "Vec",
 ];
+
+/// The query parameters of a resource's list route besides its filters, which no field may be
+/// called: its filter would be read from the same parameter.
+pub const QUERY_PARAMETERS: &[&str] = &["cursor", "include_deleted", "limit", "offset", "sort"];
+
+/// The suffixes of the range filters of a field (`amount_min`, `amount_max`).
+const RANGE_SUFFIXES: &[&str] = &["_min", "_max"];
+
+/// The names of the types a resource's code derives from its row type (`NewInvoice`,
+/// `InvoiceChanges`, `InvoiceFilters`), which an enum field's type (`Invoice` + the field in
+/// UpperCamelCase) cannot take.
+const DERIVED_TYPE_SUFFIXES: &[&str] = &["changes", "filters"];
 
 /// A resource declaration that cannot be generated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -256,6 +310,18 @@ pub enum ResourceError {
     NoFields {
         /// The resource.
         resource: String,
+    },
+    /// A field named as a query parameter of the list route, or as another field's range filter.
+    #[error(
+        "field `{resource}.{field}` would be read from the same query parameter as {clash}; choose another name"
+    )]
+    QueryParameter {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+        /// What else reads that parameter.
+        clash: String,
     },
     /// A field named as a column every resource has.
     #[error(
@@ -560,6 +626,7 @@ fn check_resource(
     let mut seen = BTreeSet::new();
     for field in &resource.fields {
         check_field(resources, name, resource, field)?;
+        check_parameter(name, resource, field)?;
         if !seen.insert(&field.name) {
             return Err(ResourceError::DuplicateField {
                 resource: name.to_string(),
@@ -581,6 +648,37 @@ fn check_resource(
                 });
             }
         }
+    }
+    Ok(())
+}
+
+/// Refuses a field whose list filter would share a query parameter with the list's own
+/// parameters, or with another field's range filter, and an enum field whose type would be
+/// named as a type the resource derives from its row.
+fn check_parameter(name: &str, resource: &Resource, field: &Field) -> Result<(), ResourceError> {
+    let fail = |clash: String| ResourceError::QueryParameter {
+        resource: name.to_string(),
+        field: field.name.clone(),
+        clash,
+    };
+    if QUERY_PARAMETERS.contains(&field.name.as_str()) {
+        return Err(fail(format!("the list's own `{}`", field.name)));
+    }
+    for suffix in RANGE_SUFFIXES {
+        if let Some(other) = field.name.strip_suffix(suffix)
+            && resource.fields.iter().any(|f| f.name == other)
+        {
+            return Err(fail(format!("the range filter of field `{other}`")));
+        }
+    }
+    if matches!(field.ty, FieldType::Enum { .. })
+        && DERIVED_TYPE_SUFFIXES.contains(&field.name.as_str())
+    {
+        let type_name = upper_camel(&resource.singular(name));
+        return Err(ResourceError::TypeName {
+            resource: name.to_string(),
+            type_name: format!("{type_name}{}", upper_camel(&field.name)),
+        });
     }
     Ok(())
 }
@@ -1100,6 +1198,37 @@ mod tests {
         assert!(matches!(
             check_one("states", &["title:text"]),
             Err(ResourceError::SingularTaken { .. })
+        ));
+    }
+
+    #[test]
+    fn a_field_named_as_a_query_parameter_of_the_list_is_refused() {
+        for parameter in QUERY_PARAMETERS {
+            assert!(
+                matches!(
+                    check_one("invoices", &[&format!("{parameter}:text")]),
+                    Err(ResourceError::QueryParameter { .. })
+                        | Err(ResourceError::SqlKeyword { .. })
+                ),
+                "{parameter}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_field_named_as_another_fields_range_filter_is_refused() {
+        let error = check_one("invoices", &["amount:i64", "amount_min:i64"]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "field `invoices.amount_min` would be read from the same query parameter as the range filter of field `amount`; choose another name"
+        );
+    }
+
+    #[test]
+    fn an_enum_field_named_as_a_derived_type_is_refused() {
+        assert!(matches!(
+            check_one("invoices", &["filters:enum(a,b)"]),
+            Err(ResourceError::TypeName { .. })
         ));
     }
 
