@@ -226,15 +226,14 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
     let mut resources = Vec::new();
     let mut planned_resources = Vec::new();
     let mut resource_units: Vec<&ResourceUnit> = Vec::new();
-    let mut count = 0;
+    // Versions in the order a fresh database needs them (a table before those that refer to it).
+    let versions: BTreeMap<String, String> =
+        crate::resource::migration_versions(&answers.resources, &answers.migrations)
+            .into_iter()
+            .collect();
     for (name, resource) in &answers.resources {
         let context = ResourceContext::new(name, resource, &answers.resources, |logical| {
-            count += 1;
-            answers
-                .migrations
-                .get(logical)
-                .cloned()
-                .unwrap_or_else(|| crate::resource::default_version(count - 1))
+            versions[logical].clone()
         });
         let index = resources.len();
         let templates = &catalogue.resource;
