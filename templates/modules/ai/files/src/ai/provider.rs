@@ -165,6 +165,9 @@ impl LlmError {
 pub(super) fn http_client(provider: &str, timeout: Duration) -> anyhow::Result<reqwest::Client> {
     // reqwest is built without a TLS crypto provider of its own; ring is the one sqlx
     // already uses. An error only means a provider was installed before, which is fine.
+    // rustls 0.23.48 deprecates ring's provider for its lack of post-quantum key exchange;
+    // the alternative, aws-lc-rs, needs a C toolchain and cmake to build.
+    #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))

@@ -28,6 +28,9 @@ impl SendGridSender {
     pub fn new(settings: &EmailSettings) -> anyhow::Result<Self> {
         // reqwest is built without a TLS crypto provider of its own; ring is the one sqlx
         // already uses. An error only means a provider was installed before, which is fine.
+        // rustls 0.23.48 deprecates ring's provider for its lack of post-quantum key exchange;
+        // the alternative, aws-lc-rs, needs a C toolchain and cmake to build.
+        #[allow(deprecated)]
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(TIMEOUT)
