@@ -1285,7 +1285,7 @@ fn columns_literal(resource: &Resource) -> String {
         .collect();
     const PREFIX: &str = "    const COLUMNS: &'static str = ";
     let whole = format!("\"{}\"", columns.join(", "));
-    if PREFIX.len() + whole.len() + 1 <= 100 {
+    if PREFIX.len() + whole.len() + ";".len() <= 100 {
         return whole;
     }
     let mut lines = vec![String::from("\"")];
