@@ -367,13 +367,16 @@ fn preset(name: &str) -> Answers {
     let file = AnswersFile::read(&catalogue, &path).unwrap();
     let mut choices = Choices::default();
     choices.overlay(file.choices);
-    Answers::complete(
-        &catalogue,
-        ProjectName::parse("demo").unwrap(),
-        &choices,
-        |_| Ok::<_, ()>(None),
-    )
-    .unwrap()
+    Answers {
+        resources: file.resources,
+        ..Answers::complete(
+            &catalogue,
+            ProjectName::parse("demo").unwrap(),
+            &choices,
+            |_| Ok::<_, ()>(None),
+        )
+        .unwrap()
+    }
 }
 
 fn snapshot_preset(name: &str) {

@@ -441,15 +441,15 @@ impl ResourceContext {
             singular_with_article,
             owner_summary: match resource.owner {
                 Owner::User => format!(
-                    "each owned by the user who created it.\n//!\n//! Users manage their own {name} under `/api/v1/{name}` (another user's is a 404);\n//! administrators list everyone's and delete them for good under `/api/v1/admin/{name}`."
+                    "rows each owned by the user who created it.\n//!\n//! Users manage their own {name} under `/api/v1/{name}` (another user's is a 404);\n//! administrators list everyone's and delete them for good under `/api/v1/admin/{name}`."
                 ),
                 Owner::None => format!(
                     "shared rows, under `/api/v1/{name}` for whoever may call the public routes."
                 ),
             },
             rows_are: match resource.owner {
-                Owner::User => "each owned by a user",
-                Owner::None => "shared by every caller",
+                Owner::User => "each row owned by a user",
+                Owner::None => "its rows shared by every caller",
             },
             columns_literal: columns_literal(resource),
             model_exports,
@@ -1285,7 +1285,7 @@ fn columns_literal(resource: &Resource) -> String {
         .collect();
     const PREFIX: &str = "    const COLUMNS: &'static str = ";
     let whole = format!("\"{}\"", columns.join(", "));
-    if PREFIX.len() + whole.len() + 1 <= 100 {
+    if PREFIX.len() + whole.len() + ";".len() <= 100 {
         return whole;
     }
     let mut lines = vec![String::from("\"")];
@@ -1373,5 +1373,182 @@ fields = [
                 ("add", "v-add_b_to_things", vec!["b"]),
             ]
         );
+    }
+
+    fn invoices() -> (Resources, ResourceContext) {
+        let resources: Resources = toml::from_str(
+            r#"
+[customers]
+fields = [{ name = "name", type = "string", unique = true }]
+
+[invoices]
+fields = [
+  { name = "number", type = "string", max-length = 20, unique = true },
+  { name = "notes", type = "text", optional = true },
+  { name = "paid", type = "bool", default = false },
+  { name = "total", type = "decimal" },
+  { name = "due_on", type = "date", optional = true },
+  { name = "issued_at", type = "datetime" },
+  { name = "status", type = "enum", values = ["draft", "sent"], default = "draft" },
+  { name = "customer_id", type = "ref", to = "customers" },
+]
+"#,
+        )
+        .unwrap();
+        let context = ResourceContext::new("invoices", &resources["invoices"], &resources, |_| {
+            String::new()
+        });
+        (resources, context)
+    }
+
+    fn field<'a>(context: &'a ResourceContext, name: &str) -> &'a FieldContext {
+        context.fields.iter().find(|f| f.name == name).unwrap()
+    }
+
+    #[test]
+    fn each_type_has_its_rust_and_sql_types() {
+        let (_, context) = invoices();
+        let types: Vec<(&str, &str, &str)> = context
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.row_type.as_str(), f.sql_type.as_str()))
+            .collect();
+
+        assert_eq!(
+            types,
+            [
+                ("number", "String", "varchar(20)"),
+                ("notes", "Option<String>", "text"),
+                ("paid", "bool", "boolean"),
+                ("total", "Decimal", "numeric"),
+                ("due_on", "Option<Date>", "date"),
+                ("issued_at", "OffsetDateTime", "timestamptz"),
+                ("status", "InvoiceStatus", "text"),
+                ("customer_id", "Uuid", "uuid"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_default_makes_a_field_optional_in_the_create_and_is_the_columns_default() {
+        let (_, context) = invoices();
+        let paid = field(&context, "paid");
+        let status = field(&context, "status");
+
+        assert!(paid.defaulted);
+        assert_eq!(paid.new_type, "Option<bool>");
+        assert_eq!(paid.sql_constraints, " NOT NULL DEFAULT false");
+        assert_eq!(
+            status.sql_constraints,
+            " NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'sent'))"
+        );
+        assert_eq!(
+            context.defaults,
+            [
+                ("paid".to_owned(), "false".to_owned()),
+                ("status".to_owned(), "\"draft\"".to_owned())
+            ]
+        );
+        assert!(!context.required.contains(&"paid".to_owned()));
+    }
+
+    #[test]
+    fn an_optional_field_is_cleared_by_null_and_a_required_one_refuses_it() {
+        let (_, context) = invoices();
+
+        assert_eq!(
+            field(&context, "notes").change_type,
+            "Option<Option<String>>"
+        );
+        assert!(field(&context, "notes").change_attributes[0].contains("crud::present"));
+        assert!(field(&context, "number").change_attributes[0].contains("crud::not_null"));
+        assert!(
+            field(&context, "issued_at").change_attributes[0].contains("crud::not_null_datetime")
+        );
+    }
+
+    #[test]
+    fn a_ref_to_an_owned_resource_is_checked_in_the_callers_scope() {
+        let (_, context) = invoices();
+        let reference = field(&context, "customer_id").reference.as_ref().unwrap();
+
+        assert_eq!(reference.table, "customers");
+        assert_eq!(reference.scope, "scope");
+        assert!(reference.owned);
+        assert!(context.has_refs);
+        assert_eq!(
+            field(&context, "customer_id").sql_references.as_deref(),
+            Some("REFERENCES customers (id) ON DELETE CASCADE")
+        );
+    }
+
+    #[test]
+    fn the_text_fields_and_dates_are_checked_and_json_is_neither_filtered_nor_sorted() {
+        let (_, context) = invoices();
+
+        assert_eq!(
+            field(&context, "number").new_check.as_deref(),
+            Some("crud::check_line(&mut errors, \"number\", &self.number, 20);")
+        );
+        assert!(field(&context, "notes").new_check.is_some());
+        assert!(field(&context, "due_on").new_check.is_some());
+        assert!(field(&context, "paid").new_check.is_none());
+        let filters: Vec<&str> = context.filters.iter().map(|f| f.name.as_str()).collect();
+        assert!(filters.contains(&"due_on_min") && filters.contains(&"total_max"));
+        assert!(!filters.contains(&"notes"));
+        assert!(context.sortable.contains(&"notes".to_owned()));
+    }
+
+    #[test]
+    fn the_create_schema_requires_only_what_has_no_default_and_may_not_be_null() {
+        let (_, context) = invoices();
+        let schemas: Value = serde_json::from_str(&context.schemas).unwrap();
+
+        assert_eq!(
+            schemas["NewInvoice"]["required"],
+            json!(["number", "total", "issued_at", "customer_id"])
+        );
+        assert_eq!(schemas["InvoiceStatus"]["enum"], json!(["draft", "sent"]));
+        assert_eq!(
+            schemas["Invoice"]["properties"]["due_on"]["type"],
+            json!(["string", "null"])
+        );
+        assert_eq!(
+            schemas["NewInvoice"]["properties"]["number"]["maxLength"],
+            json!(20)
+        );
+    }
+
+    #[test]
+    fn a_short_list_stays_on_its_line_and_a_long_one_takes_a_line_an_item() {
+        let short = rust_list(
+            "    const UNIQUE: &'static [&'static str] = ",
+            &["a".to_owned()],
+            ";",
+        );
+        let items: Vec<String> = (0..12).map(|n| format!("column_{n}")).collect();
+        let long = rust_list(
+            "    const SORTABLE: &'static [&'static str] = ",
+            &items,
+            ";",
+        );
+
+        assert_eq!(short, "&[\"a\"]");
+        assert!(long.starts_with("&[\n        \"column_0\",\n"), "{long}");
+        assert!(long.ends_with("\"column_11\",\n    ]"), "{long}");
+    }
+
+    #[test]
+    fn a_long_column_list_is_continued_on_lines_of_at_most_100_characters() {
+        let (resources, _) = invoices();
+        let literal = columns_literal(&resources["invoices"]);
+
+        let first = format!(
+            "    const COLUMNS: &'static str = {}",
+            literal.lines().next().unwrap()
+        );
+        assert!(first.len() <= 100, "{first}");
+        assert!(literal.lines().all(|line| line.len() <= 100), "{literal}");
+        assert!(literal.lines().count() > 1);
     }
 }
