@@ -448,7 +448,10 @@ mod tests {
                 },
             ],
             features: Vec::new(),
-            resource: Default::default(),
+            resource: crate::catalogue::ResourceTemplates {
+                owners: [("user".to_string(), Default::default())].into(),
+                ..Default::default()
+            },
         }
     }
 

@@ -298,9 +298,20 @@ mod tests {
     }
 
     #[test]
-    fn a_generated_resource_has_shared_rows_without_auth() {
-        let (_, answers) = with_invoices(false);
-        assert_eq!(answers.resources["invoices"].owner, Owner::None);
+    fn a_generated_resource_without_auth_is_refused_until_shared_rows_are_generated() {
+        let (catalogue, answers) = setup(false);
+        let error = generate(
+            &catalogue,
+            &answers,
+            new("invoices", fields(&["title:text"]), None),
+        )
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("rows owned by `none` are not generated"),
+            "{error}"
+        );
     }
 
     #[test]

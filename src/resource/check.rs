@@ -1439,7 +1439,12 @@ mod tests {
             resource(Owner::User, &["title:text"]),
         )]);
         let error = check_with(&taken(), &resources, Some(false)).unwrap_err();
-        assert!(error.to_string().contains("use `--owner none`"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("add auth (`omnistack add auth`)"),
+            "{error}"
+        );
         assert_eq!(check_with(&taken(), &resources, None), Ok(()));
     }
 
