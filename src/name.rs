@@ -179,6 +179,20 @@ fn suggest(name: &str) -> Option<String> {
     ProjectName::parse(&out).ok().map(|n| n.0)
 }
 
+/// `send_email` as `SendEmail`: a Rust type's name for a `snake_case` one.
+pub fn upper_camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

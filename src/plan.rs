@@ -344,18 +344,8 @@ fn shipped_anywhere(
     catalogue: &Catalogue,
     name: &str,
 ) -> Option<(String, &'static Dir<'static>, &'static File<'static>)> {
-    let modules = catalogue.modules.iter().flat_map(|module| {
-        std::iter::once(&module.common)
-            .chain(module.providers.iter().map(|p| &p.contribution))
-            .chain(module.pairings.iter().map(|p| &p.contribution))
-    });
-    let features = catalogue.features.iter().flat_map(|feature| {
-        std::iter::once(&feature.contribution).chain(feature.parts.iter().map(|p| &p.contribution))
-    });
-    std::iter::once(&catalogue.base)
-        .chain(catalogue.base_parts.iter().map(|p| &p.contribution))
-        .chain(modules)
-        .chain(features)
+    catalogue
+        .contributions()
         .filter_map(|contribution| contribution.files)
         .find_map(|dir| {
             files_below(dir).into_iter().find_map(|file| {

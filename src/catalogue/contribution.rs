@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use include_dir::Dir;
 use serde::{Deserialize, Serialize};
 
+use crate::name::upper_camel;
+
 /// The declarations of a `base.toml`, `module.toml` or `provider.toml`, plus the folder of files it ships.
 #[derive(Debug, Clone, Default)]
 pub struct Contribution {
@@ -441,19 +443,6 @@ pub enum ReadmePart {
     Api,
     /// Sections of the deploy part, each starting with its heading.
     Deploy,
-}
-
-/// `worker` as `Worker`, `send_email` as `SendEmail`.
-fn upper_camel(name: &str) -> String {
-    name.split('_')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|first| first.to_uppercase().chain(chars).collect::<String>())
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 /// `value` as a plain YAML scalar, or double-quoted when YAML would read the plain one as a

@@ -102,6 +102,24 @@ impl Catalogue {
         self.modules.iter().find(|m| m.name == name)
     }
 
+    /// Every unit's contribution: the core and its parts, each module's shared part, providers
+    /// and pairings, each feature and its parts.
+    pub fn contributions(&self) -> impl Iterator<Item = &Contribution> {
+        let modules = self.modules.iter().flat_map(|module| {
+            std::iter::once(&module.common)
+                .chain(module.providers.iter().map(|p| &p.contribution))
+                .chain(module.pairings.iter().map(|p| &p.contribution))
+        });
+        let features = self.features.iter().flat_map(|feature| {
+            std::iter::once(&feature.contribution)
+                .chain(feature.parts.iter().map(|p| &p.contribution))
+        });
+        std::iter::once(&self.base)
+            .chain(self.base_parts.iter().map(|p| &p.contribution))
+            .chain(modules)
+            .chain(features)
+    }
+
     /// The names of every module, in prompt order.
     pub fn module_names(&self) -> Vec<&str> {
         self.modules.iter().map(|m| m.name.as_str()).collect()

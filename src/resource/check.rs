@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use include_dir::{Dir, DirEntry};
 
-use crate::catalogue::{Catalogue, Contribution};
+use crate::catalogue::Catalogue;
+use crate::name::upper_camel;
 use crate::resource::{Field, FieldType, Owner, Resource, Resources};
 
 /// The module whose signed-in users own the rows of an `owner = "user"` resource.
@@ -482,7 +483,7 @@ impl Taken {
         for feature in &catalogue.features {
             taken.insert(&feature.name, format!("the feature `{}`", feature.name));
         }
-        for contribution in contributions(catalogue) {
+        for contribution in catalogue.contributions() {
             for module in &contribution.adds.lib_modules {
                 taken.insert(module, format!("the Rust module `crate::{module}`"));
             }
@@ -532,23 +533,6 @@ impl Taken {
     pub fn by(&self, name: &str) -> Option<&str> {
         self.names.get(name).map(String::as_str)
     }
-}
-
-/// Every unit of the catalogue: the core and its parts, each module's shared part, providers
-/// and pairings, each feature and its parts.
-fn contributions(catalogue: &Catalogue) -> impl Iterator<Item = &Contribution> {
-    let modules = catalogue.modules.iter().flat_map(|module| {
-        std::iter::once(&module.common)
-            .chain(module.providers.iter().map(|p| &p.contribution))
-            .chain(module.pairings.iter().map(|p| &p.contribution))
-    });
-    let features = catalogue.features.iter().flat_map(|feature| {
-        std::iter::once(&feature.contribution).chain(feature.parts.iter().map(|p| &p.contribution))
-    });
-    std::iter::once(&catalogue.base)
-        .chain(catalogue.base_parts.iter().map(|p| &p.contribution))
-        .chain(modules)
-        .chain(features)
 }
 
 /// The identifier right after each occurrence of `marker` in `text`.
@@ -1019,20 +1003,6 @@ pub fn is_snake_case(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         && !name.ends_with('_')
         && !name.contains("__")
-}
-
-/// `snake_case` in UpperCamelCase, as the row type is named.
-fn upper_camel(snake: &str) -> String {
-    snake
-        .split('_')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 /// `name` turned into `snake_case` as well as it can be (`dueOn`: `due_on`, `Due-On`: `due_on`).

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Field, FieldType, Owner, Resource, Resources};
+use crate::name::upper_camel;
 
 /// A declared resource, as `{{ resource }}` in its templates.
 #[derive(Debug, Clone, Serialize)]
@@ -1308,20 +1309,6 @@ fn columns_literal(resource: &Resource) -> String {
         width += piece.len();
     }
     lines.join("\n")
-}
-
-/// `purchase_order` as `PurchaseOrder`.
-fn upper_camel(snake: &str) -> String {
-    snake
-        .split('_')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 #[cfg(test)]
