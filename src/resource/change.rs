@@ -68,9 +68,10 @@ pub enum ResourceChangeError {
         /// Its type, as the grammar spells it.
         ty: String,
     },
-    /// A unique required field added to an existing table: every existing row gets the default.
+    /// A unique field with a default added to an existing table: every existing row gets the
+    /// default.
     #[error(
-        "field `{resource}.{field}` is unique and required, and the table's existing rows would all get its default, which the unique index refuses: make it optional with `?`"
+        "field `{resource}.{field}` is unique and has a default, and the table's existing rows would all get that default, which the unique index refuses: make it optional with `?` and no default"
     )]
     UniqueWithDefault {
         /// The resource.
@@ -167,7 +168,7 @@ pub fn add_fields(
                 ty: field.ty.keyword().to_string(),
             });
         }
-        if field.unique && !field.optional {
+        if field.unique && field.default.is_some() {
             return Err(ResourceChangeError::UniqueWithDefault {
                 resource: name.to_string(),
                 field: field.name.clone(),

@@ -683,6 +683,9 @@ impl FieldContext {
             )),
             "text" => Some(format!("crud::check_text({errors}, \"{name}\", &{value});")),
             "date" => Some(format!("crud::check_date({errors}, \"{name}\", &{value});")),
+            "datetime" => Some(format!(
+                "crud::check_datetime({errors}, \"{name}\", &{value});"
+            )),
             _ => None,
         };
         let trimmed = |var: &str, option: bool| {
@@ -859,8 +862,14 @@ fn invalid(ty: &FieldType) -> (Vec<String>, Option<&'static str>) {
             Some("is_no_date_or_before_postgres_dates"),
         ),
         FieldType::Datetime => (
-            values(&["\"2025-01-31\"", "\"yesterday\"", "0"]),
-            Some("is_no_rfc_3339_timestamp"),
+            values(&[
+                "\"2025-01-31\"",
+                "\"yesterday\"",
+                "0",
+                "\"9999-12-31T23:59:59-23:59\"",
+                "\"0000-01-01T00:00:00+01:00\"",
+            ]),
+            Some("is_no_rfc_3339_timestamp_within_years_0_to_9999"),
         ),
         FieldType::Enum { .. } => (
             values(&["\"unknown\"", "7"]),
@@ -1137,6 +1146,9 @@ fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
             )),
             "date" => Some(format!(
                 "crud::check_date(errors, \"{param}\", &self.{param});"
+            )),
+            "datetime" => Some(format!(
+                "crud::check_datetime(errors, \"{param}\", &self.{param});"
             )),
             _ => None,
         };

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Arguments, AssertSqlSafe, Encode, FromRow, PgExecutor, Postgres, QueryBuilder, Type};
-use time::{Date, Month, OffsetDateTime};
+use time::{Date, Month, OffsetDateTime, UtcOffset};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -540,7 +540,7 @@ pub const EARLIEST_DATE: Date = match Date::from_calendar_date(-4713, Month::Nov
     Err(_) => panic!("a valid date"),
 };
 
-/// A value that a check reads if it is given: `String` and `Date`, and `Option`s of them as
+/// A value that a check reads if it is given: `String`, `Date` and `OffsetDateTime`, and `Option`s of them as
 /// the inputs and filters hold them (an absent or `null` value is not checked).
 pub trait Given<T: ?Sized> {
     fn given(&self) -> Option<&T>;
@@ -558,6 +558,12 @@ impl Given<Date> for Date {
     }
 }
 
+impl Given<OffsetDateTime> for OffsetDateTime {
+    fn given(&self) -> Option<&OffsetDateTime> {
+        Some(self)
+    }
+}
+
 impl<T: ?Sized, V: Given<T>> Given<T> for Option<V> {
     fn given(&self) -> Option<&T> {
         self.as_ref().and_then(Given::given)
@@ -569,6 +575,22 @@ impl<T: ?Sized, V: Given<T>> Given<T> for Option<V> {
 pub fn check_date(errors: &mut FieldErrors, field: &str, date: &impl Given<Date>) {
     if date.given().is_some_and(|date| *date < EARLIEST_DATE) {
         errors.add(field, "must not be before 4714-11-24 BC");
+    }
+}
+
+/// Records `field` as invalid unless `at`, in UTC, falls in years 0 to 9999: RFC 3339 reads
+/// offsets that carry 9999-12-31 past the last year the database driver encodes (a panic) or
+/// 0000-01-01 before the first one JSON writes back (a row no list could answer with).
+pub fn check_datetime(errors: &mut FieldErrors, field: &str, at: &impl Given<OffsetDateTime>) {
+    let in_range = |at: &OffsetDateTime| {
+        at.checked_to_offset(UtcOffset::UTC)
+            .is_some_and(|utc| (0..=9999).contains(&utc.year()))
+    };
+    if at.given().is_some_and(|at| !in_range(at)) {
+        errors.add(
+            field,
+            "must be between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z",
+        );
     }
 }
 
