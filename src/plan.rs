@@ -105,7 +105,7 @@ pub struct Context {
     /// What the units add to shared files, base first, then modules in catalogue order, then
     /// resources.
     pub adds: Contributions,
-    /// The declared resources that are not removed, by name.
+    /// Every declared resource, by name; a removed one only renders its migrations.
     pub resources: Vec<ResourceContext>,
 }
 
