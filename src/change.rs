@@ -101,8 +101,8 @@ impl OpenProject {
         })
     }
 
-    /// Finds the base, renders `answers` (new module migrations get their versions first) and
-    /// merges in memory; `None` when the render is the base's. The render's objects are written
+    /// Finds the base, renders `answers` (new module migrations get their versions first, and
+    /// the base's migrations keep its bytes: see [`migrations::freeze`]) and merges in memory; `None` when the render is the base's. The render's objects are written
     /// to the repository's object database (see [`objects_in_memory`] to keep them out of it).
     pub fn change(
         &self,
@@ -122,12 +122,13 @@ impl OpenProject {
             head_paths.iter().map(String::as_str),
             Some(&now),
         );
-        let render = crate::generate(catalogue, &answers)?;
+        let mut render = crate::generate(catalogue, &answers)?;
+        let base_tree = repo.find_tree(base.tree)?;
+        migrations::freeze(repo, &base_tree, &mut render)?;
         let theirs = git::write_tree(repo, &render)?;
         if theirs == base.tree {
             return Ok(None);
         }
-        let base_tree = repo.find_tree(base.tree)?;
         migrations::check_render(&head_paths, &base_tree, &render, &answers)?;
         let ours = head.tree()?;
         let merge = Merge::compute(repo, &base_tree, &ours, &repo.find_tree(theirs)?)?;

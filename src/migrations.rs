@@ -174,6 +174,31 @@ pub fn assign<'p>(
     }
 }
 
+/// Gives every migration of `render` that the base render already has the base's bytes.
+///
+/// Databases in use have applied the base's migrations, and sqlx refuses to run once an
+/// applied migration's checksum changes: a newer release whose template writes the migration
+/// differently must not rewrite it in the project. A new migration carries the change instead.
+/// A migration the render no longer has is left out as the render decides.
+pub fn freeze(
+    repo: &git2::Repository,
+    base: &git2::Tree<'_>,
+    render: &mut RenderedTree,
+) -> Result<(), git2::Error> {
+    for (path, bytes) in &mut render.files {
+        if version_of(path).is_none() {
+            continue;
+        }
+        let Ok(entry) = base.get_path(Path::new(path)) else {
+            continue;
+        };
+        if entry.id() != git2::Oid::hash_object(git2::ObjectType::Blob, bytes)? {
+            *bytes = repo.find_blob(entry.id())?.content().to_vec();
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a render whose migration has the version of another migration the project keeps:
 /// one of `head_paths` that the merge from `base` to `render` does not delete.
 pub fn check_render(

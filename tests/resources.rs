@@ -418,6 +418,76 @@ fn generate_field_adds_one_migration_and_leaves_the_earlier_ones_as_they_are() {
     }
 }
 
+/// Rewrites the migration of `project` whose name ends with `suffix` as an older release's
+/// templates wrote it, and commits that as the older release's render the project came from;
+/// returns the migration's path and its text.
+fn migration_of_an_older_release(project: &Path, suffix: &str) -> (String, String) {
+    let path = migrations(project)
+        .into_keys()
+        .find(|path| path.ends_with(suffix))
+        .unwrap_or_else(|| panic!("a migration ending with {suffix}"));
+    let sql = fs::read_to_string(project.join(&path)).unwrap();
+    let older = format!("-- As an older release wrote it.\n{sql}");
+    fs::write(project.join(&path), &older).unwrap();
+    let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
+    fs::write(
+        project.join("omnistack.toml"),
+        answers.replace(
+            &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+            "version = \"0.0.1\"",
+        ),
+    )
+    .unwrap();
+    commit_all(
+        project,
+        "omnistack 0.0.1: the older render\n\nOmnistack-Render: 0.0.1",
+    );
+    change_support::git(project, &["update-ref", "refs/omnistack/pristine", "HEAD"]);
+    (path, older)
+}
+
+#[test]
+fn a_resource_migration_the_project_has_keeps_its_bytes_when_the_templates_write_it_differently() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    generate_invoices(&project);
+    commit_all(&project, "invoices");
+    let (path, applied) = migration_of_an_older_release(&project, "_create_invoices.sql");
+
+    omnistack(&project)
+        .args(["generate", "field", "invoices", "paid_at:datetime?"])
+        .assert()
+        .success();
+
+    assert_eq!(fs::read_to_string(project.join(&path)).unwrap(), applied);
+    assert!(
+        recorded(&project)
+            .migrations
+            .contains_key("add_paid_at_to_invoices"),
+        "the change itself is made"
+    );
+}
+
+#[test]
+fn a_module_migration_the_project_has_keeps_its_bytes_through_update() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    let (path, applied) = migration_of_an_older_release(&project, "_users.sql");
+
+    omnistack(&project)
+        .args(["update", "--yes"])
+        .assert()
+        .success();
+
+    assert_eq!(fs::read_to_string(project.join(&path)).unwrap(), applied);
+    assert!(
+        fs::read_to_string(project.join("omnistack.toml"))
+            .unwrap()
+            .contains(&format!("version = \"{}\"", env!("CARGO_PKG_VERSION"))),
+        "the update itself is made"
+    );
+}
+
 /// A project with `invoices` generated and committed, a copy of it where `generate field`
 /// ran unedited, and a resource file that the field changes: its content before and after.
 struct FieldScenario {
