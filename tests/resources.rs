@@ -209,6 +209,19 @@ fn a_required_field_without_default_is_refused_on_an_existing_table() {
 }
 
 #[test]
+fn a_name_whose_index_postgresql_would_cut_short_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    let name = "a".repeat(49);
+
+    refused(
+        &project,
+        &["generate", "resource", &name, "title:text"],
+        &format!("the index `{name}_owner_live_idx` is 64 bytes long"),
+    );
+}
+
+#[test]
 fn removing_a_resource_the_project_lacks_is_refused() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);

@@ -215,6 +215,10 @@ const TYPE_NAMES: &[&str] = &[
     "Vec",
 ];
 
+/// The longest identifier PostgreSQL keeps, in bytes (`NAMEDATALEN - 1`): it truncates a longer
+/// one without an error, and two truncated names can collide.
+pub const IDENTIFIER_LIMIT: usize = 63;
+
 /// The query parameters of a resource's list route besides its filters, which no field may be
 /// called: its filter would be read from the same parameter.
 pub const QUERY_PARAMETERS: &[&str] = &["cursor", "include_deleted", "limit", "offset", "sort"];
@@ -472,6 +476,19 @@ pub enum ResourceError {
         /// What the type takes.
         expected: String,
     },
+    /// A table, column or index name longer than PostgreSQL keeps.
+    #[error(
+        "resource `{resource}`: the {what} `{identifier}` is {} bytes long, and PostgreSQL identifiers are at most {IDENTIFIER_LIMIT} bytes (it would cut it short, and two cut names can collide); choose a shorter resource or field name",
+        identifier.len()
+    )]
+    IdentifierTooLong {
+        /// The resource.
+        resource: String,
+        /// What the identifier names (`table`, `column`, `index`).
+        what: &'static str,
+        /// The identifier the migrations would use.
+        identifier: String,
+    },
     /// A migration name that is not `snake_case`, or that another migration has.
     #[error("field `{resource}.{field}`: {problem}")]
     Added {
@@ -604,6 +621,7 @@ pub fn check_with(
     let mut migrations: BTreeMap<String, String> = BTreeMap::new();
     for (name, resource) in resources {
         check_resource(taken, resources, name, resource)?;
+        check_identifiers(name, resource)?;
         if resource.owner == Owner::User && resource.removed.is_none() && auth == Some(false) {
             return Err(ResourceError::OwnerNeedsAuth {
                 resource: name.clone(),
@@ -680,6 +698,46 @@ fn check_resource(
         }
     }
     Ok(())
+}
+
+/// Refuses a resource whose migrations would name a table, column or index longer than
+/// PostgreSQL keeps: it would cut the name short, and the generated code finds a unique
+/// field's index by its full name (`crud.rs` maps a unique violation to its field).
+fn check_identifiers(name: &str, resource: &Resource) -> Result<(), ResourceError> {
+    match identifiers(name, resource)
+        .into_iter()
+        .find(|(_, identifier)| identifier.len() > IDENTIFIER_LIMIT)
+    {
+        Some((what, identifier)) => Err(ResourceError::IdentifierTooLong {
+            resource: name.to_string(),
+            what,
+            identifier,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Every identifier `templates/resource/migrations/` derive from a resource's names, with what
+/// each names: its table, its columns, and its indexes.
+fn identifiers(name: &str, resource: &Resource) -> Vec<(&'static str, String)> {
+    let mut identifiers = vec![("table", name.to_string())];
+    let listing: &[&str] = match resource.owner {
+        Owner::User => &["owner_live_idx", "owner_idx"],
+        Owner::None => &["live_idx"],
+    };
+    for suffix in listing.iter().chain(&["created_at_idx", "deleted_at_idx"]) {
+        identifiers.push(("index", format!("{name}_{suffix}")));
+    }
+    for field in &resource.fields {
+        identifiers.push(("column", field.name.clone()));
+        if field.unique {
+            identifiers.push(("index", format!("{name}_{}_key", field.name)));
+        }
+        if matches!(field.ty, FieldType::Ref { .. }) {
+            identifiers.push(("index", format!("{name}_{}_idx", field.name)));
+        }
+    }
+    identifiers
 }
 
 /// Refuses a field whose list filter would share a query parameter with the list's own
@@ -1576,6 +1634,122 @@ mod tests {
             check_with(&taken(), &resources, Some(true)),
             Err(ResourceError::Added { .. })
         ));
+    }
+
+    #[test]
+    fn a_resource_whose_index_names_exceed_63_bytes_is_refused_naming_one_and_the_limit() {
+        let longest = "a".repeat(IDENTIFIER_LIMIT - "_deleted_at_idx".len());
+        assert_eq!(check_one(&longest, &["title:text"]), Ok(()));
+
+        let name = format!("{longest}b");
+        let error = check_one(&name, &["title:text"]).unwrap_err();
+
+        assert_eq!(
+            error,
+            ResourceError::IdentifierTooLong {
+                resource: name.clone(),
+                what: "index",
+                identifier: format!("{name}_created_at_idx"),
+            }
+        );
+        let message = error.to_string();
+        assert!(message.contains("64 bytes"), "{message}");
+        assert!(message.contains("at most 63 bytes"), "{message}");
+    }
+
+    #[test]
+    fn a_unique_field_whose_index_name_exceeds_63_bytes_is_refused() {
+        let field = "b".repeat(IDENTIFIER_LIMIT - "invoices__key".len() + 1);
+
+        let error = check_one("invoices", &[&format!("{field}:text:unique")]).unwrap_err();
+
+        assert_eq!(
+            error,
+            ResourceError::IdentifierTooLong {
+                resource: "invoices".into(),
+                what: "index",
+                identifier: format!("invoices_{field}_key"),
+            }
+        );
+    }
+
+    #[test]
+    fn a_column_name_longer_than_63_bytes_is_refused() {
+        let field = "c".repeat(IDENTIFIER_LIMIT + 1);
+
+        let error = check_one("notes", &[&format!("{field}:text")]).unwrap_err();
+
+        assert!(
+            matches!(&error, ResourceError::IdentifierTooLong { what: "column", identifier, .. } if *identifier == field),
+            "{error}"
+        );
+    }
+
+    /// The identifiers after each `marker` in the migrations `render` has for `table`.
+    fn rendered_identifiers<'r>(
+        render: &'r crate::render::RenderedTree,
+        table: &str,
+    ) -> BTreeSet<&'r str> {
+        let markers = [
+            "CREATE TABLE ",
+            "ALTER TABLE ",
+            "CREATE INDEX ",
+            "CREATE UNIQUE INDEX ",
+            "ADD COLUMN ",
+        ];
+        render
+            .files
+            .keys()
+            .filter(|path| path.starts_with("migrations/") && path.contains(table))
+            .flat_map(|path| {
+                let text = render.text(path).unwrap();
+                markers.iter().flat_map(move |m| words_after(text, m))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_identifiers_checked_are_every_one_the_resource_migrations_derive() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let mut answers = crate::answers::Answers {
+            name: crate::name::ProjectName::parse("demo").unwrap(),
+            modules: catalogue
+                .modules
+                .iter()
+                .map(|m| (m.name.clone(), m.default.clone()))
+                .collect(),
+            migrations: BTreeMap::new(),
+            resources: Resources::new(),
+        };
+        let mut invoices = resource(
+            Owner::User,
+            &["title:string:unique", "customer_id:ref(customers)"],
+        );
+        let mut added = field("number:i64?:unique");
+        added.added = Some("add_number_to_invoices".into());
+        invoices.fields.push(added);
+        let mut paid_by = field("paid_by:ref(customers)?");
+        paid_by.added = Some("add_number_to_invoices".into());
+        invoices.fields.push(paid_by);
+        answers
+            .resources
+            .insert("customers".into(), resource(Owner::User, &["name:text"]));
+        answers
+            .resources
+            .insert("invoices".into(), invoices.clone());
+
+        let render = crate::generate(&catalogue, &answers).unwrap();
+
+        let checked: BTreeSet<String> = identifiers("invoices", &invoices)
+            .into_iter()
+            .map(|(_, identifier)| identifier)
+            .collect();
+        let rendered = rendered_identifiers(&render, "invoices");
+        assert!(rendered.contains("invoices_number_key"), "{rendered:?}");
+        assert!(rendered.contains("invoices_paid_by_idx"), "{rendered:?}");
+        for identifier in rendered {
+            assert!(checked.contains(identifier), "{identifier} is not checked");
+        }
     }
 
     #[test]
