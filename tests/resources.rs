@@ -112,6 +112,20 @@ fn an_sql_keyword_is_refused_as_a_field_name() {
 }
 
 #[test]
+fn a_resource_whose_singular_is_an_sql_keyword_is_generated() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+
+    omnistack(&project)
+        .args(["generate", "resource", "orders", "title:string"])
+        .assert()
+        .success();
+
+    assert!(project.join("src/orders/model.rs").is_file());
+    assert!(recorded(&project).resources.contains_key("orders"));
+}
+
+#[test]
 fn a_name_the_project_uses_is_refused() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);

@@ -649,7 +649,8 @@ fn check_resource(
         });
     }
     let singular = resource.singular(name);
-    check_name(&format!("the singular of resource `{name}`"), &singular)?;
+    // The singular names Rust items and values only (`Order`, `let order`), never SQL.
+    check_rust_name(&format!("the singular of resource `{name}`"), &singular)?;
     if singular != name
         && let Some(by) = taken.by(&singular)
     {
@@ -1065,15 +1066,21 @@ fn visit<'r>(
 
 /// Checks a name of the generated code and schema: `snake_case`, not a Rust or SQL keyword.
 fn check_name(what: &str, name: &str) -> Result<(), ResourceError> {
-    check_snake_case(what, name)?;
-    if RUST_KEYWORDS.contains(&name) {
-        return Err(ResourceError::RustKeyword {
+    check_rust_name(what, name)?;
+    if SQL_KEYWORDS.contains(&name) {
+        return Err(ResourceError::SqlKeyword {
             what: what.to_string(),
             name: name.to_string(),
         });
     }
-    if SQL_KEYWORDS.contains(&name) {
-        return Err(ResourceError::SqlKeyword {
+    Ok(())
+}
+
+/// Checks a name of the generated code alone: `snake_case`, not a Rust keyword.
+fn check_rust_name(what: &str, name: &str) -> Result<(), ResourceError> {
+    check_snake_case(what, name)?;
+    if RUST_KEYWORDS.contains(&name) {
+        return Err(ResourceError::RustKeyword {
             what: what.to_string(),
             name: name.to_string(),
         });
@@ -1201,6 +1208,16 @@ mod tests {
             check_one("order", &["title:text"]),
             Err(ResourceError::SqlKeyword { .. })
         ));
+    }
+
+    #[test]
+    fn a_resource_whose_singular_is_an_sql_keyword_passes() {
+        assert_eq!(check_one("orders", &["title:text"]), Ok(()));
+        assert_eq!(check_one("groups", &["title:text"]), Ok(()));
+        let mut declared = resource(Owner::None, &["title:text"]);
+        declared.singular = Some("table".into());
+        let resources = Resources::from([("tables".to_string(), declared)]);
+        assert_eq!(check_with(&taken(), &resources, Some(true)), Ok(()));
     }
 
     #[test]
