@@ -126,6 +126,18 @@ fn a_resource_whose_singular_is_an_sql_keyword_is_generated() {
 }
 
 #[test]
+fn a_unique_text_field_is_refused_saying_how_long_a_unique_string_may_be() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+
+    refused(
+        &project,
+        &["generate", "resource", "articles", "slug:text:unique"],
+        "declare it `string(n)` with n at most 600",
+    );
+}
+
+#[test]
 fn a_name_the_project_uses_is_refused() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);

@@ -215,6 +215,12 @@ const TYPE_NAMES: &[&str] = &[
     "Vec",
 ];
 
+/// The longest `max-length` of a unique string. A btree index entry holds at most 2704 bytes
+/// (a third of a page), and a character takes up to 4 bytes in UTF-8: 600 characters are 2400
+/// bytes, which with the owner's id and the entry's headers stay under it, where a longer value
+/// would fail its insert with a 500.
+pub const UNIQUE_MAX_LENGTH: u32 = 600;
+
 /// The longest identifier PostgreSQL keeps, in bytes (`NAMEDATALEN - 1`): it truncates a longer
 /// one without an error, and two truncated names can collide.
 pub const IDENTIFIER_LIMIT: usize = 63;
@@ -489,6 +495,18 @@ pub enum ResourceError {
         /// The identifier the migrations would use.
         identifier: String,
     },
+    /// A unique field whose values can be longer than a unique index holds.
+    #[error(
+        "field `{resource}.{field}` is unique, and {values} can be longer than PostgreSQL's unique index holds (2704 bytes; a longer value would fail its insert): declare it `string(n)` with n at most {UNIQUE_MAX_LENGTH}, or drop `:unique`"
+    )]
+    UniqueTooLong {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+        /// Which values (`a text value`, `a string(1000) value`).
+        values: String,
+    },
     /// A migration name that is not `snake_case`, or that another migration has.
     #[error("field `{resource}.{field}`: {problem}")]
     Added {
@@ -622,6 +640,7 @@ pub fn check_with(
     for (name, resource) in resources {
         check_resource(taken, resources, name, resource)?;
         check_identifiers(name, resource)?;
+        check_unique_lengths(name, resource)?;
         if resource.owner == Owner::User && resource.removed.is_none() && auth == Some(false) {
             return Err(ResourceError::OwnerNeedsAuth {
                 resource: name.clone(),
@@ -739,6 +758,27 @@ fn identifiers(name: &str, resource: &Resource) -> Vec<(&'static str, String)> {
         }
     }
     identifiers
+}
+
+/// Refuses a unique field whose values may not fit its unique index (see
+/// [`UNIQUE_MAX_LENGTH`]): `text` and `json` of any length, a `string` longer than that.
+fn check_unique_lengths(name: &str, resource: &Resource) -> Result<(), ResourceError> {
+    for field in resource.fields.iter().filter(|f| f.unique) {
+        let values = match field.ty {
+            FieldType::Text => "a text value".to_string(),
+            FieldType::Json => "a json value".to_string(),
+            FieldType::String {
+                max_length: Some(n),
+            } if n > UNIQUE_MAX_LENGTH => format!("a string({n}) value"),
+            _ => continue,
+        };
+        return Err(ResourceError::UniqueTooLong {
+            resource: name.to_string(),
+            field: field.name.clone(),
+            values,
+        });
+    }
+    Ok(())
 }
 
 /// Refuses a field whose list filter would share a query parameter with the list's own
@@ -1678,7 +1718,7 @@ mod tests {
     fn a_unique_field_whose_index_name_exceeds_63_bytes_is_refused() {
         let field = "b".repeat(IDENTIFIER_LIMIT - "invoices__key".len() + 1);
 
-        let error = check_one("invoices", &[&format!("{field}:text:unique")]).unwrap_err();
+        let error = check_one("invoices", &[&format!("{field}:string:unique")]).unwrap_err();
 
         assert_eq!(
             error,
@@ -1700,6 +1740,37 @@ mod tests {
             matches!(&error, ResourceError::IdentifierTooLong { what: "column", identifier, .. } if *identifier == field),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_unique_string_is_at_most_600_characters() {
+        assert_eq!(check_one("codes", &["code:string(600):unique"]), Ok(()));
+
+        let error = check_one("codes", &["code:string(601):unique"]).unwrap_err();
+
+        let message = error.to_string();
+        assert!(
+            message.starts_with("field `codes.code` is unique, and a string(601) value"),
+            "{message}"
+        );
+        assert!(
+            message.contains("`string(n)` with n at most 600"),
+            "{message}"
+        );
+        assert_eq!(check_one("codes", &["code:string(601)"]), Ok(()));
+    }
+
+    #[test]
+    fn a_unique_text_or_json_field_is_refused() {
+        for word in ["body:text:unique", "payload:json:unique"] {
+            assert!(
+                matches!(
+                    check_one("notes", &[word]),
+                    Err(ResourceError::UniqueTooLong { .. })
+                ),
+                "{word}"
+            );
+        }
     }
 
     /// The identifiers after each `marker` in the migrations `render` has for `table`.
