@@ -179,7 +179,8 @@ impl Answers {
     pub fn check_requirements(&self, catalogue: &Catalogue) -> Result<(), AnswersError> {
         self.check_modules(catalogue)?;
         let auth = !self.providers(check::AUTH_MODULE).is_empty();
-        check::check(catalogue, &self.resources, Some(auth))?;
+        let taken = check::Taken::of_project(catalogue, self);
+        check::check(catalogue, &taken, &self.resources, Some(auth))?;
         Ok(())
     }
 
@@ -351,7 +352,9 @@ impl AnswersFile {
         // Whether the project has auth is known only when the file chooses; otherwise the
         // check before rendering decides, once defaults and prompts have.
         let auth = choices.get(check::AUTH_MODULE).map(|p| !p.is_empty());
-        check::check(catalogue, &raw.resources, auth)?;
+        // The modules the project will have are known only once the defaults and prompts have
+        // answered: the names they take are checked before rendering.
+        check::check(catalogue, &check::Taken::core(), &raw.resources, auth)?;
         Ok(Self {
             version: raw.omnistack.map(|s| s.version),
             name: raw

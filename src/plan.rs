@@ -177,9 +177,9 @@ pub struct EnvGroup {
 }
 
 /// A unit of the catalogue included in a plan, with a label for messages and headings.
-struct Unit<'c> {
-    label: String,
-    contribution: &'c Contribution,
+pub(crate) struct Unit<'c> {
+    pub(crate) label: String,
+    pub(crate) contribution: &'c Contribution,
 }
 
 /// Plans the project described by `answers`.
@@ -364,7 +364,7 @@ pub(crate) fn shipped_migrations(dir: &'static Dir<'static>) -> Vec<Result<Shipp
 }
 
 /// The base (and its parts for the modules left out), then each chosen module's shared part and its chosen providers, in catalogue order.
-fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit<'c>> {
+pub(crate) fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit<'c>> {
     let mut units = vec![Unit {
         label: "core".to_string(),
         contribution: &catalogue.base,

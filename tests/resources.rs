@@ -138,6 +138,37 @@ fn a_unique_text_field_is_refused_saying_how_long_a_unique_string_may_be() {
 }
 
 #[test]
+fn a_resource_named_as_a_table_of_a_module_the_project_lacks_keeps_working_until_that_module_is_added()
+ {
+    let tmp = TempDir::new().unwrap();
+    // As a project declared it before a release gave the payments module this table.
+    let preset = tmp.path().join("preset.toml");
+    fs::write(
+        &preset,
+        "[resources.subscriptions]\nfields = [{ name = \"plan\", type = \"text\" }]\n",
+    )
+    .unwrap();
+    omnistack(tmp.path())
+        .args(["new", "app", "--yes", "--preset"])
+        .arg(&preset)
+        .assert()
+        .success();
+    let project = tmp.path().join("app");
+
+    omnistack(&project)
+        .args(["generate", "field", "subscriptions", "note:text?"])
+        .assert()
+        .success();
+    commit_all(&project, "note");
+
+    refused(
+        &project,
+        &["add", "payments", "--provider", "stripe", "--yes"],
+        "resource `subscriptions` would collide with the table `subscriptions`, from payments (stripe)",
+    );
+}
+
+#[test]
 fn a_name_the_project_uses_is_refused() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);

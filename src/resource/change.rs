@@ -4,7 +4,7 @@
 
 use crate::answers::{Answers, AnswersError};
 use crate::catalogue::Catalogue;
-use crate::resource::check::AUTH_MODULE;
+use crate::resource::check::{self, AUTH_MODULE};
 use crate::resource::{Field, Owner, Removal, Resource};
 
 /// A resource change the project's declarations do not allow.
@@ -135,6 +135,7 @@ pub fn generate(
             removed: None,
         },
     );
+    check::check_new(catalogue, &changed.resources, name).map_err(AnswersError::from)?;
     changed.check_requirements(catalogue)?;
     Ok(changed)
 }

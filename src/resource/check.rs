@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use include_dir::{Dir, DirEntry};
 
+use crate::answers::Answers;
 use crate::catalogue::Catalogue;
 use crate::name::upper_camel;
 use crate::resource::{Field, FieldType, Owner, Resource, Resources};
@@ -274,7 +275,7 @@ pub enum ResourceError {
     },
     /// A resource name the project already uses.
     #[error(
-        "resource `{name}` would collide with {taken_by}, which the project already has; choose another name"
+        "resource `{name}` would collide with {taken_by}; choose another name (a resource already in use moves to another as \"Renaming a resource\" in omnistack's README says)"
     )]
     Taken {
         /// The name given.
@@ -528,13 +529,10 @@ pub struct Taken {
 }
 
 impl Taken {
-    /// Every name a unit of `catalogue` uses, whether or not a project chooses it: a resource
-    /// must keep working when a module is added later.
+    /// Every name a unit of `catalogue` uses, whether or not a project chooses it: what a new
+    /// resource is checked against, so that it keeps working when a module is added later.
     pub fn from_catalogue(catalogue: &Catalogue) -> Self {
-        let mut taken = Self::default();
-        for name in CORE_NAMES {
-            taken.insert(name, format!("the core's `{name}`"));
-        }
+        let mut taken = Self::core();
         for module in &catalogue.modules {
             taken.insert(&module.name, format!("the module `{}`", module.name));
         }
@@ -552,6 +550,46 @@ impl Taken {
         taken
     }
 
+    /// The names every project has whatever its modules.
+    pub fn core() -> Self {
+        let mut taken = Self::default();
+        for name in CORE_NAMES {
+            taken.insert(name, format!("the core's `{name}`"));
+        }
+        taken
+    }
+
+    /// The names the project `answers` describe has: the core's, and those of the modules
+    /// and features it includes. What a declared resource is checked against before every
+    /// render: a name a newer release gave a module the project lacks is no collision, and a
+    /// resource that has applied its migrations cannot easily move to another.
+    pub fn of_project(catalogue: &Catalogue, answers: &Answers) -> Self {
+        let mut taken = Self::core();
+        for module in catalogue
+            .modules
+            .iter()
+            .filter(|m| !answers.providers(&m.name).is_empty())
+        {
+            taken.insert(&module.name, format!("the module `{}`", module.name));
+        }
+        for unit in crate::plan::units(catalogue, answers) {
+            let from = format!(", from {}", unit.label);
+            for module in &unit.contribution.adds.lib_modules {
+                taken.insert(module, format!("the Rust module `crate::{module}`{from}"));
+            }
+            if let Some(dir) = unit.contribution.files {
+                taken.scan_from(dir, &from);
+            }
+        }
+        taken
+    }
+
+    /// Lets a resource own `name`, which a unit names too: a unit that shows or serves a
+    /// resource (the example `projects`) names its table and routes without colliding with it.
+    pub fn release(&mut self, name: &str) {
+        self.names.remove(name);
+    }
+
     fn insert(&mut self, name: &str, by: String) {
         self.names.entry(name.to_string()).or_insert(by);
     }
@@ -559,10 +597,15 @@ impl Taken {
     /// Records the tables a unit's migrations create, its migrations' names, and the first
     /// segment of each route it documents (`path = "/users/{id}"`).
     fn scan(&mut self, dir: &'static Dir<'static>) {
+        self.scan_from(dir, "");
+    }
+
+    /// [`Self::scan`], saying after each name what has it (`from`, as `, from payments`).
+    fn scan_from(&mut self, dir: &'static Dir<'static>, from: &str) {
         for entry in dir.entries() {
             let file = match entry {
                 DirEntry::Dir(sub) => {
-                    self.scan(sub);
+                    self.scan_from(sub, from);
                     continue;
                 }
                 DirEntry::File(file) => file,
@@ -578,11 +621,11 @@ impl Taken {
                     self.migrations.insert(name.to_string());
                 }
                 for table in words_after(text, "CREATE TABLE ") {
-                    self.insert(table, format!("the table `{table}`"));
+                    self.insert(table, format!("the table `{table}`{from}"));
                 }
             }
             for segment in words_after(text, "path = \"/") {
-                self.insert(segment, format!("the routes `/{segment}`"));
+                self.insert(segment, format!("the routes `/{segment}`{from}"));
             }
         }
     }
@@ -605,16 +648,16 @@ fn words_after<'t>(text: &'t str, marker: &str) -> impl Iterator<Item = &'t str>
     })
 }
 
-/// Checks every declaration of `resources`. `auth` says whether the project has auth, when that
-/// is known (a preset that does not choose leaves it to the defaults and prompts: the check
-/// before rendering decides then).
+/// Checks every declaration of `resources` against the names `taken`. `auth` says whether the
+/// project has auth, when that is known (a preset that does not choose leaves it to the
+/// defaults and prompts: the check before rendering decides then).
 pub fn check(
     catalogue: &Catalogue,
+    taken: &Taken,
     resources: &Resources,
     auth: Option<bool>,
 ) -> Result<(), ResourceError> {
-    let taken = Taken::from_catalogue(catalogue);
-    check_with(&taken, resources, auth)?;
+    check_with(taken, resources, auth)?;
     for (name, resource) in resources {
         let owner = match resource.owner {
             Owner::User => "user",
@@ -630,6 +673,21 @@ pub fn check(
     Ok(())
 }
 
+/// Checks the resource `name` of `resources`, which is being declared, against every name the
+/// catalogue uses ([`Taken::from_catalogue`]); [`check`] then checks the whole project.
+pub fn check_new(
+    catalogue: &Catalogue,
+    resources: &Resources,
+    name: &str,
+) -> Result<(), ResourceError> {
+    match resources.get(name) {
+        Some(resource) => {
+            check_resource(&Taken::from_catalogue(catalogue), resources, name, resource)
+        }
+        None => Ok(()),
+    }
+}
+
 /// [`check`], with what the catalogue takes already gathered.
 pub fn check_with(
     taken: &Taken,
@@ -637,8 +695,12 @@ pub fn check_with(
     auth: Option<bool>,
 ) -> Result<(), ResourceError> {
     let mut migrations: BTreeMap<String, String> = BTreeMap::new();
+    // A resource removed with its table has neither code nor table left to collide with.
+    let nothing_taken = Taken::default();
     for (name, resource) in resources {
-        check_resource(taken, resources, name, resource)?;
+        let dropped = resource.removed.as_ref().is_some_and(|r| r.drop_table);
+        let taken_by_others = if dropped { &nothing_taken } else { taken };
+        check_resource(taken_by_others, resources, name, resource)?;
         check_identifiers(name, resource)?;
         check_unique_lengths(name, resource)?;
         if resource.owner == Owner::User && resource.removed.is_none() && auth == Some(false) {
@@ -1265,7 +1327,7 @@ mod tests {
         let error = check_one("payments", &["title:text"]).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "resource `payments` would collide with the module `payments`, which the project already has; choose another name"
+            "resource `payments` would collide with the module `payments`; choose another name (a resource already in use moves to another as \"Renaming a resource\" in omnistack's README says)"
         );
     }
 
@@ -1771,6 +1833,94 @@ mod tests {
                 "{word}"
             );
         }
+    }
+
+    /// The default answers, with `payments` as given, declaring a resource `subscriptions`,
+    /// the name of a table of payments.
+    fn subscriptions_with_payments(payments: &[&str]) -> (Catalogue, Answers) {
+        let catalogue = Catalogue::embedded().unwrap();
+        let mut modules: BTreeMap<String, Vec<String>> = catalogue
+            .modules
+            .iter()
+            .map(|m| (m.name.clone(), m.default.clone()))
+            .collect();
+        modules.insert(
+            "payments".into(),
+            payments.iter().map(|p| p.to_string()).collect(),
+        );
+        let answers = Answers {
+            name: crate::name::ProjectName::parse("demo").unwrap(),
+            modules,
+            migrations: BTreeMap::new(),
+            resources: Resources::from([(
+                "subscriptions".to_string(),
+                resource(Owner::User, &["plan:text"]),
+            )]),
+        };
+        (catalogue, answers)
+    }
+
+    #[test]
+    fn a_declared_resource_named_as_what_a_module_the_project_lacks_uses_passes() {
+        let (catalogue, answers) = subscriptions_with_payments(&[]);
+
+        let taken = Taken::of_project(&catalogue, &answers);
+
+        assert_eq!(check_with(&taken, &answers.resources, Some(true)), Ok(()));
+        assert!(answers.check_requirements(&catalogue).is_ok());
+    }
+
+    #[test]
+    fn a_new_resource_named_as_what_any_module_uses_is_refused() {
+        let (catalogue, answers) = subscriptions_with_payments(&[]);
+
+        let error = check_new(&catalogue, &answers.resources, "subscriptions").unwrap_err();
+
+        assert!(
+            matches!(error, ResourceError::Taken { ref taken_by, .. } if taken_by == "the table `subscriptions`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_declared_resource_named_as_what_a_chosen_module_uses_is_refused_naming_the_module() {
+        let (catalogue, answers) = subscriptions_with_payments(&["stripe"]);
+
+        let taken = Taken::of_project(&catalogue, &answers);
+        let error = check_with(&taken, &answers.resources, Some(true)).unwrap_err();
+
+        let message = error.to_string();
+        assert!(
+            message.starts_with(
+                "resource `subscriptions` would collide with the table `subscriptions`, from payments (stripe); choose another name"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("Renaming a resource"), "{message}");
+    }
+
+    #[test]
+    fn a_resource_removed_with_its_table_leaves_its_name_to_a_module() {
+        let (catalogue, mut answers) = subscriptions_with_payments(&["stripe"]);
+        for resource in answers.resources.values_mut() {
+            resource.removed = Some(Removal { drop_table: true });
+        }
+
+        assert!(answers.check_requirements(&catalogue).is_ok());
+    }
+
+    #[test]
+    fn a_name_released_to_resources_may_be_a_resources() {
+        let mut taken = taken();
+        let resources = Resources::from([(
+            "projects".to_string(),
+            resource(Owner::User, &["title:text"]),
+        )]);
+        assert!(check_with(&taken, &resources, Some(true)).is_err());
+
+        taken.release("projects");
+
+        assert_eq!(check_with(&taken, &resources, Some(true)), Ok(()));
     }
 
     /// The identifiers after each `marker` in the migrations `render` has for `table`.
