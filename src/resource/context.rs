@@ -74,6 +74,8 @@ pub struct ResourceContext {
     pub sortable_literal: String,
     /// The `UNIQUE` constant's value, laid out as rustfmt lays it out.
     pub unique_literal: String,
+    /// The `REFERENCES` constant's value (the `ref` fields), laid out as rustfmt lays it out.
+    pub references_literal: String,
     /// The optional fields' names as the array of a test's `for field in ... {`.
     pub optional_for: String,
     /// The optional fields' names as the array of a test's `let optional = ...;`.
@@ -417,6 +419,16 @@ impl ResourceContext {
         );
         let unique_literal =
             rust_list("    const UNIQUE: &'static [&'static str] = ", &unique, ";");
+        let references: Vec<String> = fields
+            .iter()
+            .filter(|f| f.reference.is_some())
+            .map(|f| f.name.clone())
+            .collect();
+        let references_literal = rust_list(
+            "    const REFERENCES: &'static [&'static str] = ",
+            &references,
+            ";",
+        );
         Self {
             name: name.to_string(),
             type_name,
@@ -461,6 +473,7 @@ impl ResourceContext {
             },
             sortable_literal,
             unique_literal,
+            references_literal,
             optional_for: rust_list("    for field in ", &optional, " {").replacen('&', "", 1),
             optional_let: rust_list("    let optional = ", &optional, ";").replacen('&', "", 1),
             required_for: rust_list("    for field in ", &required, " {").replacen('&', "", 1),
@@ -1516,6 +1529,13 @@ fields = [
             schemas["NewInvoice"]["properties"]["number"]["maxLength"],
             json!(20)
         );
+    }
+
+    #[test]
+    fn the_ref_fields_are_the_references_whose_foreign_key_names_them() {
+        let (_, context) = invoices();
+
+        assert_eq!(context.references_literal, "&[\"customer_id\"]");
     }
 
     #[test]
