@@ -677,15 +677,17 @@ impl FieldContext {
             }
             .to_owned(),
         ];
+        // Documented as what is read: `null` only for an optional field, a required one's
+        // `Option` standing for absent alone.
         if keyword == "decimal" {
-            change_attributes.push(decimal_schema(true));
-        } else if field.optional {
-            let schema_ty = if keyword == "json" {
-                "serde_json::Value".to_owned()
+            change_attributes.push(decimal_schema(field.optional));
+        } else {
+            let schema_ty = if field.optional {
+                optional(&ty)
             } else {
                 ty.clone()
             };
-            change_attributes.push(format!("#[schema(value_type = Option<{schema_ty}>)]"));
+            change_attributes.push(format!("#[schema(value_type = {schema_ty})]"));
         }
         change_attributes.extend(text_schema);
 
@@ -1052,7 +1054,13 @@ fn schemas(
         }
         changes.insert(
             field.name.clone(),
-            schema(field, type_name, true, context.change_doc.as_deref(), true),
+            schema(
+                field,
+                type_name,
+                field.optional,
+                context.change_doc.as_deref(),
+                true,
+            ),
         );
     }
     row.insert("created_at".into(), timestamp.clone());
@@ -1528,6 +1536,44 @@ fields = [
         assert_eq!(
             schemas["NewInvoice"]["properties"]["number"]["maxLength"],
             json!(20)
+        );
+    }
+
+    #[test]
+    fn in_the_changes_schema_only_an_optional_field_may_be_null() {
+        let (_, context) = invoices();
+        let schemas: Value = serde_json::from_str(&context.schemas).unwrap();
+        let changes = &schemas["InvoiceChanges"]["properties"];
+
+        assert_eq!(changes["notes"]["type"], json!(["string", "null"]));
+        assert_eq!(changes["number"]["type"], json!("string"));
+        assert_eq!(changes["total"]["type"], json!("string"));
+        assert_eq!(changes["paid"]["type"], json!("boolean"));
+        assert_eq!(
+            changes["status"],
+            json!({"$ref": "#/components/schemas/InvoiceStatus"})
+        );
+        assert!(schemas["InvoiceChanges"].get("required").is_none());
+    }
+
+    #[test]
+    fn utoipa_documents_the_changes_as_the_fragment_does() {
+        let (_, context) = invoices();
+
+        assert!(
+            field(&context, "paid")
+                .change_attributes
+                .contains(&"#[schema(value_type = bool)]".to_owned())
+        );
+        assert!(
+            field(&context, "due_on")
+                .change_attributes
+                .contains(&"#[schema(value_type = Option<Date>)]".to_owned())
+        );
+        assert!(
+            field(&context, "total")
+                .change_attributes
+                .contains(&"#[schema(value_type = String, format = \"decimal\")]".to_owned())
         );
     }
 
