@@ -314,15 +314,15 @@ impl ResourceContext {
         if has("uuid") || has("ref") {
             input_uses.push("use uuid::Uuid;".to_owned());
         }
-        let mut input_crate_uses = Vec::new();
-        if let Some(first) = enums.first() {
-            let listed: Vec<&str> = enums.iter().map(|e| e.type_name.as_str()).collect();
-            input_crate_uses.push(if enums.len() == 1 {
-                format!("use super::{};", first.type_name)
-            } else {
-                format!("use super::{{{}}};", listed.join(", "))
-            });
-        }
+        // The row type names the list's sortable columns; the enums are field types.
+        let mut input_crate_uses = vec![format!(
+            "use super::{};",
+            braced(
+                std::iter::once(type_name.clone())
+                    .chain(enums.iter().map(|e| e.type_name.clone()))
+                    .collect()
+            )
+        )];
         let has_refs = has("ref");
         input_crate_uses.push(if has_refs {
             "use crate::crud::{self, Conditions, Fields, Listing, References, Scope};".to_owned()
@@ -330,12 +330,7 @@ impl ResourceContext {
             "use crate::crud::{self, Conditions, Fields, Listing};".to_owned()
         });
         input_crate_uses.push("use crate::error::{AppError, FieldErrors};".to_owned());
-        let sortable: Vec<String> = fields
-            .iter()
-            .filter(|f| f.keyword != "json")
-            .map(|f| f.name.clone())
-            .chain(["created_at".to_owned(), "updated_at".to_owned()])
-            .collect();
+        let sortable = sortable(resource);
         let filters = filters(&fields, name);
         let required: Vec<String> = fields
             .iter()
@@ -1268,7 +1263,15 @@ fn list_parameters(
         }
         parameters.push(query(&filter.name, &filter.doc, schema));
     }
-    parameters.push(query("sort", SORT_DOC, json!({"type": "string"})));
+    let sorts: Vec<String> = sortable(resource)
+        .into_iter()
+        .flat_map(|column| [column.clone(), format!("-{column}")])
+        .collect();
+    parameters.push(query(
+        "sort",
+        SORT_DOC,
+        json!({"type": "string", "enum": sorts}),
+    ));
     parameters.push(query(
         "include_deleted",
         &format!(
@@ -1277,6 +1280,17 @@ fn list_parameters(
         json!({"type": "boolean"}),
     ));
     Value::Array(parameters)
+}
+
+/// The columns `?sort=` may name: every field's but a `json` one's, then the timestamps.
+fn sortable(resource: &Resource) -> Vec<String> {
+    resource
+        .fields
+        .iter()
+        .filter(|f| !matches!(f.ty, FieldType::Json))
+        .map(|f| f.name.clone())
+        .chain(["created_at".to_owned(), "updated_at".to_owned()])
+        .collect()
 }
 
 /// The description of a list's `sort` parameter.
@@ -1582,6 +1596,32 @@ fields = [
         let (_, context) = invoices();
 
         assert_eq!(context.references_literal, "&[\"customer_id\"]");
+    }
+
+    #[test]
+    fn sort_is_documented_as_the_enum_of_each_sortable_column_and_its_descending_order() {
+        let (_, context) = invoices();
+        let parameters: Value = serde_json::from_str(&context.list_parameters).unwrap();
+        let sort = parameters
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|parameter| parameter["name"] == "sort")
+            .unwrap();
+
+        let values = sort["schema"]["enum"].as_array().unwrap();
+        assert_eq!(sort["schema"]["type"], "string");
+        assert_eq!(values.len(), 2 * context.sortable.len());
+        assert_eq!(
+            values[..4],
+            [
+                json!("number"),
+                json!("-number"),
+                json!("notes"),
+                json!("-notes")
+            ]
+        );
+        assert_eq!(values[values.len() - 1], "-updated_at");
     }
 
     #[test]

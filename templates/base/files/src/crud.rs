@@ -19,7 +19,9 @@ use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Arguments, AssertSqlSafe, Encode, FromRow, PgExecutor, Postgres, QueryBuilder, Type};
 use time::{Date, Month, OffsetDateTime, UtcOffset};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type as SchemaType};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{AppError, FieldErrors};
@@ -363,6 +365,25 @@ impl Order {
         Some(Self { column, descending })
     }
 }
+
+/// The values a list of `R` documents for `?sort=`: each column of `R::SORTABLE`, followed by
+/// itself after `-` for descending. They are the ones [`ListQuery`] reads; any other is a 422.
+pub struct Sort<R>(std::marker::PhantomData<R>);
+
+impl<R: Resource> PartialSchema for Sort<R> {
+    fn schema() -> RefOr<Schema> {
+        let values = R::SORTABLE
+            .iter()
+            .flat_map(|column| [(*column).to_owned(), format!("-{column}")]);
+        let schema = ObjectBuilder::new()
+            .schema_type(SchemaType::String)
+            .enum_values(Some(values))
+            .build();
+        RefOr::T(Schema::Object(schema))
+    }
+}
+
+impl<R: Resource> ToSchema for Sort<R> {}
 
 /// The query string of a resource's list, checked: a page of rows of `R` and the listing's
 /// typed parameters. A parameter neither documents is a 422 naming it, as are a bad page, a
