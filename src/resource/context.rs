@@ -74,6 +74,8 @@ pub struct ResourceContext {
     pub sortable_literal: String,
     /// The `UNIQUE` constant's value, laid out as rustfmt lays it out.
     pub unique_literal: String,
+    /// The `REFERENCES` constant's value (the `ref` fields), laid out as rustfmt lays it out.
+    pub references_literal: String,
     /// The optional fields' names as the array of a test's `for field in ... {`.
     pub optional_for: String,
     /// The optional fields' names as the array of a test's `let optional = ...;`.
@@ -312,15 +314,15 @@ impl ResourceContext {
         if has("uuid") || has("ref") {
             input_uses.push("use uuid::Uuid;".to_owned());
         }
-        let mut input_crate_uses = Vec::new();
-        if let Some(first) = enums.first() {
-            let listed: Vec<&str> = enums.iter().map(|e| e.type_name.as_str()).collect();
-            input_crate_uses.push(if enums.len() == 1 {
-                format!("use super::{};", first.type_name)
-            } else {
-                format!("use super::{{{}}};", listed.join(", "))
-            });
-        }
+        // The row type names the list's sortable columns; the enums are field types.
+        let mut input_crate_uses = vec![format!(
+            "use super::{};",
+            braced(
+                std::iter::once(type_name.clone())
+                    .chain(enums.iter().map(|e| e.type_name.clone()))
+                    .collect()
+            )
+        )];
         let has_refs = has("ref");
         input_crate_uses.push(if has_refs {
             "use crate::crud::{self, Conditions, Fields, Listing, References, Scope};".to_owned()
@@ -328,12 +330,7 @@ impl ResourceContext {
             "use crate::crud::{self, Conditions, Fields, Listing};".to_owned()
         });
         input_crate_uses.push("use crate::error::{AppError, FieldErrors};".to_owned());
-        let sortable: Vec<String> = fields
-            .iter()
-            .filter(|f| f.keyword != "json")
-            .map(|f| f.name.clone())
-            .chain(["created_at".to_owned(), "updated_at".to_owned()])
-            .collect();
+        let sortable = sortable(resource);
         let filters = filters(&fields, name);
         let required: Vec<String> = fields
             .iter()
@@ -417,6 +414,16 @@ impl ResourceContext {
         );
         let unique_literal =
             rust_list("    const UNIQUE: &'static [&'static str] = ", &unique, ";");
+        let references: Vec<String> = fields
+            .iter()
+            .filter(|f| f.reference.is_some())
+            .map(|f| f.name.clone())
+            .collect();
+        let references_literal = rust_list(
+            "    const REFERENCES: &'static [&'static str] = ",
+            &references,
+            ";",
+        );
         Self {
             name: name.to_string(),
             type_name,
@@ -461,6 +468,7 @@ impl ResourceContext {
             },
             sortable_literal,
             unique_literal,
+            references_literal,
             optional_for: rust_list("    for field in ", &optional, " {").replacen('&', "", 1),
             optional_let: rust_list("    let optional = ", &optional, ";").replacen('&', "", 1),
             required_for: rust_list("    for field in ", &required, " {").replacen('&', "", 1),
@@ -664,15 +672,17 @@ impl FieldContext {
             }
             .to_owned(),
         ];
+        // Documented as what is read: `null` only for an optional field, a required one's
+        // `Option` standing for absent alone.
         if keyword == "decimal" {
-            change_attributes.push(decimal_schema(true));
-        } else if field.optional {
-            let schema_ty = if keyword == "json" {
-                "serde_json::Value".to_owned()
+            change_attributes.push(decimal_schema(field.optional));
+        } else {
+            let schema_ty = if field.optional {
+                optional(&ty)
             } else {
                 ty.clone()
             };
-            change_attributes.push(format!("#[schema(value_type = Option<{schema_ty}>)]"));
+            change_attributes.push(format!("#[schema(value_type = {schema_ty})]"));
         }
         change_attributes.extend(text_schema);
 
@@ -1039,7 +1049,13 @@ fn schemas(
         }
         changes.insert(
             field.name.clone(),
-            schema(field, type_name, true, context.change_doc.as_deref(), true),
+            schema(
+                field,
+                type_name,
+                field.optional,
+                context.change_doc.as_deref(),
+                true,
+            ),
         );
     }
     row.insert("created_at".into(), timestamp.clone());
@@ -1247,7 +1263,15 @@ fn list_parameters(
         }
         parameters.push(query(&filter.name, &filter.doc, schema));
     }
-    parameters.push(query("sort", SORT_DOC, json!({"type": "string"})));
+    let sorts: Vec<String> = sortable(resource)
+        .into_iter()
+        .flat_map(|column| [column.clone(), format!("-{column}")])
+        .collect();
+    parameters.push(query(
+        "sort",
+        SORT_DOC,
+        json!({"type": "string", "enum": sorts}),
+    ));
     parameters.push(query(
         "include_deleted",
         &format!(
@@ -1256,6 +1280,17 @@ fn list_parameters(
         json!({"type": "boolean"}),
     ));
     Value::Array(parameters)
+}
+
+/// The columns `?sort=` may name: every field's but a `json` one's, then the timestamps.
+fn sortable(resource: &Resource) -> Vec<String> {
+    resource
+        .fields
+        .iter()
+        .filter(|f| !matches!(f.ty, FieldType::Json))
+        .map(|f| f.name.clone())
+        .chain(["created_at".to_owned(), "updated_at".to_owned()])
+        .collect()
 }
 
 /// The description of a list's `sort` parameter.
@@ -1516,6 +1551,77 @@ fields = [
             schemas["NewInvoice"]["properties"]["number"]["maxLength"],
             json!(20)
         );
+    }
+
+    #[test]
+    fn in_the_changes_schema_only_an_optional_field_may_be_null() {
+        let (_, context) = invoices();
+        let schemas: Value = serde_json::from_str(&context.schemas).unwrap();
+        let changes = &schemas["InvoiceChanges"]["properties"];
+
+        assert_eq!(changes["notes"]["type"], json!(["string", "null"]));
+        assert_eq!(changes["number"]["type"], json!("string"));
+        assert_eq!(changes["total"]["type"], json!("string"));
+        assert_eq!(changes["paid"]["type"], json!("boolean"));
+        assert_eq!(
+            changes["status"],
+            json!({"$ref": "#/components/schemas/InvoiceStatus"})
+        );
+        assert!(schemas["InvoiceChanges"].get("required").is_none());
+    }
+
+    #[test]
+    fn utoipa_documents_the_changes_as_the_fragment_does() {
+        let (_, context) = invoices();
+
+        assert!(
+            field(&context, "paid")
+                .change_attributes
+                .contains(&"#[schema(value_type = bool)]".to_owned())
+        );
+        assert!(
+            field(&context, "due_on")
+                .change_attributes
+                .contains(&"#[schema(value_type = Option<Date>)]".to_owned())
+        );
+        assert!(
+            field(&context, "total")
+                .change_attributes
+                .contains(&"#[schema(value_type = String, format = \"decimal\")]".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_ref_fields_are_the_references_whose_foreign_key_names_them() {
+        let (_, context) = invoices();
+
+        assert_eq!(context.references_literal, "&[\"customer_id\"]");
+    }
+
+    #[test]
+    fn sort_is_documented_as_the_enum_of_each_sortable_column_and_its_descending_order() {
+        let (_, context) = invoices();
+        let parameters: Value = serde_json::from_str(&context.list_parameters).unwrap();
+        let sort = parameters
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|parameter| parameter["name"] == "sort")
+            .unwrap();
+
+        let values = sort["schema"]["enum"].as_array().unwrap();
+        assert_eq!(sort["schema"]["type"], "string");
+        assert_eq!(values.len(), 2 * context.sortable.len());
+        assert_eq!(
+            values[..4],
+            [
+                json!("number"),
+                json!("-number"),
+                json!("notes"),
+                json!("-notes")
+            ]
+        );
+        assert_eq!(values[values.len() - 1], "-updated_at");
     }
 
     #[test]

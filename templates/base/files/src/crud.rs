@@ -19,7 +19,9 @@ use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Arguments, AssertSqlSafe, Encode, FromRow, PgExecutor, Postgres, QueryBuilder, Type};
 use time::{Date, Month, OffsetDateTime, UtcOffset};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type as SchemaType};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{AppError, FieldErrors};
@@ -55,6 +57,9 @@ pub trait Resource: Keyed + for<'r> FromRow<'r, PgRow> + Send + Unpin {
     /// The columns no two live rows (of one owner, in an owned table) may share, each with a
     /// unique index named `<table>_<column>_key`.
     const UNIQUE: &'static [&'static str] = &[];
+    /// The columns that refer to another table's rows, each with a foreign key named
+    /// `<table>_<column>_fkey` (PostgreSQL's name for it).
+    const REFERENCES: &'static [&'static str] = &[];
 }
 
 /// Whose rows a query may reach.
@@ -361,6 +366,25 @@ impl Order {
     }
 }
 
+/// The values a list of `R` documents for `?sort=`: each column of `R::SORTABLE`, followed by
+/// itself after `-` for descending. They are the ones [`ListQuery`] reads; any other is a 422.
+pub struct Sort<R>(std::marker::PhantomData<R>);
+
+impl<R: Resource> PartialSchema for Sort<R> {
+    fn schema() -> RefOr<Schema> {
+        let values = R::SORTABLE
+            .iter()
+            .flat_map(|column| [(*column).to_owned(), format!("-{column}")]);
+        let schema = ObjectBuilder::new()
+            .schema_type(SchemaType::String)
+            .enum_values(Some(values))
+            .build();
+        RefOr::T(Schema::Object(schema))
+    }
+}
+
+impl<R: Resource> ToSchema for Sort<R> {}
+
 /// The query string of a resource's list, checked: a page of rows of `R` and the listing's
 /// typed parameters. A parameter neither documents is a 422 naming it, as are a bad page, a
 /// `sort` that names no sortable column and a filter value out of PostgreSQL's range.
@@ -438,6 +462,9 @@ pub async fn visible(
     query.build_query_scalar().fetch_one(db).await
 }
 
+/// Why a reference is refused: another user's row, a deleted or a missing one look the same.
+const NOT_VISIBLE: &str = "refers to no row you can see";
+
 /// The rows an input refers to, by field: each must be one the caller can see.
 #[derive(Default)]
 pub struct References(Vec<(&'static str, &'static str, Scope, Uuid)>);
@@ -466,31 +493,40 @@ impl References {
         let mut errors = FieldErrors::new();
         for (field, table, scope, id) in self.0 {
             if !visible(db, table, scope, id).await? {
-                errors.add(field, "refers to no row you can see");
+                errors.add(field, NOT_VISIBLE);
             }
         }
         errors.check()
     }
 }
 
-/// A failed write as the API answers it: a value that a unique column of `R` already holds
-/// is a 422 naming the field, anything else a 500.
+/// A failed write as the API answers it, a 422 naming the field when the value is to blame:
+/// one that a unique column of `R` already holds, or a reference to a row that is gone (deleted
+/// for good after [`References::check`] saw it). Anything else is a 500.
 pub fn write_error<R: Resource>(error: impl Into<anyhow::Error>) -> AppError {
     let error = error.into();
-    let taken = error
+    let database = error
         .downcast_ref::<sqlx::Error>()
-        .and_then(sqlx::Error::as_database_error)
-        .filter(|database| database.is_unique_violation())
-        .and_then(|database| database.constraint())
-        .and_then(|constraint| {
-            R::UNIQUE
-                .iter()
-                .find(|column| constraint == format!("{}_{column}_key", R::TABLE))
-        });
-    match taken {
-        Some(column) => {
+        .and_then(sqlx::Error::as_database_error);
+    let column = |columns: &[&'static str], suffix: &str| {
+        let constraint = database?.constraint()?;
+        columns
+            .iter()
+            .find(|column| constraint == format!("{}_{column}_{suffix}", R::TABLE))
+            .copied()
+    };
+    let invalid = match database {
+        Some(database) if database.is_unique_violation() => column(R::UNIQUE, "key")
+            .map(|column| (column, format!("is taken by another {}", R::SINGULAR))),
+        Some(database) if database.is_foreign_key_violation() => {
+            column(R::REFERENCES, "fkey").map(|column| (column, NOT_VISIBLE.to_owned()))
+        }
+        _ => None,
+    };
+    match invalid {
+        Some((column, message)) => {
             let mut errors = FieldErrors::new();
-            errors.add(*column, format!("is taken by another {}", R::SINGULAR));
+            errors.add(column, message);
             AppError::InvalidFields(errors)
         }
         None => AppError::Unexpected(error),
