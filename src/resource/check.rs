@@ -1625,7 +1625,10 @@ mod tests {
     #[test]
     fn a_shared_resource_referring_to_an_owned_one_is_refused() {
         let resources = Resources::from([
-            ("customers".to_string(), resource(Owner::User, &["name:text"])),
+            (
+                "customers".to_string(),
+                resource(Owner::User, &["name:text"]),
+            ),
             (
                 "tags".to_string(),
                 resource(Owner::None, &["customer_id:ref(customers)"]),

@@ -730,7 +730,12 @@ impl FieldContext {
             let add = |value: String| {
                 rust_call(
                     "        references.add",
-                    &[format!("\"{name}\""), format!("\"{to}\""), scope.to_owned(), value],
+                    &[
+                        format!("\"{name}\""),
+                        format!("\"{to}\""),
+                        scope.to_owned(),
+                        value,
+                    ],
                     ";",
                 )
             };
