@@ -300,20 +300,9 @@ mod tests {
     }
 
     #[test]
-    fn a_generated_resource_without_auth_is_refused_until_shared_rows_are_generated() {
-        let (catalogue, answers) = setup(false);
-        let error = generate(
-            &catalogue,
-            &answers,
-            new("invoices", fields(&["title:text"]), None),
-        )
-        .unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("rows owned by `none` are not generated"),
-            "{error}"
-        );
+    fn a_generated_resource_is_shared_when_the_project_has_no_auth() {
+        let (_, answers) = with_invoices(false);
+        assert_eq!(answers.resources["invoices"].owner, Owner::None);
     }
 
     #[test]

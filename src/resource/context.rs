@@ -39,6 +39,9 @@ pub struct ResourceContext {
     pub unique: Vec<String>,
     /// Whether a field refers to another resource's rows (the routes check them).
     pub has_refs: bool,
+    /// Whether a field refers to an owned resource's rows, which the caller must own: its
+    /// inputs' `references` then take the caller's scope.
+    pub refs_owned: bool,
     /// Its list's query parameters besides the page's, as the Rust struct declares them.
     pub filters: Vec<FilterContext>,
     /// The fields a create must name, in order.
@@ -68,6 +71,8 @@ pub struct ResourceContext {
     pub model_exports: String,
     /// What `input.rs` exports, sorted as rustfmt sorts them.
     pub input_exports: String,
+    /// What `routes.rs` imports from its module, sorted as rustfmt sorts them.
+    pub route_uses: String,
     /// What `routes.rs` exports.
     pub route_exports: &'static str,
     /// The `SORTABLE` constant's value, laid out as rustfmt lays it out.
@@ -178,6 +183,10 @@ pub struct ReferenceContext {
     pub body: String,
     /// Whether the referred rows are owned (the tests create them as a user).
     pub owned: bool,
+    /// The create input's `references.add(...);` statement, laid out as rustfmt lays it out.
+    pub add_new: String,
+    /// The change input's.
+    pub add_change: String,
 }
 
 /// An enum declared by a field.
@@ -324,6 +333,9 @@ impl ResourceContext {
             )
         )];
         let has_refs = has("ref");
+        let refs_owned = fields
+            .iter()
+            .any(|f| f.reference.as_ref().is_some_and(|r| r.owned));
         input_crate_uses.push(if has_refs {
             "use crate::crud::{self, Conditions, Fields, Listing, References, Scope};".to_owned()
         } else {
@@ -402,6 +414,12 @@ impl ResourceContext {
                 .chain(enums.iter().map(|e| e.type_name.clone()))
                 .collect(),
         );
+        let route_uses = braced(vec![
+            type_name.clone(),
+            format!("{type_name}Changes"),
+            format!("{type_name}Filters"),
+            format!("New{type_name}"),
+        ]);
         let input_exports = braced(vec![
             format!("{type_name}Changes"),
             format!("{type_name}Filters"),
@@ -438,6 +456,7 @@ impl ResourceContext {
             sortable,
             unique,
             has_refs,
+            refs_owned,
             filters,
             required: required.clone(),
             optional: optional.clone(),
@@ -462,6 +481,7 @@ impl ResourceContext {
             columns_literal: columns_literal(resource),
             model_exports,
             input_exports,
+            route_uses,
             route_exports: match resource.owner {
                 Owner::User => "{admin_routes, app_routes}",
                 Owner::None => "routes",
@@ -715,11 +735,33 @@ impl FieldContext {
         } else {
             name.to_owned()
         };
-        let reference = target.map(|(to, target)| ReferenceContext {
-            table: to.to_owned(),
-            scope: if target_owned { "scope" } else { "Scope::All" },
-            body: target.map_or_else(|| "{}".to_owned(), create_body),
-            owned: target_owned,
+        let reference = target.map(|(to, target)| {
+            let scope = if target_owned { "scope" } else { "Scope::All" };
+            let add = |value: String| {
+                rust_call(
+                    "        references.add",
+                    &[
+                        format!("\"{name}\""),
+                        format!("\"{to}\""),
+                        scope.to_owned(),
+                        value,
+                    ],
+                    ";",
+                )
+            };
+            let (new_value, change_value) = if field.optional {
+                (format!("self.{name}"), format!("self.{name}.flatten()"))
+            } else {
+                (format!("Some(self.{name})"), format!("self.{name}"))
+            };
+            ReferenceContext {
+                table: to.to_owned(),
+                scope,
+                body: target.map_or_else(|| "{}".to_owned(), create_body),
+                owned: target_owned,
+                add_new: add(new_value),
+                add_change: add(change_value),
+            }
         });
         let samples = samples(field);
         let (invalid, invalid_reason) = invalid(&field.ty);
@@ -1321,6 +1363,22 @@ fn rust_list(prefix: &str, items: &[String], suffix: &str) -> String {
         .map(|item| format!("{indent}    {item},\n"))
         .collect();
     format!("&[\n{}{indent}]", lines.concat())
+}
+
+/// rustfmt's layout of the call `callee(args)` starting its line and followed by `suffix`: on
+/// one line when the arguments are short (60 characters, rustfmt's `fn_call_width`) and the
+/// line fits in 100, otherwise one argument a line.
+fn rust_call(callee: &str, args: &[String], suffix: &str) -> String {
+    let joined = args.join(", ");
+    if joined.len() <= 60 && callee.len() + joined.len() + suffix.len() + 2 <= 100 {
+        return format!("{callee}({joined}){suffix}");
+    }
+    let indent = " ".repeat(callee.len() - callee.trim_start().len());
+    let lines: Vec<String> = args
+        .iter()
+        .map(|arg| format!("{indent}    {arg},\n"))
+        .collect();
+    format!("{callee}(\n{}{indent}){suffix}", lines.concat())
 }
 
 /// The `COLUMNS` string literal of a resource's row: on the line of `const COLUMNS` when it
