@@ -169,6 +169,31 @@ fn a_resource_named_as_a_table_of_a_module_the_project_lacks_keeps_working_until
 }
 
 #[test]
+fn the_test_of_a_resource_with_one_optional_field_asserts_it_without_a_loop() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+
+    omnistack(&project)
+        .args([
+            "generate",
+            "resource",
+            "notes",
+            "title:string",
+            "body:text?",
+        ])
+        .assert()
+        .success();
+
+    // Clippy refuses a `for` over one element (`single_element_loop`).
+    let test = fs::read_to_string(project.join("tests/api/notes/lifecycle.rs")).unwrap();
+    assert!(
+        test.contains("assert!(created[\"body\"].is_null());"),
+        "{test}"
+    );
+    assert!(!test.contains("for field in [\"body\"]"), "{test}");
+}
+
+#[test]
 fn a_name_the_project_uses_is_refused() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);
