@@ -6,17 +6,19 @@
 //! so that the user's commit of the change makes it a parent and the renders travel with
 //! push and clone. The pristine ref caches the last render locally (see [`crate::base`]).
 
-use std::path::Path;
+use std::borrow::Cow;
+use std::io;
+use std::path::{Path, PathBuf};
 
 use git2::{
-    Commit, Index, IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signature,
+    Commit, ObjectType, Odb, OdbLookupFlags, Oid, Repository, RepositoryInitOptions, Signature,
 };
 
 use crate::render::RenderedTree;
 
 mod pack;
 
-use pack::Pack;
+use pack::{Kind, Pack};
 
 /// The ref that holds omnistack's exact render, the base of later three-way merges.
 pub const PRISTINE_REF: &str = "refs/omnistack/pristine";
@@ -30,9 +32,6 @@ const LEGACY_INITIAL_SUBJECT: &str = "Initial commit from omnistack ";
 
 /// The branch a new repository starts on.
 pub const DEFAULT_BRANCH: &str = "main";
-
-/// The mode of every rendered file: a regular, non-executable file.
-const FILE_MODE: u32 = 0o100_644;
 
 /// Initialises a repository in `dir`, commits exactly `render`, and points the pristine ref at it.
 ///
@@ -62,7 +61,7 @@ fn commit_initial(
 ) -> Result<Oid, git2::Error> {
     let mut objects = Pack::default();
     let tree = objects.add_tree(&render.files);
-    let commit = objects.add_commit(tree, author, &format!("{message}\n"));
+    let commit = objects.add_commit(tree, &[], author, &format!("{message}\n"));
     let subject = message.lines().next().unwrap_or_default();
     let pack_dir = repo.path().join("objects").join("pack");
     objects.write(&pack_dir).map_err(|e| {
@@ -88,30 +87,145 @@ fn commit_initial(
 }
 
 /// Stores `render` in `repo` as blobs and returns the tree that holds exactly those files.
+///
+/// The ids are computed here (see [`pack`]: its SHA-1 is faster than libgit2's collision-detecting
+/// one), and only the objects `repo` lacks go to its object database: a change renders the whole
+/// project twice, and most of both renders is stored already.
 pub fn write_tree(repo: &Repository, render: &RenderedTree) -> Result<Oid, git2::Error> {
-    let mut index = Index::new()?;
-    for (path, bytes) in &render.files {
-        let id = repo.blob(bytes)?;
-        index.add(&file_entry(path, id, bytes.len()))?;
+    let mut objects = Pack::default();
+    let tree = objects.add_tree(&render.files);
+    let odb = repo.odb()?;
+    for (id, kind, data) in objects.iter() {
+        if !odb.exists_ext(id, OdbLookupFlags::NO_REFRESH) {
+            odb.write(kind.object_type(), data)?;
+        }
     }
-    index.write_tree_to(repo)
+    Ok(tree)
 }
 
-fn file_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
-    IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode: FILE_MODE,
-        uid: 0,
-        gid: 0,
-        file_size: u32::try_from(size).unwrap_or(u32::MAX),
-        id,
-        // The low 12 bits hold the path length, saturated: libgit2 recomputes it when needed.
-        flags: u16::try_from(path.len().min(0xfff)).unwrap_or(0xfff),
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
+/// The objects a change adds to a repository: computed in an object database that keeps them
+/// in memory (see [`crate::change`]), then written together as one pack, where libgit2 would
+/// write each as a loose file (a temporary file, a fan-out directory, a rename). Only objects
+/// the repository lacks are kept.
+pub struct NewObjects<'r> {
+    /// The repository's own object database, on disk.
+    disk: Odb<'r>,
+    /// Its `objects` directory (shared by every worktree of the repository).
+    objects_dir: PathBuf,
+    pack: Pack<'static>,
+}
+
+impl<'r> NewObjects<'r> {
+    /// Collects objects for `repo`.
+    pub fn new(repo: &'r Repository) -> Result<Self, git2::Error> {
+        Ok(Self {
+            disk: repo.odb()?,
+            objects_dir: repo.commondir().join("objects"),
+            pack: Pack::default(),
+        })
+    }
+
+    /// Whether the repository holds `id` already. Without a refresh: libgit2 would rescan the
+    /// pack directory for every object it misses, and a pack written since the repository was
+    /// opened only means an object is stored twice.
+    fn on_disk(&self, id: Oid) -> bool {
+        self.disk.exists_ext(id, OdbLookupFlags::NO_REFRESH)
+    }
+
+    /// Adds the tree `id` and everything below it that the repository lacks, read from `from`.
+    /// A tree the repository holds is skipped whole: git never stores a tree without its entries.
+    pub fn add_tree(&mut self, from: &Repository, id: Oid) -> Result<(), git2::Error> {
+        if self.on_disk(id) {
+            return Ok(());
+        }
+        let odb = from.odb()?;
+        let mut pending = vec![id];
+        while let Some(id) = pending.pop() {
+            for entry in &from.find_tree(id)? {
+                let id = entry.id();
+                match entry.kind() {
+                    Some(ObjectType::Tree) if !self.on_disk(id) => pending.push(id),
+                    Some(ObjectType::Blob) if !self.on_disk(id) => {
+                        let blob = odb.read(id)?;
+                        self.pack.add(Kind::Blob, Cow::Owned(blob.data().to_vec()));
+                    }
+                    // Gitlinks name commits of other repositories; the rest is stored already.
+                    _ => {}
+                }
+            }
+            let tree = odb.read(id)?;
+            self.pack.add(Kind::Tree, Cow::Owned(tree.data().to_vec()));
+        }
+        Ok(())
+    }
+
+    /// Adds the blob `id`, read from `from`, unless the repository holds it.
+    pub fn add_from(&mut self, from: &Repository, id: Oid) -> Result<(), git2::Error> {
+        if !self.on_disk(id) {
+            let odb = from.odb()?;
+            let blob = odb.read(id)?;
+            self.pack.add(Kind::Blob, Cow::Owned(blob.data().to_vec()));
+        }
+        Ok(())
+    }
+
+    /// Adds `bytes` as a blob unless the repository holds it.
+    pub fn add_blob(&mut self, bytes: &[u8]) {
+        if !self.on_disk(pack::oid(pack::object_id(Kind::Blob, bytes))) {
+            self.pack.add(Kind::Blob, Cow::Owned(bytes.to_vec()));
+        }
+    }
+
+    /// Adds a render commit of `tree` on `parent`, by the user (or omnistack), as
+    /// [`commit_render`] makes one; returns its id.
+    pub fn add_render_commit(
+        &mut self,
+        repo: &Repository,
+        tree: Oid,
+        parent: Option<Oid>,
+        message: &str,
+    ) -> Result<Oid, git2::Error> {
+        let author = signature(repo)?;
+        let parents: Vec<Oid> = parent.into_iter().collect();
+        Ok(self.pack.add_commit(tree, &parents, &author, message))
+    }
+
+    /// Writes the objects as one pack into the repository; the pack is removed again when the
+    /// returned guard is dropped without [`WrittenPack::keep`].
+    pub fn write(&self) -> Result<WrittenPack, io::Error> {
+        if self.pack.is_empty() {
+            return Ok(WrittenPack { files: Vec::new() });
+        }
+        let files = self.pack.write(&self.pack_dir())?;
+        Ok(WrittenPack { files })
+    }
+
+    /// Where [`NewObjects::write`] writes.
+    pub fn pack_dir(&self) -> PathBuf {
+        self.objects_dir.join("pack")
+    }
+}
+
+/// A pack [`NewObjects::write`] wrote, removed on drop unless kept, so that a change that fails
+/// after writing it leaves `.git` as it was.
+#[must_use]
+pub struct WrittenPack {
+    files: Vec<PathBuf>,
+}
+
+impl WrittenPack {
+    /// Keeps the pack: the change that needs it succeeded.
+    pub fn keep(mut self) {
+        self.files.clear();
+    }
+}
+
+impl Drop for WrittenPack {
+    fn drop(&mut self) {
+        // Best effort, like the rest of a rollback: the error that caused it is the one reported.
+        for file in self.files.iter().rev() {
+            let _ = std::fs::remove_file(file);
+        }
     }
 }
 

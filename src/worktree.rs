@@ -168,7 +168,13 @@ pub fn smudge(
         .force()
         .recreate_missing(true)
         .update_index(false)
-        .target_dir(scratch.path());
+        .target_dir(scratch.path())
+        // Only these paths: otherwise libgit2 also walks every other file of `HEAD`, to remove
+        // it from the (empty) directory.
+        .disable_pathspec_match(true);
+    for &(path, _, _) in files {
+        checkout.path(path);
+    }
     repo.checkout_index(Some(&mut index), Some(&mut checkout))?;
     let mut out = BTreeMap::new();
     for &(path, _, _) in files {
