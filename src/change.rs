@@ -19,11 +19,12 @@ use crate::name::ProjectName;
 use crate::project::{self, Project, ProjectError};
 use crate::{base, git, migrations, semantic};
 
-/// Objects written while computing a change that is only looked at go to an in-memory backend
-/// of this priority, above the on-disk ones, so that `.git` stays untouched.
+/// Objects written while computing a change go to an in-memory backend of this priority, above
+/// the on-disk ones, so that `.git` stays untouched.
 const IN_MEMORY_PRIORITY: i32 = 1000;
 
-/// Keeps every object written to `odb` in memory while the returned backend lives.
+/// Keeps every object written to `odb` from now on in memory: the backend belongs to `odb`
+/// (libgit2 cannot remove one), and the returned handle only gives access to it.
 pub fn objects_in_memory<'odb>(odb: &'odb Odb<'_>) -> Result<Mempack<'odb>, git2::Error> {
     odb.add_new_mempack_backend(IN_MEMORY_PRIORITY)
 }
@@ -115,6 +116,7 @@ impl OpenProject {
         // own handle writes to disk when the change is applied.
         let memory = Repository::open(self.repo.path())?;
         objects_in_memory(&memory.odb()?)?;
+        // In a block, so that every borrow of `memory` ends before the change takes it.
         let (base_commit, theirs, merge, warnings) = {
             let repo = &memory;
             let head = repo.head()?.peel_to_commit()?;
@@ -199,18 +201,18 @@ impl Change<'_> {
         // What the merge records and the render commit need, and the repository lacks.
         let mut objects = git::NewObjects::new(repo)?;
         objects.add_tree(&self.memory, self.theirs)?;
-        for change in &self.merge.changes {
-            for id in change.recorded_blobs() {
-                objects.add_from(&self.memory, id)?;
-            }
-            if let Some(after) = &change.after {
-                objects.add_blob(after);
-            }
+        for id in self
+            .merge
+            .changes
+            .iter()
+            .flat_map(FileChange::recorded_blobs)
+        {
+            objects.add_from(&self.memory, id)?;
         }
         let render_commit = objects.add_render_commit(repo, self.theirs, self.base, &message)?;
         // The render is recorded only once the merge is written; if it cannot be, the merge is
         // undone. The pristine ref moves last, so that a failure leaves it where it was.
-        self.merge.apply(repo, &objects, || {
+        self.merge.apply(repo, objects, || {
             git::begin_merge(repo, render_commit, &format!("{subject}\n")).map_err(|e| {
                 git2::Error::from_str(&format!(
                     "cannot record the merge in {}: {e}",

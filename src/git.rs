@@ -11,7 +11,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use git2::{
-    Commit, ObjectType, Odb, OdbLookupFlags, Oid, Repository, RepositoryInitOptions, Signature,
+    Commit, Index, ObjectType, Odb, OdbLookupFlags, Oid, Repository, RepositoryInitOptions,
+    Signature,
 };
 
 use crate::render::RenderedTree;
@@ -72,6 +73,9 @@ fn commit_initial(
     })?;
     let mut index = repo.index()?;
     index.read_tree(&repo.find_tree(tree)?)?;
+    if let Some(workdir) = repo.workdir() {
+        record_stat_data(&mut index, workdir)?;
+    }
     index.write()?;
     // HEAD is symbolic and its branch unborn: creating the branch moves HEAD with it, and
     // libgit2 logs the move in both reflogs, as `git commit` does.
@@ -84,6 +88,43 @@ fn commit_initial(
     )?;
     repo.reference(PRISTINE_REF, commit, true, "omnistack: pristine render")?;
     Ok(commit)
+}
+
+/// Gives each entry of `index` the stat data of its file in `workdir`, as `git add` records
+/// it: an entry without any makes every status (the first step of each change) hash its file
+/// again, about a third of the first change's time for the full preset. A file that is not
+/// there keeps none.
+#[cfg(unix)]
+fn record_stat_data(index: &mut Index, workdir: &Path) -> Result<(), git2::Error> {
+    use std::os::unix::fs::MetadataExt;
+
+    use git2::{IndexEntry, IndexTime};
+    // Truncated to 32 bits, as git and libgit2 store and compare them.
+    let low = |n: i64| n as u32;
+    let entries: Vec<IndexEntry> = index.iter().collect();
+    for mut entry in entries {
+        let Ok(path) = std::str::from_utf8(&entry.path) else {
+            continue;
+        };
+        let Ok(meta) = std::fs::symlink_metadata(workdir.join(path)) else {
+            continue;
+        };
+        entry.ctime = IndexTime::new(low(meta.ctime()) as i32, low(meta.ctime_nsec()));
+        entry.mtime = IndexTime::new(low(meta.mtime()) as i32, low(meta.mtime_nsec()));
+        entry.dev = meta.dev() as u32;
+        entry.ino = meta.ino() as u32;
+        entry.uid = meta.uid();
+        entry.gid = meta.gid();
+        entry.file_size = meta.size() as u32;
+        index.add(&entry)?;
+    }
+    Ok(())
+}
+
+/// Stat data is Unix's: elsewhere the first status hashes every file.
+#[cfg(not(unix))]
+fn record_stat_data(_index: &mut Index, _workdir: &Path) -> Result<(), git2::Error> {
+    Ok(())
 }
 
 /// Stores `render` in `repo` as blobs and returns the tree that holds exactly those files.
@@ -101,6 +142,11 @@ pub fn write_tree(repo: &Repository, render: &RenderedTree) -> Result<Oid, git2:
         }
     }
     Ok(tree)
+}
+
+/// The id of a blob holding `bytes`, computed without storing it.
+pub fn blob_id(bytes: &[u8]) -> Oid {
+    pack::oid(pack::object_id(Kind::Blob, bytes))
 }
 
 /// The objects a change adds to a repository: computed in an object database that keeps them
@@ -171,7 +217,7 @@ impl<'r> NewObjects<'r> {
 
     /// Adds `bytes` as a blob unless the repository holds it.
     pub fn add_blob(&mut self, bytes: &[u8]) {
-        if !self.on_disk(pack::oid(pack::object_id(Kind::Blob, bytes))) {
+        if !self.on_disk(blob_id(bytes)) {
             self.pack.add(Kind::Blob, Cow::Owned(bytes.to_vec()));
         }
     }
@@ -411,6 +457,29 @@ mod tests {
         let elsewhere = tempfile::tempdir().unwrap();
         let tree = write_tree(&Repository::init(elsewhere.path()).unwrap(), &render()).unwrap();
         assert_eq!(repo.find_commit(commit).unwrap().tree_id(), tree);
+    }
+
+    #[test]
+    fn the_first_commit_records_the_stat_data_of_each_file_in_the_index() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = fresh_repo(tmp.path());
+        for (path, bytes) in &render().files {
+            let file = tmp.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, bytes).unwrap();
+        }
+        let author = Signature::now("A U Thor", "author@example.com").unwrap();
+
+        commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
+
+        let index = repo.index().unwrap();
+        for entry in index.iter() {
+            let path = String::from_utf8(entry.path.clone()).unwrap();
+            let meta = std::fs::metadata(tmp.path().join(&path)).unwrap();
+            assert_eq!(u64::from(entry.file_size), meta.len(), "{path}");
+            assert_ne!(entry.mtime.seconds(), 0, "{path}");
+        }
+        assert_eq!(repo.statuses(None).unwrap().len(), 0);
     }
 
     #[test]

@@ -219,9 +219,9 @@ impl Merge {
             .collect()
     }
 
-    /// Writes `objects` (what the index and `then` refer to that the repository lacks), the
-    /// changes into the working tree and the index, without committing, then runs `then`
-    /// (which records the new pristine render).
+    /// Writes `objects` (what the index and `then` refer to that the repository lacks) with
+    /// the new contents, the changes into the working tree and the index, without committing,
+    /// then runs `then` (which records the new pristine render).
     ///
     /// All or nothing: every path is checked before anything is written, and when writing the
     /// objects, a file, the index, or `then` fails, the objects are removed and the working tree
@@ -229,7 +229,7 @@ impl Merge {
     pub fn apply(
         self,
         repo: &Repository,
-        objects: &NewObjects<'_>,
+        mut objects: NewObjects<'_>,
         then: impl FnOnce() -> Result<(), git2::Error>,
     ) -> Result<(), MergeError> {
         let root = repo.workdir().ok_or(MergeError::Bare)?.to_path_buf();
@@ -243,7 +243,11 @@ impl Merge {
                 link_in_head: change.before_mode == Some(LINK_MODE),
             }),
         )?;
-        // Before anything refers to them; dropped (removed) on any error below.
+        // Stored before anything refers to them (the checkout below reads the new contents
+        // from the repository); the pack is removed on any error below.
+        for after in self.changes.iter().filter_map(|c| c.after.as_deref()) {
+            objects.add_blob(after);
+        }
         let pack = objects.write().map_err(|source| MergeError::Io {
             action: "write a packfile in",
             path: objects.pack_dir(),
