@@ -93,14 +93,13 @@ fn commit_initial(
 /// Gives each entry of `index` the stat data of its file in `workdir`, as `git add` records
 /// it: an entry without any makes every status (the first step of each change) hash its file
 /// again, about a third of the first change's time for the full preset. A file that is not
-/// there keeps none.
+/// there keeps none. Not `Index::add_all`, which would hash every file once more and leave out
+/// rendered files the user's global gitignore matches.
 #[cfg(unix)]
 fn record_stat_data(index: &mut Index, workdir: &Path) -> Result<(), git2::Error> {
     use std::os::unix::fs::MetadataExt;
 
     use git2::{IndexEntry, IndexTime};
-    // Truncated to 32 bits, as git and libgit2 store and compare them.
-    let low = |n: i64| n as u32;
     let entries: Vec<IndexEntry> = index.iter().collect();
     for mut entry in entries {
         let Ok(path) = std::str::from_utf8(&entry.path) else {
@@ -109,8 +108,9 @@ fn record_stat_data(index: &mut Index, workdir: &Path) -> Result<(), git2::Error
         let Ok(meta) = std::fs::symlink_metadata(workdir.join(path)) else {
             continue;
         };
-        entry.ctime = IndexTime::new(low(meta.ctime()) as i32, low(meta.ctime_nsec()));
-        entry.mtime = IndexTime::new(low(meta.mtime()) as i32, low(meta.mtime_nsec()));
+        // Truncated to 32 bits, as git and libgit2 store and compare them.
+        entry.ctime = IndexTime::new(meta.ctime() as i32, meta.ctime_nsec() as u32);
+        entry.mtime = IndexTime::new(meta.mtime() as i32, meta.mtime_nsec() as u32);
         entry.dev = meta.dev() as u32;
         entry.ino = meta.ino() as u32;
         entry.uid = meta.uid();
@@ -150,9 +150,10 @@ pub fn blob_id(bytes: &[u8]) -> Oid {
 }
 
 /// The objects a change adds to a repository: computed in an object database that keeps them
-/// in memory (see [`crate::change`]), then written together as one pack, where libgit2 would
-/// write each as a loose file (a temporary file, a fan-out directory, a rename). Only objects
-/// the repository lacks are kept.
+/// in memory (see [`crate::change`]), then written together as one pack by the hand-written
+/// writer of [`pack`] (which says why not libgit2's), where libgit2 would write each as a loose
+/// file (a temporary file, a fan-out directory, a rename). Only objects the repository lacks
+/// are kept.
 pub struct NewObjects<'r> {
     /// The repository's own object database, on disk.
     disk: Odb<'r>,
@@ -455,8 +456,15 @@ mod tests {
         let commit = commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
 
         let elsewhere = tempfile::tempdir().unwrap();
-        let tree = write_tree(&Repository::init(elsewhere.path()).unwrap(), &render()).unwrap();
+        let other = Repository::init(elsewhere.path()).unwrap();
+        let tree = write_tree(&other, &render()).unwrap();
         assert_eq!(repo.find_commit(commit).unwrap().tree_id(), tree);
+        // Every object is stored, not only hashed.
+        let tree = other.find_tree(tree).unwrap();
+        for (path, bytes) in &render().files {
+            let blob = tree.get_path(Path::new(path)).unwrap().to_object(&other);
+            assert_eq!(blob.unwrap().as_blob().unwrap().content(), bytes, "{path}");
+        }
     }
 
     #[test]
