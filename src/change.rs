@@ -2,6 +2,10 @@
 //! the project, render the new answers, and merge the change from the render `HEAD` was made
 //! from (see [`crate::base`]) into `HEAD`, leaving it uncommitted for review as
 //! `git merge --no-commit` would.
+//!
+//! The change is computed in memory: its objects (both renders' blobs and trees, merged files)
+//! go to an in-memory object database, and only applying it writes the ones the repository
+//! lacks, with the render commit, as one pack.
 
 use std::path::Path;
 
@@ -15,11 +19,12 @@ use crate::name::ProjectName;
 use crate::project::{self, Project, ProjectError};
 use crate::{base, git, migrations, semantic};
 
-/// Objects written while computing a change that is only looked at go to an in-memory backend
-/// of this priority, above the on-disk ones, so that `.git` stays untouched.
+/// Objects written while computing a change go to an in-memory backend of this priority, above
+/// the on-disk ones, so that `.git` stays untouched.
 const IN_MEMORY_PRIORITY: i32 = 1000;
 
-/// Keeps every object written to `odb` in memory while the returned backend lives.
+/// Keeps every object written to `odb` from now on in memory: the backend belongs to `odb`
+/// (libgit2 cannot remove one), and the returned handle only gives access to it.
 pub fn objects_in_memory<'odb>(odb: &'odb Odb<'_>) -> Result<Mempack<'odb>, git2::Error> {
     odb.add_new_mempack_backend(IN_MEMORY_PRIORITY)
 }
@@ -93,49 +98,58 @@ impl OpenProject {
         catalogue: &Catalogue,
         answers: &Answers,
     ) -> Result<Vec<(ChangeKind, String)>, Error> {
-        let odb = self.repo.odb()?;
-        let _in_memory = objects_in_memory(&odb)?;
         Ok(match self.change(catalogue, answers)? {
             Some(change) => change.merge.changes.iter().map(listed).collect(),
             None => Vec::new(),
         })
     }
 
-    /// Finds the base, renders `answers` (new module migrations get their versions first, and
-    /// the base's migrations keep its bytes: see [`migrations::freeze`]) and merges in memory; `None` when the render is the base's. The render's objects are written
-    /// to the repository's object database (see [`objects_in_memory`] to keep them out of it).
+    /// Finds the base, renders `answers` (new module migrations get their versions first, and the
+    /// base's migrations keep its bytes: see [`migrations::freeze`]) and
+    /// merges, all in memory: nothing is written to `.git` until [`Change::apply`]. `None`
+    /// when the render is the base's.
     pub fn change(
         &self,
         catalogue: &Catalogue,
         answers: &Answers,
     ) -> Result<Option<Change<'_>>, Error> {
-        let repo = &self.repo;
-        let head = repo.head()?.peel_to_commit()?;
-        let base = base::find(repo, catalogue, &self.project.root, &self.recorded, &head)?;
-        let head_paths = base::paths(&head)?;
-        let mut answers = answers.clone();
-        answers.migrations = self.recorded.migrations.clone();
-        let now = migrations::now();
-        migrations::assign(
-            catalogue,
-            &mut answers,
-            head_paths.iter().map(String::as_str),
-            Some(&now),
-        );
-        let mut render = crate::generate(catalogue, &answers)?;
-        let base_tree = repo.find_tree(base.tree)?;
-        migrations::freeze(repo, &base_tree, &mut render)?;
-        let theirs = git::write_tree(repo, &render)?;
-        if theirs == base.tree {
-            return Ok(None);
-        }
-        migrations::check_render(&head_paths, &base_tree, &render, &answers)?;
-        let ours = head.tree()?;
-        let merge = Merge::compute(repo, &base_tree, &ours, &repo.find_tree(theirs)?)?;
-        let warnings = semantic::warnings(repo, &ours, &merge)?;
+        // A second handle on the repository, whose new objects stay in memory: the project's
+        // own handle writes to disk when the change is applied.
+        let memory = Repository::open(self.repo.path())?;
+        objects_in_memory(&memory.odb()?)?;
+        // In a block, so that every borrow of `memory` ends before the change takes it.
+        let (base_commit, theirs, merge, warnings) = {
+            let repo = &memory;
+            let head = repo.head()?.peel_to_commit()?;
+            let base = base::find(repo, catalogue, &self.project.root, &self.recorded, &head)?;
+            let head_paths = base::paths(&head)?;
+            let mut answers = answers.clone();
+            answers.migrations = self.recorded.migrations.clone();
+            let now = migrations::now();
+            migrations::assign(
+                catalogue,
+                &mut answers,
+                head_paths.iter().map(String::as_str),
+                Some(&now),
+            );
+            let mut render = crate::generate(catalogue, &answers)?;
+            let base_tree = repo.find_tree(base.tree)?;
+            migrations::freeze(repo, &base_tree, &mut render)?;
+            let theirs = git::write_tree(repo, &render)?;
+            if theirs == base.tree {
+                return Ok(None);
+            }
+            migrations::check_render(&head_paths, &base_tree, &render, &answers)?;
+            let ours = head.tree()?;
+            let merge = Merge::compute(repo, &base_tree, &ours, &repo.find_tree(theirs)?)?;
+            let warnings = semantic::warnings(repo, &ours, &merge)?;
+            let base_commit = base.commit.map(|commit| commit.id());
+            (base_commit, theirs, merge, warnings)
+        };
         Ok(Some(Change {
-            repo,
-            base: base.commit,
+            repo: &self.repo,
+            memory,
+            base: base_commit,
             theirs,
             merge,
             warnings,
@@ -145,9 +159,12 @@ impl OpenProject {
 
 /// A change computed in memory, not yet applied.
 pub struct Change<'r> {
+    /// The project's repository, which the change is written to.
     repo: &'r Repository,
+    /// The handle the change was computed through, which holds its new objects.
+    memory: Repository,
     /// The render commit of the base, when the history has one.
-    base: Option<git2::Commit<'r>>,
+    base: Option<git2::Oid>,
     /// The new render's tree.
     theirs: git2::Oid,
     /// The three-way merge into `HEAD`.
@@ -183,11 +200,21 @@ impl Change<'_> {
             .collect();
         let message = git::render_message(what);
         let subject = message.lines().next().unwrap_or_default().to_string();
-        let (theirs, base) = (self.theirs, self.base);
+        // What the merge records and the render commit need, and the repository lacks.
+        let mut objects = git::NewObjects::new(repo)?;
+        objects.add_tree(&self.memory, self.theirs)?;
+        for id in self
+            .merge
+            .changes
+            .iter()
+            .flat_map(FileChange::recorded_blobs)
+        {
+            objects.add_from(&self.memory, id)?;
+        }
+        let render_commit = objects.add_render_commit(repo, self.theirs, self.base, &message)?;
         // The render is recorded only once the merge is written; if it cannot be, the merge is
         // undone. The pristine ref moves last, so that a failure leaves it where it was.
-        self.merge.apply(repo, || {
-            let render_commit = git::commit_render(repo, theirs, base.as_ref(), &message)?;
+        self.merge.apply(repo, objects, || {
             git::begin_merge(repo, render_commit, &format!("{subject}\n")).map_err(|e| {
                 git2::Error::from_str(&format!(
                     "cannot record the merge in {}: {e}",

@@ -6,17 +6,20 @@
 //! so that the user's commit of the change makes it a parent and the renders travel with
 //! push and clone. The pristine ref caches the last render locally (see [`crate::base`]).
 
-use std::path::Path;
+use std::borrow::Cow;
+use std::io;
+use std::path::{Path, PathBuf};
 
 use git2::{
-    Commit, Index, IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signature,
+    Commit, Index, ObjectType, Odb, OdbLookupFlags, Oid, Repository, RepositoryInitOptions,
+    Signature,
 };
 
 use crate::render::RenderedTree;
 
 mod pack;
 
-use pack::Pack;
+use pack::{Kind, Pack};
 
 /// The ref that holds omnistack's exact render, the base of later three-way merges.
 pub const PRISTINE_REF: &str = "refs/omnistack/pristine";
@@ -30,9 +33,6 @@ const LEGACY_INITIAL_SUBJECT: &str = "Initial commit from omnistack ";
 
 /// The branch a new repository starts on.
 pub const DEFAULT_BRANCH: &str = "main";
-
-/// The mode of every rendered file: a regular, non-executable file.
-const FILE_MODE: u32 = 0o100_644;
 
 /// Initialises a repository in `dir`, commits exactly `render`, and points the pristine ref at it.
 ///
@@ -62,7 +62,7 @@ fn commit_initial(
 ) -> Result<Oid, git2::Error> {
     let mut objects = Pack::default();
     let tree = objects.add_tree(&render.files);
-    let commit = objects.add_commit(tree, author, &format!("{message}\n"));
+    let commit = objects.add_commit(tree, &[], author, &format!("{message}\n"));
     let subject = message.lines().next().unwrap_or_default();
     let pack_dir = repo.path().join("objects").join("pack");
     objects.write(&pack_dir).map_err(|e| {
@@ -73,6 +73,9 @@ fn commit_initial(
     })?;
     let mut index = repo.index()?;
     index.read_tree(&repo.find_tree(tree)?)?;
+    if let Some(workdir) = repo.workdir() {
+        record_stat_data(&mut index, workdir)?;
+    }
     index.write()?;
     // HEAD is symbolic and its branch unborn: creating the branch moves HEAD with it, and
     // libgit2 logs the move in both reflogs, as `git commit` does.
@@ -87,31 +90,189 @@ fn commit_initial(
     Ok(commit)
 }
 
-/// Stores `render` in `repo` as blobs and returns the tree that holds exactly those files.
-pub fn write_tree(repo: &Repository, render: &RenderedTree) -> Result<Oid, git2::Error> {
-    let mut index = Index::new()?;
-    for (path, bytes) in &render.files {
-        let id = repo.blob(bytes)?;
-        index.add(&file_entry(path, id, bytes.len()))?;
+/// Gives each entry of `index` the stat data of its file in `workdir`, as `git add` records
+/// it: an entry without any makes every status (the first step of each change) hash its file
+/// again, about a third of the first change's time for the full preset. A file that is not
+/// there keeps none. Not `Index::add_all`, which would hash every file once more and leave out
+/// rendered files the user's global gitignore matches.
+#[cfg(unix)]
+fn record_stat_data(index: &mut Index, workdir: &Path) -> Result<(), git2::Error> {
+    use std::os::unix::fs::MetadataExt;
+
+    use git2::{IndexEntry, IndexTime};
+    let entries: Vec<IndexEntry> = index.iter().collect();
+    for mut entry in entries {
+        let Ok(path) = std::str::from_utf8(&entry.path) else {
+            continue;
+        };
+        let Ok(meta) = std::fs::symlink_metadata(workdir.join(path)) else {
+            continue;
+        };
+        // Truncated to 32 bits, as git and libgit2 store and compare them.
+        entry.ctime = IndexTime::new(meta.ctime() as i32, meta.ctime_nsec() as u32);
+        entry.mtime = IndexTime::new(meta.mtime() as i32, meta.mtime_nsec() as u32);
+        entry.dev = meta.dev() as u32;
+        entry.ino = meta.ino() as u32;
+        entry.uid = meta.uid();
+        entry.gid = meta.gid();
+        entry.file_size = meta.size() as u32;
+        index.add(&entry)?;
     }
-    index.write_tree_to(repo)
+    Ok(())
 }
 
-fn file_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
-    IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode: FILE_MODE,
-        uid: 0,
-        gid: 0,
-        file_size: u32::try_from(size).unwrap_or(u32::MAX),
-        id,
-        // The low 12 bits hold the path length, saturated: libgit2 recomputes it when needed.
-        flags: u16::try_from(path.len().min(0xfff)).unwrap_or(0xfff),
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
+/// Stat data is Unix's: elsewhere the first status hashes every file.
+#[cfg(not(unix))]
+fn record_stat_data(_index: &mut Index, _workdir: &Path) -> Result<(), git2::Error> {
+    Ok(())
+}
+
+/// Stores `render` in `repo` as blobs and returns the tree that holds exactly those files.
+///
+/// The ids are computed here (see [`pack`]: its SHA-1 is faster than libgit2's collision-detecting
+/// one), and only the objects `repo` lacks go to its object database: a change renders the whole
+/// project twice, and most of both renders is stored already.
+pub fn write_tree(repo: &Repository, render: &RenderedTree) -> Result<Oid, git2::Error> {
+    let mut objects = Pack::default();
+    let tree = objects.add_tree(&render.files);
+    let odb = repo.odb()?;
+    for (id, kind, data) in objects.iter() {
+        if !odb.exists_ext(id, OdbLookupFlags::NO_REFRESH) {
+            odb.write(kind.object_type(), data)?;
+        }
+    }
+    Ok(tree)
+}
+
+/// The id of a blob holding `bytes`, computed without storing it.
+pub fn blob_id(bytes: &[u8]) -> Oid {
+    pack::oid(pack::object_id(Kind::Blob, bytes))
+}
+
+/// The objects a change adds to a repository: computed in an object database that keeps them
+/// in memory (see [`crate::change`]), then written together as one pack by the hand-written
+/// writer of [`pack`] (which says why not libgit2's), where libgit2 would write each as a loose
+/// file (a temporary file, a fan-out directory, a rename). Only objects the repository lacks
+/// are kept.
+pub struct NewObjects<'r> {
+    /// The repository's own object database, on disk.
+    disk: Odb<'r>,
+    /// Its `objects` directory (shared by every worktree of the repository).
+    objects_dir: PathBuf,
+    pack: Pack<'static>,
+}
+
+impl<'r> NewObjects<'r> {
+    /// Collects objects for `repo`.
+    pub fn new(repo: &'r Repository) -> Result<Self, git2::Error> {
+        Ok(Self {
+            disk: repo.odb()?,
+            objects_dir: repo.commondir().join("objects"),
+            pack: Pack::default(),
+        })
+    }
+
+    /// Whether the repository holds `id` already. Without a refresh: libgit2 would rescan the
+    /// pack directory for every object it misses, and a pack written since the repository was
+    /// opened only means an object is stored twice.
+    fn on_disk(&self, id: Oid) -> bool {
+        self.disk.exists_ext(id, OdbLookupFlags::NO_REFRESH)
+    }
+
+    /// Adds the tree `id` and everything below it that the repository lacks, read from `from`.
+    /// A tree the repository holds is skipped whole: git never stores a tree without its entries.
+    pub fn add_tree(&mut self, from: &Repository, id: Oid) -> Result<(), git2::Error> {
+        if self.on_disk(id) {
+            return Ok(());
+        }
+        let odb = from.odb()?;
+        let mut pending = vec![id];
+        while let Some(id) = pending.pop() {
+            for entry in &from.find_tree(id)? {
+                let id = entry.id();
+                match entry.kind() {
+                    Some(ObjectType::Tree) if !self.on_disk(id) => pending.push(id),
+                    Some(ObjectType::Blob) if !self.on_disk(id) => {
+                        let blob = odb.read(id)?;
+                        self.pack.add(Kind::Blob, Cow::Owned(blob.data().to_vec()));
+                    }
+                    // Gitlinks name commits of other repositories; the rest is stored already.
+                    _ => {}
+                }
+            }
+            let tree = odb.read(id)?;
+            self.pack.add(Kind::Tree, Cow::Owned(tree.data().to_vec()));
+        }
+        Ok(())
+    }
+
+    /// Adds the blob `id`, read from `from`, unless the repository holds it.
+    pub fn add_from(&mut self, from: &Repository, id: Oid) -> Result<(), git2::Error> {
+        if !self.on_disk(id) {
+            let odb = from.odb()?;
+            let blob = odb.read(id)?;
+            self.pack.add(Kind::Blob, Cow::Owned(blob.data().to_vec()));
+        }
+        Ok(())
+    }
+
+    /// Adds `bytes` as a blob unless the repository holds it.
+    pub fn add_blob(&mut self, bytes: &[u8]) {
+        if !self.on_disk(blob_id(bytes)) {
+            self.pack.add(Kind::Blob, Cow::Owned(bytes.to_vec()));
+        }
+    }
+
+    /// Adds a render commit of `tree` on `parent`, by the user (or omnistack), as
+    /// [`commit_render`] makes one; returns its id.
+    pub fn add_render_commit(
+        &mut self,
+        repo: &Repository,
+        tree: Oid,
+        parent: Option<Oid>,
+        message: &str,
+    ) -> Result<Oid, git2::Error> {
+        let author = signature(repo)?;
+        let parents: Vec<Oid> = parent.into_iter().collect();
+        Ok(self.pack.add_commit(tree, &parents, &author, message))
+    }
+
+    /// Writes the objects as one pack into the repository; the pack is removed again when the
+    /// returned guard is dropped without [`WrittenPack::keep`].
+    pub fn write(&self) -> Result<WrittenPack, io::Error> {
+        if self.pack.is_empty() {
+            return Ok(WrittenPack { files: Vec::new() });
+        }
+        let files = self.pack.write(&self.pack_dir())?;
+        Ok(WrittenPack { files })
+    }
+
+    /// Where [`NewObjects::write`] writes.
+    pub fn pack_dir(&self) -> PathBuf {
+        self.objects_dir.join("pack")
+    }
+}
+
+/// A pack [`NewObjects::write`] wrote, removed on drop unless kept, so that a change that fails
+/// after writing it leaves `.git` as it was.
+#[must_use]
+pub struct WrittenPack {
+    files: Vec<PathBuf>,
+}
+
+impl WrittenPack {
+    /// Keeps the pack: the change that needs it succeeded.
+    pub fn keep(mut self) {
+        self.files.clear();
+    }
+}
+
+impl Drop for WrittenPack {
+    fn drop(&mut self) {
+        // Best effort, like the rest of a rollback: the error that caused it is the one reported.
+        for file in self.files.iter().rev() {
+            let _ = std::fs::remove_file(file);
+        }
     }
 }
 
@@ -295,8 +456,38 @@ mod tests {
         let commit = commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
 
         let elsewhere = tempfile::tempdir().unwrap();
-        let tree = write_tree(&Repository::init(elsewhere.path()).unwrap(), &render()).unwrap();
+        let other = Repository::init(elsewhere.path()).unwrap();
+        let tree = write_tree(&other, &render()).unwrap();
         assert_eq!(repo.find_commit(commit).unwrap().tree_id(), tree);
+        // Every object is stored, not only hashed.
+        let tree = other.find_tree(tree).unwrap();
+        for (path, bytes) in &render().files {
+            let blob = tree.get_path(Path::new(path)).unwrap().to_object(&other);
+            assert_eq!(blob.unwrap().as_blob().unwrap().content(), bytes, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_first_commit_records_the_stat_data_of_each_file_in_the_index() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = fresh_repo(tmp.path());
+        for (path, bytes) in &render().files {
+            let file = tmp.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, bytes).unwrap();
+        }
+        let author = Signature::now("A U Thor", "author@example.com").unwrap();
+
+        commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
+
+        let index = repo.index().unwrap();
+        for entry in index.iter() {
+            let path = String::from_utf8(entry.path.clone()).unwrap();
+            let meta = std::fs::metadata(tmp.path().join(&path)).unwrap();
+            assert_eq!(u64::from(entry.file_size), meta.len(), "{path}");
+            assert_ne!(entry.mtime.seconds(), 0, "{path}");
+        }
+        assert_eq!(repo.statuses(None).unwrap().len(), 0);
     }
 
     #[test]

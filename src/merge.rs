@@ -17,6 +17,7 @@ use git2::{
     Tree, TreeWalkMode, TreeWalkResult,
 };
 
+use crate::git::NewObjects;
 use crate::worktree::{self, Planned, Transaction, WorktreeError};
 
 /// The mode of a gitlink: a submodule's commit, recorded in the tree, whose content is no blob.
@@ -109,6 +110,14 @@ pub struct FileChange {
 }
 
 impl FileChange {
+    /// The blobs the index records for this path beyond its new content: a conflict's sides.
+    pub fn recorded_blobs(&self) -> impl Iterator<Item = Oid> + '_ {
+        self.conflict
+            .iter()
+            .filter(|entry| entry.mode != GITLINK_MODE)
+            .map(|entry| entry.id)
+    }
+
     /// The removal of `path`, whose entry in `HEAD` is `(id, mode)`.
     fn deleted(repo: &Repository, path: &str, (id, mode): (Oid, u32)) -> Result<Self, MergeError> {
         Ok(Self {
@@ -210,15 +219,17 @@ impl Merge {
             .collect()
     }
 
-    /// Writes the changes into the working tree and the index, without committing, then runs
-    /// `then` (which records the new pristine render).
+    /// Writes `objects` (what the index and `then` refer to that the repository lacks) with
+    /// the new contents, the changes into the working tree and the index, without committing,
+    /// then runs `then` (which records the new pristine render).
     ///
-    /// All or nothing: every path is checked before anything is written, and when writing a
-    /// file, the index, or `then` fails, the working tree and the index are put back as they
-    /// were before the error is returned.
+    /// All or nothing: every path is checked before anything is written, and when writing the
+    /// objects, a file, the index, or `then` fails, the objects are removed and the working tree
+    /// and the index are put back as they were before the error is returned.
     pub fn apply(
         self,
         repo: &Repository,
+        mut objects: NewObjects<'_>,
         then: impl FnOnce() -> Result<(), git2::Error>,
     ) -> Result<(), MergeError> {
         let root = repo.workdir().ok_or(MergeError::Bare)?.to_path_buf();
@@ -232,6 +243,16 @@ impl Merge {
                 link_in_head: change.before_mode == Some(LINK_MODE),
             }),
         )?;
+        // Stored before anything refers to them (the checkout below reads the new contents
+        // from the repository); the pack is removed on any error below.
+        for after in self.changes.iter().filter_map(|c| c.after.as_deref()) {
+            objects.add_blob(after);
+        }
+        let pack = objects.write().map_err(|source| MergeError::Io {
+            action: "write a packfile in",
+            path: objects.pack_dir(),
+            source,
+        })?;
         let to_write: Vec<(&str, &[u8], u32)> = self
             .changes
             .iter()
@@ -266,6 +287,7 @@ impl Merge {
         match recorded {
             Ok(()) => {
                 transaction.commit();
+                pack.keep();
                 Ok(())
             }
             Err(e) => {

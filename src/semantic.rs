@@ -6,31 +6,34 @@
 
 use std::collections::BTreeMap;
 
-use git2::{Repository, Tree, TreeWalkMode, TreeWalkResult};
+use git2::{Oid, Repository, Tree, TreeWalkMode, TreeWalkResult};
 
 use crate::merge::{ChangeKind, Merge, MergeError};
 
+/// A Rust source of the project as the merge leaves it: a blob of `HEAD`, read only when a
+/// scan needs its text (most changes remove no module, and then none is read), or the merge's
+/// new content.
+enum Source<'m> {
+    Head(Oid),
+    Merged(&'m [u8]),
+}
+
 /// The Rust sources of the project as the merge leaves them, by path.
-fn sources_after(
-    repo: &Repository,
+fn sources_after<'m>(
     ours: &Tree<'_>,
-    merge: &Merge,
-) -> Result<BTreeMap<String, Vec<u8>>, MergeError> {
-    let mut ids = BTreeMap::new();
+    merge: &'m Merge,
+) -> Result<BTreeMap<String, Source<'m>>, MergeError> {
+    let mut out = BTreeMap::new();
     ours.walk(TreeWalkMode::PreOrder, |dir, entry| {
         let name = entry.name().unwrap_or_default();
         if entry.kind() == Some(git2::ObjectType::Blob) && name.ends_with(".rs") {
-            ids.insert(format!("{dir}{name}"), entry.id());
+            out.insert(format!("{dir}{name}"), Source::Head(entry.id()));
         }
         TreeWalkResult::Ok
     })?;
-    let mut out = BTreeMap::new();
-    for (path, id) in ids {
-        out.insert(path, repo.find_blob(id)?.content().to_vec());
-    }
     for change in merge.changes.iter().filter(|c| c.path.ends_with(".rs")) {
         match &change.after {
-            Some(bytes) => out.insert(change.path.clone(), bytes.clone()),
+            Some(bytes) => out.insert(change.path.clone(), Source::Merged(bytes)),
             None => out.remove(&change.path),
         };
     }
@@ -43,8 +46,8 @@ pub fn warnings(
     ours: &Tree<'_>,
     merge: &Merge,
 ) -> Result<Vec<String>, MergeError> {
-    let sources = sources_after(repo, ours, merge)?;
-    let mut out = dangling_references(&sources, merge);
+    let sources = sources_after(ours, merge)?;
+    let mut out = dangling_references(repo, &sources, merge)?;
     out.extend(double_module_files(&sources, merge));
     Ok(out)
 }
@@ -60,14 +63,18 @@ fn module_of(path: &str) -> Option<String> {
 }
 
 /// Whether the module `module` still has a file among `sources`.
-fn defined(sources: &BTreeMap<String, Vec<u8>>, module: &str) -> bool {
+fn defined(sources: &BTreeMap<String, Source<'_>>, module: &str) -> bool {
     let dir = module.replace("::", "/");
     sources.contains_key(&format!("src/{dir}.rs"))
         || sources.contains_key(&format!("src/{dir}/mod.rs"))
 }
 
 /// `file:line` of each `crate::` path into a module the change removes.
-fn dangling_references(sources: &BTreeMap<String, Vec<u8>>, merge: &Merge) -> Vec<String> {
+fn dangling_references(
+    repo: &Repository,
+    sources: &BTreeMap<String, Source<'_>>,
+    merge: &Merge,
+) -> Result<Vec<String>, MergeError> {
     let removed: BTreeMap<String, &str> = merge
         .changes
         .iter()
@@ -76,10 +83,18 @@ fn dangling_references(sources: &BTreeMap<String, Vec<u8>>, merge: &Merge) -> Ve
         .filter(|(module, _)| !defined(sources, module))
         .collect();
     if removed.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    for (path, bytes) in sources {
+    for (path, source) in sources {
+        let blob;
+        let bytes = match source {
+            Source::Head(id) => {
+                blob = repo.find_blob(*id)?;
+                blob.content()
+            }
+            Source::Merged(bytes) => bytes,
+        };
         // Comments out, lines kept: a path may span lines (`use crate::{\n    email,\n};`).
         let code: String = String::from_utf8_lossy(bytes)
             .lines()
@@ -100,7 +115,7 @@ fn dangling_references(sources: &BTreeMap<String, Vec<u8>>, merge: &Merge) -> Ve
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Where each `crate::a::b` path of `code` starts, and its segments; each item of a group
@@ -161,7 +176,7 @@ fn segments(rest: &str) -> Vec<&str> {
 }
 
 /// Both `src/x.rs` and `src/x/mod.rs`, when the change writes one of them: rustc's E0761.
-fn double_module_files(sources: &BTreeMap<String, Vec<u8>>, merge: &Merge) -> Vec<String> {
+fn double_module_files(sources: &BTreeMap<String, Source<'_>>, merge: &Merge) -> Vec<String> {
     let written = |path: &str| {
         merge
             .changes

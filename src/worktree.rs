@@ -146,7 +146,8 @@ pub fn preflight<'a>(
 ///
 /// git2 has no binding for libgit2's filter lists, so the files are checked out by libgit2 itself
 /// into a private directory inside `.git` and read back: the same code path as `git checkout`,
-/// without touching the working tree.
+/// without touching the working tree. Every content must be stored in `repo` already (as a
+/// change's pack holds them): the checkout reads them from there, by the id computed here.
 pub fn smudge(
     repo: &Repository,
     files: &[(&str, &[u8], u32)],
@@ -156,8 +157,7 @@ pub fn smudge(
     }
     let mut index = Index::new()?;
     for &(path, bytes, mode) in files {
-        let id = repo.blob(bytes)?;
-        index.add(&entry(path, id, mode, bytes.len()))?;
+        index.add(&entry(path, crate::git::blob_id(bytes), mode, bytes.len()))?;
     }
     let scratch = tempfile::Builder::new()
         .prefix("omnistack-checkout-")
@@ -168,7 +168,13 @@ pub fn smudge(
         .force()
         .recreate_missing(true)
         .update_index(false)
-        .target_dir(scratch.path());
+        .target_dir(scratch.path())
+        // Only these paths: otherwise libgit2 also walks every other file of `HEAD`, to remove
+        // it from the (empty) directory.
+        .disable_pathspec_match(true);
+    for &(path, _, _) in files {
+        checkout.path(path);
+    }
     repo.checkout_index(Some(&mut index), Some(&mut checkout))?;
     let mut out = BTreeMap::new();
     for &(path, _, _) in files {

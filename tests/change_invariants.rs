@@ -134,6 +134,28 @@ fn new_writes_a_repository_git_fsck_accepts_with_its_objects_in_one_pack() {
     );
 }
 
+#[test]
+fn a_change_adds_its_objects_as_one_more_pack_that_git_fsck_and_git_commit_accept() {
+    let catalogue = catalogue();
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &change_support::defaults(&catalogue));
+
+    omnistack(&project)
+        .args(["add", "stripe", "--yes"])
+        .assert()
+        .success();
+
+    change_support::git(&project, &["fsck", "--full", "--strict", "--no-dangling"]);
+    let counts = change_support::git(&project, &["count-objects", "-v"]);
+    let lines: Vec<&str> = counts.lines().collect();
+    assert!(
+        lines.contains(&"count: 0") && lines.contains(&"packs: 2"),
+        "loose objects, or not one pack for the change:\n{counts}"
+    );
+    change_support::commit_all(&project, "add stripe");
+    change_support::git(&project, &["fsck", "--full", "--strict", "--no-dangling"]);
+}
+
 fn expected_has(project: &std::path::Path, path: &str) -> bool {
     project.join(path).is_file()
 }

@@ -24,6 +24,8 @@ struct Snapshot {
     status: Vec<String>,
     index: String,
     pristine: String,
+    /// The packs in `.git/objects/pack`: a failed change removes the one it wrote.
+    packs: Vec<String>,
 }
 
 fn snapshot(project: &Path) -> Snapshot {
@@ -32,6 +34,12 @@ fn snapshot(project: &Path) -> Snapshot {
         status: status(project),
         index: git(project, &["ls-files", "--stage"]),
         pristine: git(project, &["rev-parse", "refs/omnistack/pristine"]),
+        packs: fs::read_dir(project.join(".git/objects/pack"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -46,6 +54,7 @@ fn assert_unchanged(project: &Path, before: &Snapshot) {
     assert_eq!(after.status, before.status, "git status");
     assert!(after.index == before.index, "the index changed");
     assert_eq!(after.pristine, before.pristine, "refs/omnistack/pristine");
+    assert_eq!(after.packs, before.packs, ".git/objects/pack");
 }
 
 /// Paths below `dir` (`.git` included) that look like omnistack's temporary files.

@@ -7,7 +7,7 @@ use console::style;
 use crate::Error;
 use crate::answers::Answers;
 use crate::catalogue::Catalogue;
-use crate::change::{self, Applied, Intent, OpenProject};
+use crate::change::{Applied, Intent, OpenProject};
 use crate::merge::{ChangeKind, Merge};
 use crate::project::ProjectError;
 use crate::ui::{self, Ui};
@@ -155,13 +155,6 @@ pub fn merge(
     options: &ChangeOptions,
     ui: Ui,
 ) -> Result<(), Error> {
-    let odb = project.repo.odb()?;
-    // Held to the end of the function: while it lives, new objects stay in memory.
-    let _in_memory = if options.dry_run {
-        Some(change::objects_in_memory(&odb)?)
-    } else {
-        None
-    };
     let Some(change) = project.change(catalogue, answers)? else {
         ui.success(format!(
             "Nothing to change: the project already matches `{what}`"

@@ -1,4 +1,5 @@
-//! The objects of a new project's first commit, built in memory and written as one packfile.
+//! Objects built in memory and written as one packfile: a new project's first commit, and the
+//! objects a change adds (its render's new blobs and trees, merged files, the render commit).
 //!
 //! libgit2 stores every new object as a loose file, most of them in a directory of their own,
 //! and creating those ~190 files and ~150 directories was most of the time `new` took. A pack
@@ -12,23 +13,32 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use flate2::{Compress, Compression, Crc, FlushCompress, Status};
 use git2::{Oid, Signature};
 
 /// An object id: a SHA-1, as the pack's index sorts them.
-type Id = [u8; 20];
+pub type Id = [u8; 20];
 
-/// The types of object a first commit holds, numbered as the pack format numbers them.
+/// The types of object a commit holds, numbered as the pack format numbers them.
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+pub enum Kind {
     Commit = 1,
     Tree = 2,
     Blob = 3,
 }
 
 impl Kind {
+    /// The type as libgit2 names it.
+    pub fn object_type(self) -> git2::ObjectType {
+        match self {
+            Kind::Commit => git2::ObjectType::Commit,
+            Kind::Tree => git2::ObjectType::Tree,
+            Kind::Blob => git2::ObjectType::Blob,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Kind::Commit => "commit",
@@ -66,9 +76,18 @@ impl<'a> Pack<'a> {
         oid(self.add_dir(&root))
     }
 
-    /// Adds a parentless commit of `tree` by `author` (also its committer); returns its id.
-    pub fn add_commit(&mut self, tree: Oid, author: &Signature<'_>, message: &str) -> Oid {
+    /// Adds a commit of `tree` on `parents` by `author` (also its committer); returns its id.
+    pub fn add_commit(
+        &mut self,
+        tree: Oid,
+        parents: &[Oid],
+        author: &Signature<'_>,
+        message: &str,
+    ) -> Oid {
         let mut text = format!("tree {tree}\n").into_bytes();
+        for parent in parents {
+            text.extend_from_slice(format!("parent {parent}\n").as_bytes());
+        }
         for header in ["author", "committer"] {
             text.extend_from_slice(header.as_bytes());
             text.push(b' ');
@@ -84,8 +103,22 @@ impl<'a> Pack<'a> {
         oid(self.add(Kind::Commit, Cow::Owned(text)))
     }
 
-    /// Writes the pack and its index into `pack_dir` (a repository's `objects/pack`).
-    pub fn write(&self, pack_dir: &Path) -> io::Result<()> {
+    /// Every object: its id, type and content.
+    pub fn iter(&self) -> impl Iterator<Item = (Oid, Kind, &[u8])> {
+        self.objects
+            .iter()
+            .map(|(id, (kind, data))| (oid(*id), *kind, data.as_ref()))
+    }
+
+    /// Whether the pack holds no object.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// Writes the pack and its index into `pack_dir` (a repository's `objects/pack`); returns
+    /// the files it created. A pack of the same name holds the same objects (the name is the
+    /// pack's checksum), so one already there is kept, and not returned.
+    pub fn write(&self, pack_dir: &Path) -> io::Result<Vec<PathBuf>> {
         let count = u32::try_from(self.objects.len()).map_err(|_| too_large())?;
         let mut pack = Vec::with_capacity(
             self.objects
@@ -144,13 +177,26 @@ impl<'a> Pack<'a> {
 
         // The pack first: a pack without its index is ignored, an index without its pack is not.
         let name = format!("pack-{}", oid(checksum));
-        write_read_only(&pack_dir.join(format!("{name}.pack")), &pack)?;
-        write_read_only(&pack_dir.join(format!("{name}.idx")), &index)
+        let mut created = Vec::with_capacity(2);
+        for (extension, bytes) in [("pack", &pack), ("idx", &index)] {
+            let path = pack_dir.join(format!("{name}.{extension}"));
+            match write_read_only(&path, bytes) {
+                Ok(()) => created.push(path),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    for path in &created {
+                        let _ = fs::remove_file(path);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(created)
     }
 
-    fn add(&mut self, kind: Kind, data: Cow<'a, [u8]>) -> Id {
-        let header = format!("{} {}\0", kind.name(), data.len());
-        let id = sha1(&[header.as_bytes(), &data]);
+    /// Adds an object; returns its id.
+    pub fn add(&mut self, kind: Kind, data: Cow<'a, [u8]>) -> Id {
+        let id = object_id(kind, &data);
         self.objects.entry(id).or_insert((kind, data));
         id
     }
@@ -185,16 +231,27 @@ struct Dir<'p> {
     dirs: BTreeMap<&'p str, Dir<'p>>,
 }
 
-fn oid(id: Id) -> Oid {
+/// The id git gives an object of `kind` holding `data`.
+pub fn object_id(kind: Kind, data: &[u8]) -> Id {
+    let header = format!("{} {}\0", kind.name(), data.len());
+    sha1(&[header.as_bytes(), data])
+}
+
+/// The [`Oid`] of an id.
+pub fn oid(id: Id) -> Oid {
     Oid::from_bytes(&id).expect("a SHA-1 is 20 bytes, the length of an Oid")
 }
 
+/// SHA-1 without collision detection: these are omnistack's own objects, and the `sha1` crate
+/// uses the CPU's SHA instructions where there are some (a third of the time of `sha1_smol`,
+/// which rendered projects are hashed with twice per change).
 fn sha1(parts: &[&[u8]]) -> Id {
-    let mut hasher = sha1_smol::Sha1::new();
+    use sha1::Digest as _;
+    let mut hasher = sha1::Sha1::new();
     for part in parts {
         hasher.update(part);
     }
-    hasher.digest().bytes()
+    hasher.finalize().into()
 }
 
 /// Seconds since the epoch and the UTC offset, as a commit's author line carries them.
@@ -286,13 +343,28 @@ mod tests {
         ]);
         let tmp = tempfile::tempdir().unwrap();
         let repo = git2::Repository::init(tmp.path()).unwrap();
-        let render = crate::render::RenderedTree {
-            files: files.clone(),
-        };
+        let mut index = git2::Index::new().unwrap();
+        for (path, bytes) in &files {
+            let entry = git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100_644,
+                uid: 0,
+                gid: 0,
+                file_size: 0,
+                id: repo.blob(bytes).unwrap(),
+                flags: u16::try_from(path.len()).unwrap(),
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry).unwrap();
+        }
 
         let ours = Pack::default().add_tree(&files);
 
-        assert_eq!(ours, super::super::write_tree(&repo, &render).unwrap());
+        assert_eq!(ours, index.write_tree_to(&repo).unwrap());
     }
 
     #[test]
@@ -315,7 +387,7 @@ mod tests {
             Signature::new("A U Thor", "author@example.com", &git2::Time::new(1, -90)).unwrap();
         let mut pack = Pack::default();
         let tree = pack.add_tree(&files);
-        let commit = pack.add_commit(tree, &author, "Initial commit\n");
+        let commit = pack.add_commit(tree, &[], &author, "Initial commit\n");
 
         pack.write(&repo.path().join("objects/pack")).unwrap();
 
