@@ -105,9 +105,8 @@ impl OpenProject {
     }
 
     /// Finds the base, renders `answers` (new module migrations get their versions first, and the
-    /// base's migrations keep its bytes: see [`migrations::freeze`]) and
-    /// merges, all in memory: nothing is written to `.git` until [`Change::apply`]. `None`
-    /// when the render is the base's.
+    /// base's migrations keep its bytes: see [`migrations::freeze`]) and merges, all in memory:
+    /// nothing is written to `.git` until [`Change::apply`]. `None` when the render is the base's.
     pub fn change(
         &self,
         catalogue: &Catalogue,
