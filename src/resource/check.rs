@@ -2073,9 +2073,9 @@ mod tests {
         let catalogue = Catalogue::embedded().unwrap();
         let resources =
             Resources::from([("tags".to_string(), resource(Owner::None, &["name:text"]))]);
-        assert_eq!(check(&catalogue, &resources, Some(false)), Ok(()));
+        assert_eq!(check(&catalogue, &Taken::core(), &resources, Some(false)), Ok(()));
         assert_eq!(
-            check(&catalogue, &resources, Some(true)),
+            check(&catalogue, &Taken::core(), &resources, Some(true)),
             Err(ResourceError::SharedWithAuthNotGenerated {
                 resource: "tags".into()
             })
@@ -2089,7 +2089,7 @@ mod tests {
         let resources =
             Resources::from([("tags".to_string(), resource(Owner::None, &["name:text"]))]);
         assert_eq!(
-            check(&catalogue, &resources, Some(false)),
+            check(&catalogue, &Taken::core(), &resources, Some(false)),
             Err(ResourceError::OwnerNotGenerated {
                 resource: "tags".into(),
                 owner: "none".into(),
