@@ -309,6 +309,22 @@ fn shared_rows_in_a_project_with_auth_are_refused_saying_what_to_do() {
 }
 
 #[test]
+fn adding_auth_over_a_shared_resource_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let project = project_without_auth(&tmp);
+    omnistack(&project)
+        .args(["generate", "resource", "tags", "name:text"])
+        .assert()
+        .success();
+    commit_all(&project, "tags");
+    refused(
+        &project,
+        &["add", "auth", "--yes"],
+        "resource `tags` is shared (`owner = \"none\"`), and this omnistack release generates shared rows only in projects without auth",
+    );
+}
+
+#[test]
 fn a_shared_resource_referring_to_an_owned_one_is_refused() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);

@@ -2073,7 +2073,10 @@ mod tests {
         let catalogue = Catalogue::embedded().unwrap();
         let resources =
             Resources::from([("tags".to_string(), resource(Owner::None, &["name:text"]))]);
-        assert_eq!(check(&catalogue, &Taken::core(), &resources, Some(false)), Ok(()));
+        assert_eq!(
+            check(&catalogue, &Taken::core(), &resources, Some(false)),
+            Ok(())
+        );
         assert_eq!(
             check(&catalogue, &Taken::core(), &resources, Some(true)),
             Err(ResourceError::SharedWithAuthNotGenerated {

@@ -1683,6 +1683,29 @@ fields = [
     }
 
     #[test]
+    fn a_call_with_short_arguments_stays_on_its_line_and_a_long_one_takes_a_line_an_argument() {
+        let args = |table: &str| {
+            ["\"field_id\"", table, "Scope::All", "Some(self.field_id)"].map(str::to_owned)
+        };
+
+        let short = rust_call("        references.add", &args("\"fields\""), ";");
+        let long = rust_call(
+            "        references.add",
+            &args("\"fields_of_a_long_name\""),
+            ";",
+        );
+
+        assert_eq!(
+            short,
+            "        references.add(\"field_id\", \"fields\", Scope::All, Some(self.field_id));"
+        );
+        assert_eq!(
+            long,
+            "        references.add(\n            \"field_id\",\n            \"fields_of_a_long_name\",\n            Scope::All,\n            Some(self.field_id),\n        );"
+        );
+    }
+
+    #[test]
     fn a_short_list_stays_on_its_line_and_a_long_one_takes_a_line_an_item() {
         let short = rust_list(
             "    const UNIQUE: &'static [&'static str] = ",
