@@ -357,7 +357,10 @@ impl ResourceContext {
         let defaults = resource
             .fields
             .iter()
-            .filter_map(|f| Some((f.name.clone(), json_of(f.default.as_ref()?).to_string())))
+            .filter_map(|f| {
+                let default = json_of(f.default.as_ref()?, &f.ty);
+                Some((f.name.clone(), default.to_string()))
+            })
             .collect();
         let unique_text = fields
             .iter()
@@ -542,9 +545,62 @@ fn max_length(ty: &FieldType) -> Option<u32> {
     }
 }
 
-/// A TOML default as JSON.
-fn json_of(value: &toml::Value) -> Value {
-    serde_json::to_value(value).expect("a TOML value is JSON")
+/// A field's default as the API writes it in JSON: a date as a string, a point in time as a
+/// string in UTC (as rows return it), JSON text as the value it holds.
+fn json_of(default: &toml::Value, ty: &FieldType) -> Value {
+    match (default, ty) {
+        (toml::Value::Datetime(at), FieldType::Datetime) => Value::String(in_utc(at)),
+        (toml::Value::Datetime(date), _) => Value::String(date.to_string()),
+        (toml::Value::String(text), FieldType::Json) => {
+            serde_json::from_str(text).expect("a json default is checked to be JSON")
+        }
+        (other, _) => serde_json::to_value(other).expect("a TOML value is JSON"),
+    }
+}
+
+/// An RFC 3339 point in time (checked to have a date, a time and an offset) as `time` writes
+/// it once PostgreSQL has it: in UTC, to the microsecond, without trailing zeros.
+fn in_utc(at: &toml::value::Datetime) -> String {
+    let (Some(date), Some(time), Some(offset)) = (at.date, at.time, at.offset) else {
+        unreachable!("a datetime default is checked to be complete")
+    };
+    let offset = match offset {
+        toml::value::Offset::Z => 0,
+        toml::value::Offset::Custom { minutes } => i32::from(minutes),
+    };
+    let minutes = i32::from(time.hour) * 60 + i32::from(time.minute) - offset;
+    let (mut year, mut month, mut day) = (i32::from(date.year), date.month, date.day);
+    match minutes.div_euclid(24 * 60) {
+        -1 if day > 1 => day -= 1,
+        -1 if month > 1 => (month, day) = (month - 1, days_in_month(year, month - 1)),
+        -1 => (year, month, day) = (year - 1, 12, 31),
+        1 if day < days_in_month(year, month) => day += 1,
+        1 if month < 12 => (month, day) = (month + 1, 1),
+        1 => (year, month, day) = (year + 1, 1, 1),
+        _ => {}
+    }
+    let minutes = minutes.rem_euclid(24 * 60);
+    let micros = time.nanosecond.unwrap_or(0) / 1000;
+    let fraction = if micros == 0 {
+        String::new()
+    } else {
+        format!(".{micros:06}").trim_end_matches('0').to_owned()
+    };
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{fraction}Z",
+        minutes / 60,
+        minutes % 60,
+        time.second.unwrap_or(0)
+    )
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 fn optional(ty: &str) -> String {
@@ -615,7 +671,7 @@ impl FieldContext {
             }
         }
         if let Some(default) = &field.default {
-            let default = match json_of(default) {
+            let default = match json_of(default, &field.ty) {
                 Value::String(text) => text,
                 other => other.to_string(),
             };
@@ -675,6 +731,11 @@ impl FieldContext {
             new_attributes.push(decimal_schema(new_option));
         }
         new_attributes.extend(text_schema.clone());
+        // utoipa writes no `default` beside the empty schema of any JSON value; the doc says it.
+        if let Some(default) = field.default.as_ref().filter(|_| keyword != "json") {
+            let default = json_of(default, &field.ty);
+            new_attributes.push(format!("#[schema(default = json!({default}))]"));
+        }
 
         let change_type = if field.optional {
             format!("Option<Option<{ty}>>")
@@ -995,9 +1056,12 @@ fn sql_constraints(field: &Field) -> String {
 fn sql_literal(value: &toml::Value, ty: &FieldType) -> String {
     let quoted = |text: &str| format!("'{}'", text.replace('\'', "''"));
     match (value, ty) {
-        (_, FieldType::Json) => format!("{}::jsonb", quoted(&json_of(value).to_string())),
+        (_, FieldType::Json) => format!("{}::jsonb", quoted(&json_of(value, ty).to_string())),
+        (toml::Value::Datetime(date), FieldType::Date) => {
+            format!("{}::date", quoted(&date.to_string()))
+        }
+        (toml::Value::Datetime(at), _) => format!("{}::timestamptz", quoted(&at.to_string())),
         (toml::Value::String(text), _) => quoted(text),
-        (toml::Value::Datetime(datetime), _) => quoted(&datetime.to_string()),
         (other, _) => other.to_string(),
     }
 }
@@ -1076,16 +1140,17 @@ fn schemas(
             required.push(json!(field.name));
         }
         let new_option = field.optional || context.defaulted;
-        new.insert(
-            field.name.clone(),
-            schema(
-                field,
-                type_name,
-                new_option,
-                context.new_doc.as_deref(),
-                true,
-            ),
+        let mut new_schema = schema(
+            field,
+            type_name,
+            new_option,
+            context.new_doc.as_deref(),
+            true,
         );
+        if let Some(default) = field.default.as_ref().filter(|_| context.keyword != "json") {
+            new_schema["default"] = json_of(default, &field.ty);
+        }
+        new.insert(field.name.clone(), new_schema);
         if !new_option {
             new_required.push(json!(field.name));
         }
@@ -1680,6 +1745,87 @@ fields = [
             ]
         );
         assert_eq!(values[values.len() - 1], "-updated_at");
+    }
+
+    fn with_defaults() -> ResourceContext {
+        let resource: Resource = toml::from_str(
+            r#"
+fields = [
+  { name = "starts_on", type = "date", default = 2025-01-31 },
+  { name = "remind_at", type = "datetime", default = 2025-03-01T01:30:00.25+02:00 },
+  { name = "terms", type = "json", default = "{\"net_days\": 30, \"note\": \"it's due\"}" },
+]
+"#,
+        )
+        .unwrap();
+        ResourceContext::new("plans", &resource, &Resources::new(), |_| String::new())
+    }
+
+    #[test]
+    fn a_date_datetime_or_json_default_is_an_sql_literal_cast_to_the_columns_type() {
+        let context = with_defaults();
+
+        assert_eq!(
+            field(&context, "starts_on").sql_constraints,
+            " NOT NULL DEFAULT '2025-01-31'::date"
+        );
+        assert_eq!(
+            field(&context, "remind_at").sql_constraints,
+            " NOT NULL DEFAULT '2025-03-01T01:30:00.25+02:00'::timestamptz"
+        );
+        assert_eq!(
+            field(&context, "terms").sql_constraints,
+            " NOT NULL DEFAULT '{\"net_days\":30,\"note\":\"it''s due\"}'::jsonb"
+        );
+    }
+
+    #[test]
+    fn a_date_datetime_or_json_default_is_written_as_the_api_returns_it() {
+        let context = with_defaults();
+
+        assert_eq!(
+            context.defaults,
+            [
+                ("starts_on".to_owned(), "\"2025-01-31\"".to_owned()),
+                (
+                    "remind_at".to_owned(),
+                    "\"2025-02-28T23:30:00.25Z\"".to_owned()
+                ),
+                (
+                    "terms".to_owned(),
+                    "{\"net_days\":30,\"note\":\"it's due\"}".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(
+            field(&context, "starts_on").new_doc.as_deref(),
+            Some("`2025-01-31` unless given.")
+        );
+        let schemas: Value = serde_json::from_str(&context.schemas).unwrap();
+        let remind_at = &schemas["NewPlan"]["properties"]["remind_at"];
+        assert_eq!(remind_at["default"], "2025-02-28T23:30:00.25Z");
+        assert!(
+            field(&context, "remind_at")
+                .new_attributes
+                .contains(&"#[schema(default = json!(\"2025-02-28T23:30:00.25Z\"))]".to_owned())
+        );
+        assert!(
+            schemas["NewPlan"]["properties"]["terms"]
+                .get("default")
+                .is_none()
+        );
+        assert!(field(&context, "terms").defaulted);
+        assert_eq!(
+            field(&context, "terms").new_type,
+            "Option<serde_json::Value>"
+        );
+    }
+
+    #[test]
+    fn a_point_in_time_crosses_into_the_next_year_in_utc() {
+        let at: toml::value::Datetime = "2024-12-31T23:00:00.000001-01:30".parse().unwrap();
+
+        assert_eq!(in_utc(&at), "2025-01-01T00:30:00.000001Z");
     }
 
     #[test]

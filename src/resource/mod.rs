@@ -339,6 +339,10 @@ pub fn to_toml(name: &str, resource: &Resource) -> String {
         else {
             unreachable!("a field serialises to a table")
         };
+        // Serialised, a TOML date becomes toml's private `$__toml_private_datetime` table.
+        if let Some(default) = &field.default {
+            table.insert("default".to_owned(), default.clone());
+        }
         let keys: Vec<String> = KEY_ORDER
             .iter()
             .filter_map(|key| {
@@ -555,6 +559,27 @@ fields = [
         assert_eq!(
             Resource::deserialize(back["resources"]["things"].clone()).unwrap(),
             resource
+        );
+    }
+
+    #[test]
+    fn omnistack_toml_writes_a_date_or_datetime_default_as_a_toml_date() {
+        let resource: Resource = toml::from_str(
+            r#"
+fields = [
+  { name = "starts_on", type = "date", default = 2025-01-31 },
+  { name = "remind_at", type = "datetime", default = 2025-01-31T09:00:00+02:00 },
+]
+"#,
+        )
+        .unwrap();
+
+        let text = to_toml("plans", &resource);
+
+        assert!(text.contains("default = 2025-01-31 }"), "{text}");
+        assert!(
+            text.contains("default = 2025-01-31T09:00:00+02:00 }"),
+            "{text}"
         );
     }
 
