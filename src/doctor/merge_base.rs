@@ -42,10 +42,10 @@ fn find(setup: &Setup) -> Result<String, Finding> {
             "recorded by a newer omnistack (see omnistack-version)",
         ));
     }
-    // The lookup's objects (the rebuilt base's blobs and trees) stay in memory: `doctor` never
-    // writes to `.git`.
+    // The lookup's objects (the rebuilt base's blobs and trees) stay in memory, for as long as
+    // `repo` lives: `doctor` never writes to `.git`.
     let odb = repo.odb().map_err(git_problem)?;
-    let _in_memory = change::objects_in_memory(&odb).map_err(git_problem)?;
+    change::objects_in_memory(&odb).map_err(git_problem)?;
     match base::find(&repo, &catalogue, &project.root, &recorded, &head) {
         Ok(found) => Ok(match (&found.commit, recorded.version.as_deref()) {
             (_, Some(crate::VERSION)) => {
