@@ -73,6 +73,12 @@ pub struct ResourceContext {
     pub input_exports: String,
     /// What `routes.rs` imports from its module, sorted as rustfmt sorts them.
     pub route_uses: String,
+    /// What the ownership tests import from the resource's module, sorted as rustfmt sorts them.
+    pub ownership_uses: String,
+    /// The signature of the `show` handler, laid out as rustfmt lays it out.
+    pub show_signature: String,
+    /// The signature of the `restore` handler, laid out as rustfmt lays it out.
+    pub restore_signature: String,
     /// What `routes.rs` exports.
     pub route_exports: &'static str,
     /// The `SORTABLE` constant's value, laid out as rustfmt lays it out.
@@ -420,6 +426,22 @@ impl ResourceContext {
             format!("{type_name}Filters"),
             format!("New{type_name}"),
         ]);
+        let ownership_uses = braced(vec![
+            type_name.clone(),
+            format!("{type_name}Changes"),
+            format!("New{type_name}"),
+        ]);
+        let handler_params: &[&str] = match resource.owner {
+            Owner::User => &[
+                "user: CurrentUser",
+                "State(state): State<AppState>",
+                "Path(id): Path<Uuid>",
+            ],
+            Owner::None => &["State(state): State<AppState>", "Path(id): Path<Uuid>"],
+        };
+        let returns = format!("Result<Json<{type_name}>, AppError>");
+        let show_signature = rust_fn("async fn show", handler_params, &returns);
+        let restore_signature = rust_fn("async fn restore", handler_params, &returns);
         let input_exports = braced(vec![
             format!("{type_name}Changes"),
             format!("{type_name}Filters"),
@@ -482,6 +504,9 @@ impl ResourceContext {
             model_exports,
             input_exports,
             route_uses,
+            ownership_uses,
+            show_signature,
+            restore_signature,
             route_exports: match resource.owner {
                 Owner::User => "{admin_routes, app_routes}",
                 Owner::None => "routes",
@@ -1379,6 +1404,20 @@ fn rust_call(callee: &str, args: &[String], suffix: &str) -> String {
         .map(|arg| format!("{indent}    {arg},\n"))
         .collect();
     format!("{callee}(\n{}{indent}){suffix}", lines.concat())
+}
+
+/// rustfmt's layout of the signature `head(params) -> returns {` of an item at the start of
+/// its line: on one line when it fits in 100, otherwise one parameter a line.
+fn rust_fn(head: &str, params: &[&str], returns: &str) -> String {
+    let line = format!("{head}({}) -> {returns} {{", params.join(", "));
+    if line.len() <= 100 {
+        return line;
+    }
+    let lines: Vec<String> = params
+        .iter()
+        .map(|param| format!("    {param},\n"))
+        .collect();
+    format!("{head}(\n{}) -> {returns} {{", lines.concat())
 }
 
 /// The `COLUMNS` string literal of a resource's row: on the line of `const COLUMNS` when it
