@@ -79,6 +79,8 @@ pub struct ResourceContext {
     pub show_signature: String,
     /// The signature of the `restore` handler, laid out as rustfmt lays it out.
     pub restore_signature: String,
+    /// The tests' awaited requests whose layout depends on the resource's names.
+    pub requests: Requests,
     /// What `routes.rs` exports.
     pub route_exports: &'static str,
     /// The `SORTABLE` constant's value, laid out as rustfmt lays it out.
@@ -178,6 +180,96 @@ pub struct FieldContext {
     pub trimmed: bool,
 }
 
+/// The tests' awaited requests whose path names the resource, each laid out as rustfmt lays it
+/// out after the `let` that binds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Requests {
+    /// A list with an unknown parameter.
+    pub unknown_filter: String,
+    /// A list sorted by an unknown column.
+    pub unknown_sort: String,
+    /// A list filtered by a value of the wrong type, if a filter can be given one.
+    pub wrong_type: Option<String>,
+    /// A list filtered by a date before PostgreSQL's, if a date is filtered.
+    pub early_date: Option<String>,
+    /// A read of the row just created.
+    pub read: String,
+    /// A create by another user, for the admin tests.
+    pub create_as_other: String,
+    /// The admin's list of everyone's rows.
+    pub admin_list: String,
+}
+
+impl Requests {
+    fn new(plural: &str, wrong_type_filter: Option<&str>, date_filter: Option<&str>) -> Self {
+        let get = |prefix: &str, path: String, status: &str| {
+            awaited_call(
+                prefix,
+                "app.call",
+                &[
+                    "Method::GET".to_owned(),
+                    path,
+                    "None".to_owned(),
+                    status.to_owned(),
+                ],
+            )
+        };
+        let send = |prefix: &str, args: [&str; 4]| {
+            let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+            awaited_call(prefix, "app.send", &args)
+        };
+        Self {
+            unknown_filter: get(
+                "    let unknown = ",
+                format!("\"/{plural}?colour=red\""),
+                "422",
+            ),
+            unknown_sort: get(
+                "    let unsortable = ",
+                format!("\"/{plural}?sort=colour\""),
+                "422",
+            ),
+            wrong_type: wrong_type_filter.map(|filter| {
+                get(
+                    "    let body = ",
+                    format!("\"/{plural}?{filter}=many\""),
+                    "400",
+                )
+            }),
+            early_date: date_filter.map(|filter| {
+                get(
+                    "    let body = ",
+                    format!("\"/{plural}?{filter}=-5000-01-01\""),
+                    "422",
+                )
+            }),
+            read: get(
+                "    let read = ",
+                format!("&format!(\"/{plural}/{{}}\", id(&created))"),
+                "200",
+            ),
+            create_as_other: send(
+                "    let theirs = ",
+                [
+                    "Method::POST",
+                    &format!("\"/{plural}\""),
+                    "Some(&other)",
+                    "Some(body)",
+                ],
+            ),
+            admin_list: send(
+                "    let all = ",
+                [
+                    "Method::GET",
+                    &format!("\"/admin/{plural}\""),
+                    "Some(&admin)",
+                    "None",
+                ],
+            ),
+        }
+    }
+}
+
 /// A field that refers to another resource's rows.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReferenceContext {
@@ -191,6 +283,10 @@ pub struct ReferenceContext {
     pub owned: bool,
     /// The create input's `references.add(...);` statement, laid out as rustfmt lays it out.
     pub add_new: String,
+    /// The tests' awaited request creating a referred row, laid out as rustfmt lays it out.
+    pub create_request: String,
+    /// The tests' array of two referred rows' ids, laid out as rustfmt lays it out.
+    pub two_created: String,
     /// The change input's.
     pub add_change: String,
 }
@@ -505,6 +601,7 @@ impl ResourceContext {
             input_exports,
             route_uses,
             ownership_uses,
+            requests: Requests::new(name, wrong_type_filter.as_deref(), date_filter.as_deref()),
             show_signature,
             restore_signature,
             route_exports: match resource.owner {
@@ -761,6 +858,7 @@ impl FieldContext {
             name.to_owned()
         };
         let reference = target.map(|(to, target)| {
+            let body = target.map_or_else(|| "{}".to_owned(), create_body);
             let scope = if target_owned { "scope" } else { "Scope::All" };
             let add = |value: String| {
                 rust_call(
@@ -782,9 +880,42 @@ impl FieldContext {
             ReferenceContext {
                 table: to.to_owned(),
                 scope,
-                body: target.map_or_else(|| "{}".to_owned(), create_body),
+                body: body.clone(),
                 owned: target_owned,
                 add_new: add(new_value),
+                create_request: match names.owner {
+                    Owner::User => awaited_call(
+                        "        let response = ",
+                        "self.send",
+                        &[
+                            "Method::POST".to_owned(),
+                            format!("\"/{to}\""),
+                            "Some(token)".to_owned(),
+                            format!("Some(json!({body}))"),
+                        ],
+                    ),
+                    Owner::None => awaited_call(
+                        "        let created = ",
+                        "self.call",
+                        &[
+                            "Method::POST".to_owned(),
+                            format!("\"/{to}\""),
+                            format!("Some(json!({body}))"),
+                            "201".to_owned(),
+                        ],
+                    ),
+                },
+                two_created: {
+                    let create = match names.owner {
+                        Owner::User => format!("app.create_{name}_as(&token).await"),
+                        Owner::None => format!("app.create_{name}().await"),
+                    };
+                    rust_array(
+                        &format!("        app.{name} = "),
+                        &[create.clone(), create],
+                        ";",
+                    )
+                },
                 add_change: add(change_value),
             }
         });
@@ -1418,6 +1549,37 @@ fn rust_fn(head: &str, params: &[&str], returns: &str) -> String {
         .map(|param| format!("    {param},\n"))
         .collect();
     format!("{head}(\n{}) -> {returns} {{", lines.concat())
+}
+
+/// rustfmt's layout of the chain `callee(args).await` after `prefix` (the start of its line)
+/// and before `;`: on one line when the chain is short (60 characters, rustfmt's
+/// `chain_width`) and the line fits in 100, otherwise the receiver on its line and each link
+/// on one of its own, the call laid out as [`rust_call`] does.
+fn awaited_call(prefix: &str, callee: &str, args: &[String]) -> String {
+    let chain = format!("{callee}({}).await", args.join(", "));
+    if chain.len() <= 60 && prefix.len() + chain.len() + ";".len() <= 100 {
+        return chain;
+    }
+    let (receiver, method) = callee.split_once('.').expect("a method call");
+    let indent = " ".repeat(prefix.len() - prefix.trim_start().len() + 4);
+    let call = rust_call(&format!("{indent}.{method}"), args, "");
+    format!("{receiver}\n{call}\n{indent}.await")
+}
+
+/// rustfmt's layout of the array `[items]` after `prefix` (the start of its line) and before
+/// `suffix`: on one line when it is short (60 characters, rustfmt's `array_width`) and the
+/// line fits in 100, otherwise one item a line.
+fn rust_array(prefix: &str, items: &[String], suffix: &str) -> String {
+    let array = format!("[{}]", items.join(", "));
+    if array.len() <= 60 && prefix.len() + array.len() + suffix.len() <= 100 {
+        return array;
+    }
+    let indent = " ".repeat(prefix.len() - prefix.trim_start().len());
+    let lines: Vec<String> = items
+        .iter()
+        .map(|item| format!("{indent}    {item},\n"))
+        .collect();
+    format!("[\n{}{indent}]", lines.concat())
 }
 
 /// The `COLUMNS` string literal of a resource's row: on the line of `const COLUMNS` when it
