@@ -1514,6 +1514,23 @@ fn rust_list(prefix: &str, items: &[String], suffix: &str) -> String {
         return array;
     }
     let indent = " ".repeat(prefix.len() - prefix.trim_start().len());
+    // Items of at most 10 characters (rustfmt's `short_array_element_width_threshold`) are
+    // packed into lines of at most 100, each line ending with a comma.
+    if quoted.iter().all(|item| item.len() <= 10) {
+        let mut lines = vec![format!("{indent}   ")];
+        for item in &quoted {
+            let line = lines.last_mut().expect("a line");
+            if line.len() + 1 + item.len() + 1 > 100 {
+                line.push('\n');
+                lines.push(format!("{indent}   "));
+            }
+            let line = lines.last_mut().expect("a line");
+            line.push(' ');
+            line.push_str(item);
+            line.push(',');
+        }
+        return format!("&[\n{}\n{indent}]", lines.concat());
+    }
     let lines: Vec<String> = quoted
         .iter()
         .map(|item| format!("{indent}    {item},\n"))
@@ -1923,6 +1940,23 @@ fields = [
         assert_eq!(short, "&[\"a\"]");
         assert!(long.starts_with("&[\n        \"column_0\",\n"), "{long}");
         assert!(long.ends_with("\"column_11\",\n    ]"), "{long}");
+    }
+
+    #[test]
+    fn a_long_list_of_short_items_packs_them_into_lines_of_at_most_100_characters() {
+        let items: Vec<String> = (0..30).map(|n| format!("f{n}")).collect();
+
+        let list = rust_list("    for field in ", &items, " {");
+
+        let lines: Vec<&str> = list.lines().collect();
+        assert_eq!(lines.len(), 5, "{list}");
+        assert!(lines[1].starts_with("        \"f0\", \"f1\", "), "{list}");
+        assert!(
+            lines[1..4]
+                .iter()
+                .all(|line| line.len() <= 100 && line.ends_with(','))
+        );
+        assert_eq!(lines[4], "    ]");
     }
 
     #[test]
