@@ -429,6 +429,7 @@ impl ResourceContext {
         let mut input_crate_uses = vec![format!(
             "use super::{};",
             braced(
+                "use super::",
                 std::iter::once(type_name.clone())
                     .chain(enums.iter().map(|e| e.type_name.clone()))
                     .collect()
@@ -512,21 +513,29 @@ impl ResourceContext {
             .map(|f| format!("{}_min", f.name));
         let singular_with_article = format!("{} {singular}", article(&singular));
         let model_exports = braced(
+            "pub use model::",
             std::iter::once(type_name.clone())
                 .chain(enums.iter().map(|e| e.type_name.clone()))
                 .collect(),
         );
-        let route_uses = braced(vec![
-            type_name.clone(),
-            format!("{type_name}Changes"),
-            format!("{type_name}Filters"),
-            format!("New{type_name}"),
-        ]);
-        let ownership_uses = braced(vec![
-            type_name.clone(),
-            format!("{type_name}Changes"),
-            format!("New{type_name}"),
-        ]);
+        let route_uses = braced(
+            "use super::",
+            vec![
+                type_name.clone(),
+                format!("{type_name}Changes"),
+                format!("{type_name}Filters"),
+                format!("New{type_name}"),
+            ],
+        );
+        // Laid out short of the crate's name, the project's, which the context does not know.
+        let ownership_uses = braced(
+            &format!("use {name}::"),
+            vec![
+                type_name.clone(),
+                format!("{type_name}Changes"),
+                format!("New{type_name}"),
+            ],
+        );
         let handler_params: &[&str] = match resource.owner {
             Owner::User => &[
                 "user: CurrentUser",
@@ -538,11 +547,14 @@ impl ResourceContext {
         let returns = format!("Result<Json<{type_name}>, AppError>");
         let show_signature = rust_fn("async fn show", handler_params, &returns);
         let restore_signature = rust_fn("async fn restore", handler_params, &returns);
-        let input_exports = braced(vec![
-            format!("{type_name}Changes"),
-            format!("{type_name}Filters"),
-            format!("New{type_name}"),
-        ]);
+        let input_exports = braced(
+            "pub use input::",
+            vec![
+                format!("{type_name}Changes"),
+                format!("{type_name}Filters"),
+                format!("New{type_name}"),
+            ],
+        );
         let sortable_literal = rust_list(
             "    const SORTABLE: &'static [&'static str] = ",
             &sortable,
@@ -1495,13 +1507,36 @@ fn sortable(resource: &Resource) -> Vec<String> {
 pub const SORT_DOC: &str =
     "Order by a field, `-field` for descending; a sorted list pages by `offset`.";
 
-/// `names` as a `use` or `pub use` list: one name bare, several in sorted braces.
-fn braced(mut names: Vec<String>) -> String {
+/// `names` as the list of the `use` or `pub use` starting `prefix` and ending with `;`: one
+/// name bare, several in sorted braces, on the line when it fits in 100, otherwise packed into
+/// lines of their own as rustfmt packs them.
+fn braced(prefix: &str, mut names: Vec<String>) -> String {
     names.sort();
-    match names.as_slice() {
-        [one] => one.clone(),
-        _ => format!("{{{}}}", names.join(", ")),
+    if let [one] = names.as_slice() {
+        return one.clone();
     }
+    let line = format!("{{{}}}", names.join(", "));
+    if prefix.len() + line.len() + ";".len() <= 100 {
+        return line;
+    }
+    format!("{{\n{}\n}}", packed("", &names))
+}
+
+/// `items` packed into lines of at most 100 characters indented 4 deeper than `indent`, each
+/// ending with a comma: rustfmt's `Mixed` layout of lists of short items and imports.
+fn packed(indent: &str, items: &[String]) -> String {
+    let mut lines = vec![format!("{indent}   ")];
+    for item in items {
+        let line = lines.last_mut().expect("a line");
+        if line.len() + 1 + item.len() + 1 > 100 {
+            lines.push(format!("{indent}   "));
+        }
+        let line = lines.last_mut().expect("a line");
+        line.push(' ');
+        line.push_str(item);
+        line.push(',');
+    }
+    lines.join("\n")
 }
 
 /// rustfmt's layout of `&["a", "b"]` after `prefix` (the start of its line) and before
@@ -1517,19 +1552,7 @@ fn rust_list(prefix: &str, items: &[String], suffix: &str) -> String {
     // Items of at most 10 characters (rustfmt's `short_array_element_width_threshold`) are
     // packed into lines of at most 100, each line ending with a comma.
     if quoted.iter().all(|item| item.len() <= 10) {
-        let mut lines = vec![format!("{indent}   ")];
-        for item in &quoted {
-            let line = lines.last_mut().expect("a line");
-            if line.len() + 1 + item.len() + 1 > 100 {
-                line.push('\n');
-                lines.push(format!("{indent}   "));
-            }
-            let line = lines.last_mut().expect("a line");
-            line.push(' ');
-            line.push_str(item);
-            line.push(',');
-        }
-        return format!("&[\n{}\n{indent}]", lines.concat());
+        return format!("&[\n{}\n{indent}]", packed(&indent, &quoted));
     }
     let lines: Vec<String> = quoted
         .iter()
