@@ -81,6 +81,8 @@ pub struct ResourceContext {
     pub restore_signature: String,
     /// The tests' awaited requests whose layout depends on the resource's names.
     pub requests: Requests,
+    /// `type InvoiceSort = crud::Sort<Invoice>;`, wrapped as rustfmt wraps it.
+    pub sort_alias: String,
     /// What `routes.rs` exports.
     pub route_exports: &'static str,
     /// The `SORTABLE` constant's value, laid out as rustfmt lays it out.
@@ -300,6 +302,8 @@ pub struct EnumContext {
     pub doc: String,
     /// Its variants, as Rust spells them.
     pub variants: Vec<String>,
+    /// `pub enum InvoiceStatus {`, the brace on a line of its own when the line would pass 100.
+    pub declaration: String,
 }
 
 /// One query parameter of a resource's list.
@@ -388,6 +392,10 @@ impl ResourceContext {
             .filter_map(|field| match &field.ty {
                 FieldType::Enum { values } => Some(EnumContext {
                     type_name: enum_type(&type_name, &field.name),
+                    declaration: opening(&format!(
+                        "pub enum {}",
+                        enum_type(&type_name, &field.name)
+                    )),
                     doc: format!(
                         "The values of {} {singular}'s `{}`.",
                         article(&singular),
@@ -527,6 +535,15 @@ impl ResourceContext {
                 format!("New{type_name}"),
             ],
         );
+        let sort_alias = {
+            let alias = format!("type {type_name}Sort =");
+            let value = format!("crud::Sort<{type_name}>;");
+            if alias.len() + 1 + value.len() <= 100 {
+                format!("{alias} {value}")
+            } else {
+                format!("{alias}\n    {value}")
+            }
+        };
         // Laid out short of the crate's name, the project's, which the context does not know.
         let ownership_uses = braced(
             &format!("use {name}::"),
@@ -613,6 +630,7 @@ impl ResourceContext {
             input_exports,
             route_uses,
             ownership_uses,
+            sort_alias,
             requests: Requests::new(name, wrong_type_filter.as_deref(), date_filter.as_deref()),
             show_signature,
             restore_signature,
@@ -1575,6 +1593,16 @@ fn rust_call(callee: &str, args: &[String], suffix: &str) -> String {
         .map(|arg| format!("{indent}    {arg},\n"))
         .collect();
     format!("{callee}(\n{}{indent}){suffix}", lines.concat())
+}
+
+/// The line `head {` opening an item, the brace on a line of its own when the line would pass
+/// 100, as rustfmt puts it.
+fn opening(head: &str) -> String {
+    if head.len() + " {".len() <= 100 {
+        format!("{head} {{")
+    } else {
+        format!("{head}\n{{")
+    }
 }
 
 /// rustfmt's layout of the signature `head(params) -> returns {` of an item at the start of
