@@ -317,7 +317,8 @@ pub struct FilterContext {
     pub attributes: Vec<String>,
     /// Its doc comment.
     pub doc: String,
-    /// The call on `Conditions` (`equal("paid", self.paid)`), if it filters.
+    /// The statement adding its condition (`conditions.equal("paid", self.paid);`), laid out as
+    /// rustfmt lays it out, if it filters.
     pub condition: Option<String>,
     /// The check of its value, if any.
     pub check: Option<String>,
@@ -858,17 +859,23 @@ impl FieldContext {
         }
         change_attributes.extend(text_schema);
 
-        let check = |errors: &str, value: &str| match keyword {
-            "string" => Some(format!(
-                "crud::check_line({errors}, \"{name}\", &{value}, {});",
-                max.expect("a string has a maximum length")
-            )),
-            "text" => Some(format!("crud::check_text({errors}, \"{name}\", &{value});")),
-            "date" => Some(format!("crud::check_date({errors}, \"{name}\", &{value});")),
-            "datetime" => Some(format!(
-                "crud::check_datetime({errors}, \"{name}\", &{value});"
-            )),
-            _ => None,
+        let check = |errors: &str, value: &str| {
+            let mut args = vec![
+                errors.to_owned(),
+                format!("\"{name}\""),
+                format!("&{value}"),
+            ];
+            let callee = match keyword {
+                "string" => {
+                    args.push(max.expect("a string has a maximum length").to_string());
+                    "crud::check_line"
+                }
+                "text" => "crud::check_text",
+                "date" => "crud::check_date",
+                "datetime" => "crud::check_datetime",
+                _ => return None,
+            };
+            Some(statement(callee, &args))
         };
         let trimmed = |var: &str, option: bool| {
             if option {
@@ -1384,17 +1391,19 @@ fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
                 _ => Vec::new(),
             }
         };
-        let check = |param: &str| match field.keyword {
-            "string" => Some(format!(
-                "crud::check_text(errors, \"{param}\", &self.{param});"
-            )),
-            "date" => Some(format!(
-                "crud::check_date(errors, \"{param}\", &self.{param});"
-            )),
-            "datetime" => Some(format!(
-                "crud::check_datetime(errors, \"{param}\", &self.{param});"
-            )),
-            _ => None,
+        let check = |param: &str| {
+            let callee = match field.keyword {
+                "string" => "crud::check_text",
+                "date" => "crud::check_date",
+                "datetime" => "crud::check_datetime",
+                _ => return None,
+            };
+            let args = [
+                "errors".to_owned(),
+                format!("\"{param}\""),
+                format!("&self.{param}"),
+            ];
+            Some(statement(callee, &args))
         };
         if field.equality_filter {
             let doc = match &field.reference {
@@ -1409,7 +1418,10 @@ fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
                 rust_type: optional(&base),
                 attributes: attributes(name),
                 doc,
-                condition: Some(format!("equal(\"{name}\", {})", value(name))),
+                condition: Some(statement(
+                    "conditions.equal",
+                    &[format!("\"{name}\""), value(name)],
+                )),
                 check: check(name),
             });
         }
@@ -1426,7 +1438,10 @@ fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
                     doc: format!("Only the {plural} whose `{name}` is {words} this."),
                     rust_type: optional(&base),
                     attributes: attributes(&param),
-                    condition: Some(format!("{method}(\"{name}\", {})", value(&param))),
+                    condition: Some(statement(
+                        &format!("conditions.{method}"),
+                        &[format!("\"{name}\""), value(&param)],
+                    )),
                     check: check(&param),
                     name: param,
                 });
@@ -1593,6 +1608,14 @@ fn rust_call(callee: &str, args: &[String], suffix: &str) -> String {
         .map(|arg| format!("{indent}    {arg},\n"))
         .collect();
     format!("{callee}(\n{}{indent}){suffix}", lines.concat())
+}
+
+/// The statement `callee(args);` in a function's body (indented 8, as in an `impl`), laid out
+/// as [`rust_call`] does, without its first line's indent, which the template writes.
+fn statement(callee: &str, args: &[String]) -> String {
+    rust_call(&format!("        {callee}"), args, ";")
+        .trim_start()
+        .to_owned()
 }
 
 /// The line `head {` opening an item, the brace on a line of its own when the line would pass
