@@ -83,6 +83,8 @@ pub struct ResourceContext {
     pub requests: Requests,
     /// `type InvoiceSort = crud::Sort<Invoice>;`, wrapped as rustfmt wraps it.
     pub sort_alias: String,
+    /// Lines of `routes.rs` naming the row type or its singular, laid out as rustfmt lays them out.
+    pub route_lines: RouteLines,
     /// What `routes.rs` exports.
     pub route_exports: &'static str,
     /// The `SORTABLE` constant's value, laid out as rustfmt lays it out.
@@ -268,6 +270,65 @@ impl Requests {
                     "None",
                 ],
             ),
+        }
+    }
+}
+
+/// The lines of `routes.rs` whose layout depends on the row type's or the singular's length.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteLines {
+    /// `) -> Result<(StatusCode, Json<Invoice>), AppError> {`, closing the create handler's
+    /// parameters.
+    pub created_returns: String,
+    /// `Ok((StatusCode::CREATED, Json(invoice)))`, ending the create handler.
+    pub created_ok: String,
+    /// `    query: ListQuery<Invoice, InvoiceFilters>,`, the list handler's query parameter.
+    pub list_query: String,
+    /// `.ok_or(AppError::NotFound("invoice"))`, a link of a chain indented 8.
+    pub not_found: String,
+}
+
+impl RouteLines {
+    fn new(type_name: &str, singular: &str) -> Self {
+        let tuple = format!("(StatusCode, Json<{type_name}>)");
+        let created_returns = if tuple.len() + ", AppError".len() <= 60 {
+            format!(") -> Result<{tuple}, AppError> {{")
+        } else {
+            let tuple = if tuple.len() <= 60 {
+                tuple
+            } else {
+                format!("(\n        StatusCode,\n        Json<{type_name}>,\n    )")
+            };
+            format!(") -> Result<\n    {tuple},\n    AppError,\n> {{")
+        };
+        let created = format!("(StatusCode::CREATED, Json({singular}))");
+        let created_ok = if created.len() <= 60 {
+            format!("Ok({created})")
+        } else {
+            format!("Ok((\n        StatusCode::CREATED,\n        Json({singular}),\n    ))")
+        };
+        let generics = format!("{type_name}, {type_name}Filters");
+        let list_query = if generics.len() <= 60
+            && "    query: ListQuery<>,".len() + generics.len() <= 100
+        {
+            format!("    query: ListQuery<{generics}>,")
+        } else {
+            format!(
+                "    query: ListQuery<\n        {type_name},\n        {type_name}Filters,\n    >,"
+            )
+        };
+        let not_found = format!("AppError::NotFound(\"{singular}\")");
+        let not_found =
+            if not_found.len() <= 60 && "        .ok_or()".len() + not_found.len() <= 100 {
+                format!(".ok_or({not_found})")
+            } else {
+                format!(".ok_or(AppError::NotFound(\n            \"{singular}\",\n        ))")
+            };
+        Self {
+            created_returns,
+            created_ok,
+            list_query,
+            not_found,
         }
     }
 }
@@ -536,6 +597,7 @@ impl ResourceContext {
                 format!("New{type_name}"),
             ],
         );
+        let route_lines = RouteLines::new(&type_name, &singular);
         let sort_alias = {
             let alias = format!("type {type_name}Sort =");
             let value = format!("crud::Sort<{type_name}>;");
@@ -632,6 +694,7 @@ impl ResourceContext {
             route_uses,
             ownership_uses,
             sort_alias,
+            route_lines,
             requests: Requests::new(name, wrong_type_filter.as_deref(), date_filter.as_deref()),
             show_signature,
             restore_signature,
