@@ -796,3 +796,135 @@ fn removing_auth_under_an_owned_resource_is_refused() {
         "resource `invoices` is owned by the signed-in user, which needs auth",
     );
 }
+
+/// `target`, and `name` with a field of every type named by `field`, a unique field and a
+/// `ref` to `target` (whose index names, prefixed by `name`, must stay short).
+fn every_type(name: &str, owner: &str, field: impl Fn(&str) -> String, target: &str) -> String {
+    let typed = [
+        ("string", "type = \"string\", max-length = 40"),
+        ("text", "type = \"text\", optional = true"),
+        ("bool", "type = \"bool\", default = false"),
+        ("i32", "type = \"i32\", default = 1"),
+        ("i64", "type = \"i64\""),
+        ("f64", "type = \"f64\", optional = true"),
+        ("decimal", "type = \"decimal\""),
+        ("uuid", "type = \"uuid\", optional = true"),
+        ("date", "type = \"date\", optional = true"),
+        ("datetime", "type = \"datetime\""),
+        ("json", "type = \"json\", optional = true"),
+        (
+            "enum",
+            "type = \"enum\", values = [\"draft\", \"sent\"], default = \"draft\"",
+        ),
+    ];
+    let mut fields: Vec<String> = typed
+        .iter()
+        .map(|(ty, declaration)| format!("  {{ name = \"{}\", {declaration} }},", field(ty)))
+        .collect();
+    fields.push("  { name = \"code\", type = \"string\", max-length = 9, unique = true },".into());
+    fields.push(format!(
+        "  {{ name = \"{}_id\", type = \"ref\", to = \"{target}\" }},",
+        &target[..1]
+    ));
+    format!(
+        "[resources.{target}]\nowner = \"{owner}\"\nfields = [{{ name = \"a\", type = \"i32\" }}]\n\n\
+         [resources.{name}]\nowner = \"{owner}\"\nfields = [\n{}\n]\n",
+        fields.join("\n")
+    )
+}
+
+/// The resources of [`every_type`] named short (`tags`, fields `s`, `t`...) and medium, about as
+/// long as the presets' names.
+fn short_and_medium(owner: &str) -> (String, Vec<&'static str>) {
+    let letters = |ty: &str| {
+        let letter = match ty {
+            "i64" => "l",
+            "decimal" => "m",
+            "datetime" => "dt",
+            _ => &ty[..1],
+        };
+        letter.to_string()
+    };
+    let declarations = [
+        every_type("tags", owner, letters, "bins"),
+        every_type("shipments", owner, |ty| format!("{ty}_value"), "clients"),
+    ];
+    (
+        declarations.concat(),
+        vec!["tags", "bins", "shipments", "clients"],
+    )
+}
+
+/// `rustfmt --check`'s diff of the Rust files of `resources` in the project `answers` render,
+/// empty when rustfmt leaves them as they are.
+fn rustfmt_diff(answers: &omnistack::answers::Answers, resources: &[&str]) -> String {
+    let tree = omnistack::generate(&catalogue(), answers).expect("renders");
+    let tmp = TempDir::new().unwrap();
+    for (path, bytes) in &tree.files {
+        let target = tmp.path().join(path);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::write(target, bytes).unwrap();
+    }
+    let rust: Vec<&String> = tree
+        .files
+        .keys()
+        // rustfmt reaches the others from the modules that declare them, as `cargo fmt` does.
+        .filter(|path| {
+            resources.iter().any(|resource| {
+                **path == format!("src/{resource}/mod.rs")
+                    || **path == format!("tests/api/{resource}/mod.rs")
+            })
+        })
+        .collect();
+    assert!(!rust.is_empty(), "no Rust file of {resources:?}");
+    let output = std::process::Command::new("rustfmt")
+        .current_dir(tmp.path())
+        .args(["--check", "--edition", "2024", "--color", "never"])
+        .args(rust)
+        .output()
+        .expect("rustfmt runs (it is on PATH)");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn answers_declaring(resources: &str, auth: bool) -> omnistack::answers::Answers {
+    let catalogue = catalogue();
+    let modules = if auth {
+        ""
+    } else {
+        "[modules]\nauth = \"none\"\n\n"
+    };
+    let file = AnswersFile::parse(&catalogue, &format!("{modules}{resources}"))
+        .unwrap_or_else(|e| panic!("the declarations are valid: {e}\n{resources}"));
+    let mut selection = defaults(&catalogue);
+    if !auth {
+        selection.insert("auth".into(), Vec::new());
+    }
+    let mut answers = omnistack::answers::Answers::complete(
+        &catalogue,
+        omnistack::name::ProjectName::parse("demo").unwrap(),
+        &omnistack::answers::Choices::default(),
+        |_| Ok::<_, ()>(None),
+    )
+    .unwrap();
+    answers.modules = selection;
+    answers.resources = file.resources;
+    answers
+}
+
+#[test]
+fn owned_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
+    let (declarations, names) = short_and_medium("user");
+    let diff = rustfmt_diff(&answers_declaring(&declarations, true), &names);
+    assert!(diff.is_empty(), "{diff}");
+}
+
+#[test]
+fn shared_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
+    let (declarations, names) = short_and_medium("none");
+    let diff = rustfmt_diff(&answers_declaring(&declarations, false), &names);
+    assert!(diff.is_empty(), "{diff}");
+}

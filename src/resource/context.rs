@@ -73,6 +73,18 @@ pub struct ResourceContext {
     pub input_exports: String,
     /// What `routes.rs` imports from its module, sorted as rustfmt sorts them.
     pub route_uses: String,
+    /// What the ownership tests import from the resource's module, sorted as rustfmt sorts them.
+    pub ownership_uses: String,
+    /// The signature of the `show` handler, laid out as rustfmt lays it out.
+    pub show_signature: String,
+    /// The signature of the `restore` handler, laid out as rustfmt lays it out.
+    pub restore_signature: String,
+    /// The tests' awaited requests whose layout depends on the resource's names.
+    pub requests: Requests,
+    /// `type InvoiceSort = crud::Sort<Invoice>;`, wrapped as rustfmt wraps it.
+    pub sort_alias: String,
+    /// Lines of `routes.rs` naming the row type or its singular, laid out as rustfmt lays them out.
+    pub route_lines: RouteLines,
     /// What `routes.rs` exports.
     pub route_exports: &'static str,
     /// The `SORTABLE` constant's value, laid out as rustfmt lays it out.
@@ -172,6 +184,155 @@ pub struct FieldContext {
     pub trimmed: bool,
 }
 
+/// The tests' awaited requests whose path names the resource, each laid out as rustfmt lays it
+/// out after the `let` that binds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Requests {
+    /// A list with an unknown parameter.
+    pub unknown_filter: String,
+    /// A list sorted by an unknown column.
+    pub unknown_sort: String,
+    /// A list filtered by a value of the wrong type, if a filter can be given one.
+    pub wrong_type: Option<String>,
+    /// A list filtered by a date before PostgreSQL's, if a date is filtered.
+    pub early_date: Option<String>,
+    /// A read of the row just created.
+    pub read: String,
+    /// A create by another user, for the admin tests.
+    pub create_as_other: String,
+    /// The admin's list of everyone's rows.
+    pub admin_list: String,
+}
+
+impl Requests {
+    fn new(plural: &str, wrong_type_filter: Option<&str>, date_filter: Option<&str>) -> Self {
+        let get = |prefix: &str, path: String, status: &str| {
+            awaited_call(
+                prefix,
+                "app.call",
+                &[
+                    "Method::GET".to_owned(),
+                    path,
+                    "None".to_owned(),
+                    status.to_owned(),
+                ],
+            )
+        };
+        let send = |prefix: &str, args: [&str; 4]| {
+            let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+            awaited_call(prefix, "app.send", &args)
+        };
+        Self {
+            unknown_filter: get(
+                "    let unknown = ",
+                format!("\"/{plural}?colour=red\""),
+                "422",
+            ),
+            unknown_sort: get(
+                "    let unsortable = ",
+                format!("\"/{plural}?sort=colour\""),
+                "422",
+            ),
+            wrong_type: wrong_type_filter.map(|filter| {
+                get(
+                    "    let body = ",
+                    format!("\"/{plural}?{filter}=many\""),
+                    "400",
+                )
+            }),
+            early_date: date_filter.map(|filter| {
+                get(
+                    "    let body = ",
+                    format!("\"/{plural}?{filter}=-5000-01-01\""),
+                    "422",
+                )
+            }),
+            read: get(
+                "    let read = ",
+                format!("&format!(\"/{plural}/{{}}\", id(&created))"),
+                "200",
+            ),
+            create_as_other: send(
+                "    let theirs = ",
+                [
+                    "Method::POST",
+                    &format!("\"/{plural}\""),
+                    "Some(&other)",
+                    "Some(body)",
+                ],
+            ),
+            admin_list: send(
+                "    let all = ",
+                [
+                    "Method::GET",
+                    &format!("\"/admin/{plural}\""),
+                    "Some(&admin)",
+                    "None",
+                ],
+            ),
+        }
+    }
+}
+
+/// The lines of `routes.rs` whose layout depends on the row type's or the singular's length.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteLines {
+    /// `) -> Result<(StatusCode, Json<Invoice>), AppError> {`, closing the create handler's
+    /// parameters.
+    pub created_returns: String,
+    /// `Ok((StatusCode::CREATED, Json(invoice)))`, ending the create handler.
+    pub created_ok: String,
+    /// `    query: ListQuery<Invoice, InvoiceFilters>,`, the list handler's query parameter.
+    pub list_query: String,
+    /// `.ok_or(AppError::NotFound("invoice"))`, a link of a chain indented 8.
+    pub not_found: String,
+}
+
+impl RouteLines {
+    fn new(type_name: &str, singular: &str) -> Self {
+        let tuple = format!("(StatusCode, Json<{type_name}>)");
+        let created_returns = if tuple.len() + ", AppError".len() <= 60 {
+            format!(") -> Result<{tuple}, AppError> {{")
+        } else {
+            let tuple = if tuple.len() <= 60 {
+                tuple
+            } else {
+                format!("(\n        StatusCode,\n        Json<{type_name}>,\n    )")
+            };
+            format!(") -> Result<\n    {tuple},\n    AppError,\n> {{")
+        };
+        let created = format!("(StatusCode::CREATED, Json({singular}))");
+        let created_ok = if created.len() <= 60 {
+            format!("Ok({created})")
+        } else {
+            format!("Ok((\n        StatusCode::CREATED,\n        Json({singular}),\n    ))")
+        };
+        let generics = format!("{type_name}, {type_name}Filters");
+        let list_query = if generics.len() <= 60
+            && "    query: ListQuery<>,".len() + generics.len() <= 100
+        {
+            format!("    query: ListQuery<{generics}>,")
+        } else {
+            format!(
+                "    query: ListQuery<\n        {type_name},\n        {type_name}Filters,\n    >,"
+            )
+        };
+        let not_found = format!("AppError::NotFound(\"{singular}\")");
+        let not_found =
+            if not_found.len() <= 60 && "        .ok_or()".len() + not_found.len() <= 100 {
+                format!(".ok_or({not_found})")
+            } else {
+                format!(".ok_or(AppError::NotFound(\n            \"{singular}\",\n        ))")
+            };
+        Self {
+            created_returns,
+            created_ok,
+            list_query,
+            not_found,
+        }
+    }
+}
+
 /// A field that refers to another resource's rows.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReferenceContext {
@@ -185,6 +346,10 @@ pub struct ReferenceContext {
     pub owned: bool,
     /// The create input's `references.add(...);` statement, laid out as rustfmt lays it out.
     pub add_new: String,
+    /// The tests' awaited request creating a referred row, laid out as rustfmt lays it out.
+    pub create_request: String,
+    /// The tests' array of two referred rows' ids, laid out as rustfmt lays it out.
+    pub two_created: String,
     /// The change input's.
     pub add_change: String,
 }
@@ -198,6 +363,8 @@ pub struct EnumContext {
     pub doc: String,
     /// Its variants, as Rust spells them.
     pub variants: Vec<String>,
+    /// `pub enum InvoiceStatus {`, the brace on a line of its own when the line would pass 100.
+    pub declaration: String,
 }
 
 /// One query parameter of a resource's list.
@@ -211,7 +378,8 @@ pub struct FilterContext {
     pub attributes: Vec<String>,
     /// Its doc comment.
     pub doc: String,
-    /// The call on `Conditions` (`equal("paid", self.paid)`), if it filters.
+    /// The statement adding its condition (`conditions.equal("paid", self.paid);`), laid out as
+    /// rustfmt lays it out, if it filters.
     pub condition: Option<String>,
     /// The check of its value, if any.
     pub check: Option<String>,
@@ -286,6 +454,10 @@ impl ResourceContext {
             .filter_map(|field| match &field.ty {
                 FieldType::Enum { values } => Some(EnumContext {
                     type_name: enum_type(&type_name, &field.name),
+                    declaration: opening(&format!(
+                        "pub enum {}",
+                        enum_type(&type_name, &field.name)
+                    )),
                     doc: format!(
                         "The values of {} {singular}'s `{}`.",
                         article(&singular),
@@ -327,6 +499,7 @@ impl ResourceContext {
         let mut input_crate_uses = vec![format!(
             "use super::{};",
             braced(
+                "use super::",
                 std::iter::once(type_name.clone())
                     .chain(enums.iter().map(|e| e.type_name.clone()))
                     .collect()
@@ -413,21 +586,58 @@ impl ResourceContext {
             .map(|f| format!("{}_min", f.name));
         let singular_with_article = format!("{} {singular}", article(&singular));
         let model_exports = braced(
+            "pub use model::",
             std::iter::once(type_name.clone())
                 .chain(enums.iter().map(|e| e.type_name.clone()))
                 .collect(),
         );
-        let route_uses = braced(vec![
-            type_name.clone(),
-            format!("{type_name}Changes"),
-            format!("{type_name}Filters"),
-            format!("New{type_name}"),
-        ]);
-        let input_exports = braced(vec![
-            format!("{type_name}Changes"),
-            format!("{type_name}Filters"),
-            format!("New{type_name}"),
-        ]);
+        let route_uses = braced(
+            "use super::",
+            vec![
+                type_name.clone(),
+                format!("{type_name}Changes"),
+                format!("{type_name}Filters"),
+                format!("New{type_name}"),
+            ],
+        );
+        let route_lines = RouteLines::new(&type_name, &singular);
+        let sort_alias = {
+            let alias = format!("type {type_name}Sort =");
+            let value = format!("crud::Sort<{type_name}>;");
+            if alias.len() + 1 + value.len() <= 100 {
+                format!("{alias} {value}")
+            } else {
+                format!("{alias}\n    {value}")
+            }
+        };
+        // Laid out short of the crate's name, the project's, which the context does not know.
+        let ownership_uses = braced(
+            &format!("use {name}::"),
+            vec![
+                type_name.clone(),
+                format!("{type_name}Changes"),
+                format!("New{type_name}"),
+            ],
+        );
+        let handler_params: &[&str] = match resource.owner {
+            Owner::User => &[
+                "user: CurrentUser",
+                "State(state): State<AppState>",
+                "Path(id): Path<Uuid>",
+            ],
+            Owner::None => &["State(state): State<AppState>", "Path(id): Path<Uuid>"],
+        };
+        let returns = format!("Result<Json<{type_name}>, AppError>");
+        let show_signature = rust_fn("async fn show", handler_params, &returns);
+        let restore_signature = rust_fn("async fn restore", handler_params, &returns);
+        let input_exports = braced(
+            "pub use input::",
+            vec![
+                format!("{type_name}Changes"),
+                format!("{type_name}Filters"),
+                format!("New{type_name}"),
+            ],
+        );
         let sortable_literal = rust_list(
             "    const SORTABLE: &'static [&'static str] = ",
             &sortable,
@@ -485,6 +695,12 @@ impl ResourceContext {
             model_exports,
             input_exports,
             route_uses,
+            ownership_uses,
+            sort_alias,
+            route_lines,
+            requests: Requests::new(name, wrong_type_filter.as_deref(), date_filter.as_deref()),
+            show_signature,
+            restore_signature,
             route_exports: match resource.owner {
                 Owner::User => "{admin_routes, app_routes}",
                 Owner::None => "routes",
@@ -767,17 +983,23 @@ impl FieldContext {
         }
         change_attributes.extend(text_schema);
 
-        let check = |errors: &str, value: &str| match keyword {
-            "string" => Some(format!(
-                "crud::check_line({errors}, \"{name}\", &{value}, {});",
-                max.expect("a string has a maximum length")
-            )),
-            "text" => Some(format!("crud::check_text({errors}, \"{name}\", &{value});")),
-            "date" => Some(format!("crud::check_date({errors}, \"{name}\", &{value});")),
-            "datetime" => Some(format!(
-                "crud::check_datetime({errors}, \"{name}\", &{value});"
-            )),
-            _ => None,
+        let check = |errors: &str, value: &str| {
+            let mut args = vec![
+                errors.to_owned(),
+                format!("\"{name}\""),
+                format!("&{value}"),
+            ];
+            let callee = match keyword {
+                "string" => {
+                    args.push(max.expect("a string has a maximum length").to_string());
+                    "crud::check_line"
+                }
+                "text" => "crud::check_text",
+                "date" => "crud::check_date",
+                "datetime" => "crud::check_datetime",
+                _ => return None,
+            };
+            Some(statement(callee, &args))
         };
         let trimmed = |var: &str, option: bool| {
             if option {
@@ -797,6 +1019,7 @@ impl FieldContext {
             name.to_owned()
         };
         let reference = target.map(|(to, target)| {
+            let body = target.map_or_else(|| "{}".to_owned(), create_body);
             let scope = if target_owned { "scope" } else { "Scope::All" };
             let add = |value: String| {
                 rust_call(
@@ -818,9 +1041,42 @@ impl FieldContext {
             ReferenceContext {
                 table: to.to_owned(),
                 scope,
-                body: target.map_or_else(|| "{}".to_owned(), create_body),
+                body: body.clone(),
                 owned: target_owned,
                 add_new: add(new_value),
+                create_request: match names.owner {
+                    Owner::User => awaited_call(
+                        "        let response = ",
+                        "self.send",
+                        &[
+                            "Method::POST".to_owned(),
+                            format!("\"/{to}\""),
+                            "Some(token)".to_owned(),
+                            format!("Some(json!({body}))"),
+                        ],
+                    ),
+                    Owner::None => awaited_call(
+                        "        let created = ",
+                        "self.call",
+                        &[
+                            "Method::POST".to_owned(),
+                            format!("\"/{to}\""),
+                            format!("Some(json!({body}))"),
+                            "201".to_owned(),
+                        ],
+                    ),
+                },
+                two_created: {
+                    let create = match names.owner {
+                        Owner::User => format!("app.create_{name}_as(&token).await"),
+                        Owner::None => format!("app.create_{name}().await"),
+                    };
+                    rust_array(
+                        &format!("        app.{name} = "),
+                        &[create.clone(), create],
+                        ";",
+                    )
+                },
                 add_change: add(change_value),
             }
         });
@@ -1263,17 +1519,19 @@ fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
                 _ => Vec::new(),
             }
         };
-        let check = |param: &str| match field.keyword {
-            "string" => Some(format!(
-                "crud::check_text(errors, \"{param}\", &self.{param});"
-            )),
-            "date" => Some(format!(
-                "crud::check_date(errors, \"{param}\", &self.{param});"
-            )),
-            "datetime" => Some(format!(
-                "crud::check_datetime(errors, \"{param}\", &self.{param});"
-            )),
-            _ => None,
+        let check = |param: &str| {
+            let callee = match field.keyword {
+                "string" => "crud::check_text",
+                "date" => "crud::check_date",
+                "datetime" => "crud::check_datetime",
+                _ => return None,
+            };
+            let args = [
+                "errors".to_owned(),
+                format!("\"{param}\""),
+                format!("&self.{param}"),
+            ];
+            Some(statement(callee, &args))
         };
         if field.equality_filter {
             let doc = match &field.reference {
@@ -1288,7 +1546,10 @@ fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
                 rust_type: optional(&base),
                 attributes: attributes(name),
                 doc,
-                condition: Some(format!("equal(\"{name}\", {})", value(name))),
+                condition: Some(statement(
+                    "conditions.equal",
+                    &[format!("\"{name}\""), value(name)],
+                )),
                 check: check(name),
             });
         }
@@ -1305,7 +1566,10 @@ fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
                     doc: format!("Only the {plural} whose `{name}` is {words} this."),
                     rust_type: optional(&base),
                     attributes: attributes(&param),
-                    condition: Some(format!("{method}(\"{name}\", {})", value(&param))),
+                    condition: Some(statement(
+                        &format!("conditions.{method}"),
+                        &[format!("\"{name}\""), value(&param)],
+                    )),
                     check: check(&param),
                     name: param,
                 });
@@ -1404,13 +1668,36 @@ fn sortable(resource: &Resource) -> Vec<String> {
 pub const SORT_DOC: &str =
     "Order by a field, `-field` for descending; a sorted list pages by `offset`.";
 
-/// `names` as a `use` or `pub use` list: one name bare, several in sorted braces.
-fn braced(mut names: Vec<String>) -> String {
+/// `names` as the list of the `use` or `pub use` starting `prefix` and ending with `;`: one
+/// name bare, several in sorted braces, on the line when it fits in 100, otherwise packed into
+/// lines of their own as rustfmt packs them.
+fn braced(prefix: &str, mut names: Vec<String>) -> String {
     names.sort();
-    match names.as_slice() {
-        [one] => one.clone(),
-        _ => format!("{{{}}}", names.join(", ")),
+    if let [one] = names.as_slice() {
+        return one.clone();
     }
+    let line = format!("{{{}}}", names.join(", "));
+    if prefix.len() + line.len() + ";".len() <= 100 {
+        return line;
+    }
+    format!("{{\n{}\n}}", packed("", &names))
+}
+
+/// `items` packed into lines of at most 100 characters indented 4 deeper than `indent`, each
+/// ending with a comma: rustfmt's `Mixed` layout of lists of short items and imports.
+fn packed(indent: &str, items: &[String]) -> String {
+    let mut lines = vec![format!("{indent}   ")];
+    for item in items {
+        let line = lines.last_mut().expect("a line");
+        if line.len() + 1 + item.len() + 1 > 100 {
+            lines.push(format!("{indent}   "));
+        }
+        let line = lines.last_mut().expect("a line");
+        line.push(' ');
+        line.push_str(item);
+        line.push(',');
+    }
+    lines.join("\n")
 }
 
 /// rustfmt's layout of `&["a", "b"]` after `prefix` (the start of its line) and before
@@ -1423,6 +1710,11 @@ fn rust_list(prefix: &str, items: &[String], suffix: &str) -> String {
         return array;
     }
     let indent = " ".repeat(prefix.len() - prefix.trim_start().len());
+    // Items of at most 10 characters (rustfmt's `short_array_element_width_threshold`) are
+    // packed into lines of at most 100, each line ending with a comma.
+    if quoted.iter().all(|item| item.len() <= 10) {
+        return format!("&[\n{}\n{indent}]", packed(&indent, &quoted));
+    }
     let lines: Vec<String> = quoted
         .iter()
         .map(|item| format!("{indent}    {item},\n"))
@@ -1444,6 +1736,69 @@ fn rust_call(callee: &str, args: &[String], suffix: &str) -> String {
         .map(|arg| format!("{indent}    {arg},\n"))
         .collect();
     format!("{callee}(\n{}{indent}){suffix}", lines.concat())
+}
+
+/// The statement `callee(args);` in a function's body (indented 8, as in an `impl`), laid out
+/// as [`rust_call`] does, without its first line's indent, which the template writes.
+fn statement(callee: &str, args: &[String]) -> String {
+    rust_call(&format!("        {callee}"), args, ";")
+        .trim_start()
+        .to_owned()
+}
+
+/// The line `head {` opening an item, the brace on a line of its own when the line would pass
+/// 100, as rustfmt puts it.
+fn opening(head: &str) -> String {
+    if head.len() + " {".len() <= 100 {
+        format!("{head} {{")
+    } else {
+        format!("{head}\n{{")
+    }
+}
+
+/// rustfmt's layout of the signature `head(params) -> returns {` of an item at the start of
+/// its line: on one line when it fits in 100, otherwise one parameter a line.
+fn rust_fn(head: &str, params: &[&str], returns: &str) -> String {
+    let line = format!("{head}({}) -> {returns} {{", params.join(", "));
+    if line.len() <= 100 {
+        return line;
+    }
+    let lines: Vec<String> = params
+        .iter()
+        .map(|param| format!("    {param},\n"))
+        .collect();
+    format!("{head}(\n{}) -> {returns} {{", lines.concat())
+}
+
+/// rustfmt's layout of the chain `callee(args).await` after `prefix` (the start of its line)
+/// and before `;`: on one line when the chain is short (60 characters, rustfmt's
+/// `chain_width`) and the line fits in 100, otherwise the receiver on its line and each link
+/// on one of its own, the call laid out as [`rust_call`] does.
+fn awaited_call(prefix: &str, callee: &str, args: &[String]) -> String {
+    let chain = format!("{callee}({}).await", args.join(", "));
+    if chain.len() <= 60 && prefix.len() + chain.len() + ";".len() <= 100 {
+        return chain;
+    }
+    let (receiver, method) = callee.split_once('.').expect("a method call");
+    let indent = " ".repeat(prefix.len() - prefix.trim_start().len() + 4);
+    let call = rust_call(&format!("{indent}.{method}"), args, "");
+    format!("{receiver}\n{call}\n{indent}.await")
+}
+
+/// rustfmt's layout of the array `[items]` after `prefix` (the start of its line) and before
+/// `suffix`: on one line when it is short (60 characters, rustfmt's `array_width`) and the
+/// line fits in 100, otherwise one item a line.
+fn rust_array(prefix: &str, items: &[String], suffix: &str) -> String {
+    let array = format!("[{}]", items.join(", "));
+    if array.len() <= 60 && prefix.len() + array.len() + suffix.len() <= 100 {
+        return array;
+    }
+    let indent = " ".repeat(prefix.len() - prefix.trim_start().len());
+    let lines: Vec<String> = items
+        .iter()
+        .map(|item| format!("{indent}    {item},\n"))
+        .collect();
+    format!("[\n{}{indent}]", lines.concat())
 }
 
 /// The `COLUMNS` string literal of a resource's row: on the line of `const COLUMNS` when it
@@ -1868,6 +2223,23 @@ fields = [
         assert_eq!(short, "&[\"a\"]");
         assert!(long.starts_with("&[\n        \"column_0\",\n"), "{long}");
         assert!(long.ends_with("\"column_11\",\n    ]"), "{long}");
+    }
+
+    #[test]
+    fn a_long_list_of_short_items_packs_them_into_lines_of_at_most_100_characters() {
+        let items: Vec<String> = (0..30).map(|n| format!("f{n}")).collect();
+
+        let list = rust_list("    for field in ", &items, " {");
+
+        let lines: Vec<&str> = list.lines().collect();
+        assert_eq!(lines.len(), 5, "{list}");
+        assert!(lines[1].starts_with("        \"f0\", \"f1\", "), "{list}");
+        assert!(
+            lines[1..4]
+                .iter()
+                .all(|line| line.len() <= 100 && line.ends_with(','))
+        );
+        assert_eq!(lines[4], "    ]");
     }
 
     #[test]
