@@ -499,7 +499,7 @@ pub enum ResourceError {
     IdentifierTooLong {
         /// The resource.
         resource: String,
-        /// What the identifier names (`table`, `column`, `index`).
+        /// What the identifier names (`table`, `column`, `index`, `foreign key`, ...).
         what: &'static str,
         /// The identifier the migrations would use.
         identifier: String,
@@ -813,9 +813,11 @@ fn check_identifiers(name: &str, resource: &Resource) -> Result<(), ResourceErro
 }
 
 /// Every identifier `templates/resource/migrations/` derive from a resource's names, with what
-/// each names: its table, its columns, and its indexes.
+/// each names: its table, its columns, its indexes, and the constraints PostgreSQL names after
+/// them (`<table>_pkey`, `<table>_<column>_fkey`, `<table>_<column>_check`).
 fn identifiers(name: &str, resource: &Resource) -> Vec<(&'static str, String)> {
     let mut identifiers = vec![("table", name.to_string())];
+    identifiers.push(("primary key", format!("{name}_pkey")));
     let listing: &[&str] = match resource.owner {
         Owner::User => &["owner_live_idx", "owner_idx"],
         Owner::None => &["live_idx"],
@@ -823,14 +825,31 @@ fn identifiers(name: &str, resource: &Resource) -> Vec<(&'static str, String)> {
     for suffix in listing.iter().chain(&["created_at_idx", "deleted_at_idx"]) {
         identifiers.push(("index", format!("{name}_{suffix}")));
     }
+    if resource.owner == Owner::User {
+        identifiers.push(("foreign key", format!("{name}_owner_id_fkey")));
+    }
     for field in &resource.fields {
-        identifiers.push(("column", field.name.clone()));
-        if field.unique {
-            identifiers.push(("index", format!("{name}_{}_key", field.name)));
-        }
-        if matches!(field.ty, FieldType::Ref { .. }) {
+        identifiers.extend(field_identifiers(name, field));
+    }
+    identifiers
+}
+
+/// The identifiers the migrations derive from `field` of resource `name`.
+fn field_identifiers(name: &str, field: &Field) -> Vec<(&'static str, String)> {
+    let mut identifiers = vec![("column", field.name.clone())];
+    if field.unique {
+        identifiers.push(("index", format!("{name}_{}_key", field.name)));
+    }
+    match field.ty {
+        // `crud::write_error` finds the field a failed reference is to blame on by this name.
+        FieldType::Ref { .. } => {
             identifiers.push(("index", format!("{name}_{}_idx", field.name)));
+            identifiers.push(("foreign key", format!("{name}_{}_fkey", field.name)));
         }
+        FieldType::Enum { .. } => {
+            identifiers.push(("check constraint", format!("{name}_{}_check", field.name)));
+        }
+        _ => {}
     }
     identifiers
 }
@@ -1798,6 +1817,43 @@ mod tests {
                 what: "index",
                 identifier: format!("invoices_{field}_key"),
             }
+        );
+    }
+
+    #[test]
+    fn a_ref_whose_foreign_key_name_exceeds_63_bytes_is_refused() {
+        // One byte longer than its index, `invoices_<field>_idx`, which fits.
+        let field = "b".repeat(IDENTIFIER_LIMIT - "invoices__fkey".len() + 1);
+        let mut resources = Resources::from([(
+            "customers".to_string(),
+            resource(Owner::User, &["name:text"]),
+        )]);
+        resources.insert(
+            "invoices".to_string(),
+            resource(Owner::User, &[&format!("{field}:ref(customers)")]),
+        );
+
+        let error = check_with(&taken(), &resources, Some(true)).unwrap_err();
+
+        assert_eq!(
+            error,
+            ResourceError::IdentifierTooLong {
+                resource: "invoices".into(),
+                what: "foreign key",
+                identifier: format!("invoices_{field}_fkey"),
+            }
+        );
+    }
+
+    #[test]
+    fn an_enum_whose_check_constraint_name_exceeds_63_bytes_is_refused() {
+        let field = "e".repeat(IDENTIFIER_LIMIT - "notes__check".len() + 1);
+
+        let error = check_one("notes", &[&format!("{field}:enum(a,b)")]).unwrap_err();
+
+        assert!(
+            matches!(&error, ResourceError::IdentifierTooLong { what: "check constraint", .. }),
+            "{error}"
         );
     }
 
