@@ -686,8 +686,10 @@ pub fn check(
     Ok(())
 }
 
-/// Checks the resource `name` of `resources`, which is being declared, against every name the
-/// catalogue uses ([`Taken::from_catalogue`]); [`check`] then checks the whole project.
+/// Checks the resource `name` of `resources`, which is being declared (by `generate resource`,
+/// or in a new project), against every name the catalogue uses ([`Taken::from_catalogue`]),
+/// and its identifiers and unique fields against PostgreSQL's limits; [`check`] then checks
+/// the whole project.
 pub fn check_new(
     catalogue: &Catalogue,
     resources: &Resources,
@@ -695,10 +697,20 @@ pub fn check_new(
 ) -> Result<(), ResourceError> {
     match resources.get(name) {
         Some(resource) => {
-            check_resource(&Taken::from_catalogue(catalogue), resources, name, resource)
+            check_resource(&Taken::from_catalogue(catalogue), resources, name, resource)?;
+            check_identifiers(name, identifiers(name, resource))?;
+            check_unique_lengths(name, &resource.fields)
         }
         None => Ok(()),
     }
+}
+
+/// Checks `fields`, being added to resource `name`, against PostgreSQL's limits as
+/// [`check_new`] checks a new resource's.
+pub fn check_new_fields(name: &str, fields: &[Field]) -> Result<(), ResourceError> {
+    let identifiers = fields.iter().flat_map(|f| field_identifiers(name, f));
+    check_identifiers(name, identifiers.collect())?;
+    check_unique_lengths(name, fields)
 }
 
 /// [`check`], with what the catalogue takes already gathered.
@@ -714,8 +726,8 @@ pub fn check_with(
         let dropped = resource.removed.as_ref().is_some_and(|r| r.drop_table);
         let taken_by_others = if dropped { &nothing_taken } else { taken };
         check_resource(taken_by_others, resources, name, resource)?;
-        check_identifiers(name, resource)?;
-        check_unique_lengths(name, resource)?;
+        // Identifier lengths and unique fields are checked as they are declared (`check_new`,
+        // `check_new_fields`) only: a stricter release must not make an existing project unloadable.
         if resource.owner == Owner::User && resource.removed.is_none() && auth == Some(false) {
             return Err(ResourceError::OwnerNeedsAuth {
                 resource: name.clone(),
@@ -798,8 +810,11 @@ fn check_resource(
 /// Refuses a resource whose migrations would name a table, column or index longer than
 /// PostgreSQL keeps: it would cut the name short, and the generated code finds a unique
 /// field's index by its full name (`crud.rs` maps a unique violation to its field).
-fn check_identifiers(name: &str, resource: &Resource) -> Result<(), ResourceError> {
-    match identifiers(name, resource)
+fn check_identifiers(
+    name: &str,
+    identifiers: Vec<(&'static str, String)>,
+) -> Result<(), ResourceError> {
+    match identifiers
         .into_iter()
         .find(|(_, identifier)| identifier.len() > IDENTIFIER_LIMIT)
     {
@@ -856,8 +871,8 @@ fn field_identifiers(name: &str, field: &Field) -> Vec<(&'static str, String)> {
 
 /// Refuses a unique field whose values may not fit its unique index (see
 /// [`UNIQUE_MAX_LENGTH`]): `text` and `json` of any length, a `string` longer than that.
-fn check_unique_lengths(name: &str, resource: &Resource) -> Result<(), ResourceError> {
-    for field in resource.fields.iter().filter(|f| f.unique) {
+fn check_unique_lengths(name: &str, fields: &[Field]) -> Result<(), ResourceError> {
+    for field in fields.iter().filter(|f| f.unique) {
         let values = match field.ty {
             FieldType::Text => "a text value".to_string(),
             FieldType::Json => "a json value".to_string(),
@@ -1290,9 +1305,11 @@ mod tests {
         Taken::from_catalogue(&Catalogue::embedded().unwrap())
     }
 
+    /// Checks resource `name` declared with `words` as `generate resource` does.
     fn check_one(name: &str, words: &[&str]) -> Result<(), ResourceError> {
         let resources = Resources::from([(name.to_string(), resource(Owner::None, words))]);
-        check_with(&taken(), &resources, Some(true))
+        check_with(&taken(), &resources, Some(true))?;
+        check_new(&Catalogue::embedded().unwrap(), &resources, name)
     }
 
     #[test]
@@ -1833,7 +1850,7 @@ mod tests {
             resource(Owner::User, &[&format!("{field}:ref(customers)")]),
         );
 
-        let error = check_with(&taken(), &resources, Some(true)).unwrap_err();
+        let error = check_new(&Catalogue::embedded().unwrap(), &resources, "invoices").unwrap_err();
 
         assert_eq!(
             error,
@@ -1852,9 +1869,45 @@ mod tests {
         let error = check_one("notes", &[&format!("{field}:enum(a,b)")]).unwrap_err();
 
         assert!(
-            matches!(&error, ResourceError::IdentifierTooLong { what: "check constraint", .. }),
+            matches!(
+                &error,
+                ResourceError::IdentifierTooLong {
+                    what: "check constraint",
+                    ..
+                }
+            ),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_declared_resource_a_newer_release_finds_too_long_still_loads() {
+        let name = "a".repeat(IDENTIFIER_LIMIT);
+        let resources =
+            Resources::from([(name.clone(), resource(Owner::None, &["body:text:unique"]))]);
+
+        assert_eq!(check_with(&taken(), &resources, Some(false)), Ok(()));
+        assert!(check_new(&Catalogue::embedded().unwrap(), &resources, &name).is_err());
+    }
+
+    #[test]
+    fn a_new_field_whose_index_name_exceeds_63_bytes_is_refused() {
+        let long = &"d".repeat(IDENTIFIER_LIMIT - "notes__key".len() + 1);
+        let long = field(&format!("{long}:string:unique"));
+
+        assert!(matches!(
+            check_new_fields("notes", &[long]),
+            Err(ResourceError::IdentifierTooLong { what: "index", .. })
+        ));
+        assert_eq!(check_new_fields("notes", &[field("title:text")]), Ok(()));
+    }
+
+    #[test]
+    fn a_new_unique_text_field_is_refused() {
+        assert!(matches!(
+            check_new_fields("notes", &[field("body:text:unique")]),
+            Err(ResourceError::UniqueTooLong { .. })
+        ));
     }
 
     #[test]
