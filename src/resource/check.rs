@@ -1068,11 +1068,10 @@ fn check_default(ty: &FieldType, default: &toml::Value) -> Result<(), String> {
         }
         (FieldType::Date, Value::Datetime(d)) if d.time.is_none() && d.offset.is_none() => Ok(()),
         (FieldType::Date, _) => expected("a date, such as 2025-01-31"),
-        (FieldType::Datetime, Value::Datetime(d))
-            if d.date.is_some() && d.time.is_some() && d.offset.is_some() =>
-        {
-            Ok(())
-        }
+        (FieldType::Datetime, Value::Datetime(d)) => match (d.date, d.time, d.offset) {
+            (Some(date), Some(time), Some(offset)) => check_point_in_time(date, time, offset),
+            _ => expected("a point in time with its offset, such as 2025-01-31T09:00:00Z"),
+        },
         (FieldType::Datetime, _) => {
             expected("a point in time with its offset, such as 2025-01-31T09:00:00Z")
         }
@@ -1090,6 +1089,40 @@ fn check_default(ty: &FieldType, default: &toml::Value) -> Result<(), String> {
             expected("allowed: a ref has no default, since no row's id is known in advance")
         }
     }
+}
+
+/// Refuses a datetime default that a request body could not carry (years 0 to 9999 in UTC),
+/// or that PostgreSQL would round (it keeps microseconds): the generated test compares it
+/// exactly with what a row returns.
+fn check_point_in_time(
+    date: toml::value::Date,
+    time: toml::value::Time,
+    offset: toml::value::Offset,
+) -> Result<(), String> {
+    let offset = match offset {
+        toml::value::Offset::Z => 0,
+        toml::value::Offset::Custom { minutes } => i32::from(minutes),
+    };
+    let minutes = i32::from(time.hour) * 60 + i32::from(time.minute) - offset;
+    // An offset moves the time by less than a day: only the year's first and last days can
+    // move to another year.
+    let utc_year = match minutes.div_euclid(24 * 60) {
+        -1 if (date.month, date.day) == (1, 1) => i32::from(date.year) - 1,
+        1 if (date.month, date.day) == (12, 31) => i32::from(date.year) + 1,
+        _ => i32::from(date.year),
+    };
+    if !(0..=9999).contains(&utc_year) {
+        return Err(format!(
+            "a point in time within years 0 to 9999 in UTC (it is in year {utc_year} in UTC)"
+        ));
+    }
+    if time.nanosecond.is_some_and(|n| n % 1000 != 0) {
+        return Err(
+            "a point in time to the microsecond (at most 6 fractional digits, as PostgreSQL keeps)"
+                .to_string(),
+        );
+    }
+    Ok(())
 }
 
 fn is_decimal(s: &str) -> bool {
@@ -1740,6 +1773,38 @@ mod tests {
         ] {
             assert_eq!(check_one("invoices", &[word]), Ok(()), "{word}");
         }
+    }
+
+    #[test]
+    fn a_datetime_default_outside_years_0_to_9999_in_utc_is_refused() {
+        for word in [
+            "d:datetime=9999-12-31T23:30:00-01:00",
+            "d:datetime=0000-01-01T00:30:00+01:00",
+        ] {
+            let message = check_one("invoices", &[word]).unwrap_err().to_string();
+            assert!(
+                message.contains("within years 0 to 9999 in UTC"),
+                "{word}: {message}"
+            );
+        }
+        for word in [
+            "d:datetime=9999-12-31T23:30:00+01:00",
+            "d:datetime=0000-01-01T00:30:00Z",
+        ] {
+            assert_eq!(check_one("invoices", &[word]), Ok(()), "{word}");
+        }
+    }
+
+    #[test]
+    fn a_datetime_default_finer_than_a_microsecond_is_refused() {
+        let error = check_one("invoices", &["d:datetime=2025-01-31T09:00:00.1234567Z"]);
+
+        let message = error.unwrap_err().to_string();
+        assert!(message.contains("at most 6 fractional digits"), "{message}");
+        assert_eq!(
+            check_one("invoices", &["d:datetime=2025-01-31T09:00:00.123456Z"]),
+            Ok(())
+        );
     }
 
     #[test]
