@@ -516,6 +516,18 @@ pub enum ResourceError {
         /// Which values (`a text value`, `a string(1000) value`).
         values: String,
     },
+    /// A unique field of a type whose values cannot usefully be unique.
+    #[error("field `{resource}.{field}` is {ty}, which cannot be unique ({why}): drop `:unique`")]
+    UniqueType {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+        /// Its type's keyword.
+        ty: &'static str,
+        /// Why not.
+        why: &'static str,
+    },
     /// A migration name that is not `snake_case`, or that another migration has.
     #[error("field `{resource}.{field}`: {problem}")]
     Added {
@@ -699,7 +711,7 @@ pub fn check_new(
         Some(resource) => {
             check_resource(&Taken::from_catalogue(catalogue), resources, name, resource)?;
             check_identifiers(name, identifiers(name, resource))?;
-            check_unique_lengths(name, &resource.fields)
+            check_unique(name, &resource.fields)
         }
         None => Ok(()),
     }
@@ -710,7 +722,7 @@ pub fn check_new(
 pub fn check_new_fields(name: &str, fields: &[Field]) -> Result<(), ResourceError> {
     let identifiers = fields.iter().flat_map(|f| field_identifiers(name, f));
     check_identifiers(name, identifiers.collect())?;
-    check_unique_lengths(name, fields)
+    check_unique(name, fields)
 }
 
 /// [`check`], with what the catalogue takes already gathered.
@@ -870,9 +882,26 @@ fn field_identifiers(name: &str, field: &Field) -> Vec<(&'static str, String)> {
 }
 
 /// Refuses a unique field whose values may not fit its unique index (see
-/// [`UNIQUE_MAX_LENGTH`]): `text` and `json` of any length, a `string` longer than that.
-fn check_unique_lengths(name: &str, fields: &[Field]) -> Result<(), ResourceError> {
+/// [`UNIQUE_MAX_LENGTH`]): `text` and `json` of any length, a `string` longer than that; and
+/// one of a type whose values cannot usefully be unique (or that the generated tests cannot
+/// make distinct values of).
+fn check_unique(name: &str, fields: &[Field]) -> Result<(), ResourceError> {
     for field in fields.iter().filter(|f| f.unique) {
+        let why = match field.ty {
+            FieldType::Bool => Some("it has two values"),
+            FieldType::F64 => Some("floats that print alike can differ"),
+            FieldType::Enum { .. } => Some("it has a few values"),
+            FieldType::Ref { .. } => Some("one-to-one refs are not generated yet"),
+            _ => None,
+        };
+        if let Some(why) = why {
+            return Err(ResourceError::UniqueType {
+                resource: name.to_string(),
+                field: field.name.clone(),
+                ty: field.ty.keyword(),
+                why,
+            });
+        }
         let values = match field.ty {
             FieldType::Text => "a text value".to_string(),
             FieldType::Json => "a json value".to_string(),
@@ -2003,6 +2032,41 @@ mod tests {
             "{message}"
         );
         assert_eq!(check_one("codes", &["code:string(601)"]), Ok(()));
+    }
+
+    #[test]
+    fn a_unique_bool_f64_enum_or_ref_field_is_refused() {
+        let resources =
+            Resources::from([("notes".to_string(), resource(Owner::None, &["title:text"]))]);
+        for word in [
+            "done:bool:unique",
+            "ratio:f64:unique",
+            "status:enum(a,b):unique",
+            "note_id:ref(notes):unique",
+        ] {
+            let mut resources = resources.clone();
+            resources.insert("tags".into(), resource(Owner::None, &[word]));
+            assert!(
+                matches!(
+                    check_new(&Catalogue::embedded().unwrap(), &resources, "tags"),
+                    Err(ResourceError::UniqueType { .. })
+                ),
+                "{word}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_unique_integer_decimal_date_or_datetime_field_passes() {
+        for word in [
+            "a:i32:unique",
+            "b:i64:unique",
+            "c:decimal:unique",
+            "d:date:unique",
+            "e:datetime:unique",
+        ] {
+            assert_eq!(check_one("codes", &[word]), Ok(()), "{word}");
+        }
     }
 
     #[test]
