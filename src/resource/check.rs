@@ -604,12 +604,6 @@ impl Taken {
         taken
     }
 
-    /// Lets a resource own `name`, which a unit names too: a unit that shows or serves a
-    /// resource (the example `projects`) names its table and routes without colliding with it.
-    pub fn release(&mut self, name: &str) {
-        self.names.remove(name);
-    }
-
     fn insert(&mut self, name: &str, by: String) {
         self.names.entry(name.to_string()).or_insert(by);
     }
@@ -2154,20 +2148,6 @@ mod tests {
         }
 
         assert!(answers.check_requirements(&catalogue).is_ok());
-    }
-
-    #[test]
-    fn a_name_released_to_resources_may_be_a_resources() {
-        let mut taken = taken();
-        let resources = Resources::from([(
-            "projects".to_string(),
-            resource(Owner::User, &["title:text"]),
-        )]);
-        assert!(check_with(&taken, &resources, Some(true)).is_err());
-
-        taken.release("projects");
-
-        assert_eq!(check_with(&taken, &resources, Some(true)), Ok(()));
     }
 
     /// The identifiers after each `marker` in the migrations `render` has for `table`.
