@@ -275,13 +275,17 @@ pub enum ResourceError {
     },
     /// A resource name the project already uses.
     #[error(
-        "resource `{name}` would collide with {taken_by}; choose another name (a resource already in use moves to another as \"Renaming a resource\" in omnistack's README says)"
+        "resource `{name}` would collide with {taken_by}; choose another name{}",
+        if *.declared { " (a resource already in use moves to another as \"Renaming a resource\" in omnistack's README says)" } else { "" }
     )]
     Taken {
         /// The name given.
         name: String,
         /// What already has it (`the module `auth``, `the table `users``, ...).
         taken_by: String,
+        /// Whether the project declares the resource already (its table may hold rows), rather
+        /// than it being declared now.
+        declared: bool,
     },
     /// Two resources whose rows would have one name (`invoice` and `invoices`).
     #[error(
@@ -703,7 +707,8 @@ pub fn check_new(
 ) -> Result<(), ResourceError> {
     match resources.get(name) {
         Some(resource) => {
-            check_resource(&Taken::from_catalogue(catalogue), resources, name, resource)?;
+            let taken = Taken::from_catalogue(catalogue);
+            check_resource(&taken, resources, name, resource, false)?;
             check_identifiers(name, identifiers(name, resource))?;
             check_unique(name, &resource.fields)
         }
@@ -731,7 +736,7 @@ pub fn check_with(
     for (name, resource) in resources {
         let dropped = resource.removed.as_ref().is_some_and(|r| r.drop_table);
         let taken_by_others = if dropped { &nothing_taken } else { taken };
-        check_resource(taken_by_others, resources, name, resource)?;
+        check_resource(taken_by_others, resources, name, resource, true)?;
         // Identifier lengths and unique fields are checked as they are declared (`check_new`,
         // `check_new_fields`) only: a stricter release must not make an existing project unloadable.
         if resource.owner == Owner::User && resource.removed.is_none() && auth == Some(false) {
@@ -752,12 +757,14 @@ fn check_resource(
     resources: &Resources,
     name: &str,
     resource: &Resource,
+    declared: bool,
 ) -> Result<(), ResourceError> {
     check_name("resource", name)?;
     if let Some(by) = taken.by(name) {
         return Err(ResourceError::Taken {
             name: name.to_string(),
             taken_by: by.to_string(),
+            declared,
         });
     }
     let singular = resource.singular(name);
@@ -2120,6 +2127,18 @@ mod tests {
         assert!(
             matches!(error, ResourceError::Taken { ref taken_by, .. } if taken_by == "the table `subscriptions`"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn a_new_resources_taken_name_is_refused_without_the_renaming_hint() {
+        let (catalogue, answers) = subscriptions_with_payments(&[]);
+
+        let error = check_new(&catalogue, &answers.resources, "subscriptions").unwrap_err();
+
+        assert_eq!(
+            error.to_string(),
+            "resource `subscriptions` would collide with the table `subscriptions`; choose another name"
         );
     }
 
