@@ -337,6 +337,43 @@ fn without_auth_a_resource_is_shared_and_mounted_on_the_public_routes() {
 }
 
 #[test]
+fn shared_rows_chosen_by_default_are_announced_as_public_unless_quiet() {
+    let tmp = TempDir::new().unwrap();
+    let project = project_without_auth(&tmp);
+    let announced = "The rows of `tags` are shared (`--owner none`, the default without auth): public to anyone who can reach the API";
+
+    omnistack(&project)
+        .args([
+            "generate",
+            "resource",
+            "tags",
+            "name:string(50)",
+            "--dry-run",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(announced));
+    omnistack(&project)
+        .args(["--quiet", "generate", "resource", "tags", "name:string(50)"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("shared").not());
+    commit_all(&project, "tags");
+    omnistack(&project)
+        .args([
+            "generate",
+            "resource",
+            "labels",
+            "name:string(50)",
+            "--owner",
+            "none",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("shared").not());
+}
+
+#[test]
 fn shared_rows_in_a_project_with_auth_are_refused_saying_what_to_do() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);
