@@ -13,8 +13,11 @@ use change_support::{
     CONFLICTS, catalogue, commit_all, defaults, differing, files, files_with_git, generate,
     omnistack, quiet_line, recorded_render, replace_lines,
 };
+use omnistack::answers::Answers;
 use omnistack::answers::AnswersFile;
-use omnistack::resource::{Owner, Removal};
+use omnistack::name::ProjectName;
+use omnistack::resource::grammar::parse_fields;
+use omnistack::resource::{Owner, Removal, Resource};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
@@ -137,23 +140,45 @@ fn a_unique_text_field_is_refused_saying_how_long_a_unique_string_may_be() {
     );
 }
 
+/// A project of the default modules, written as `new` writes it, whose `omnistack.toml`
+/// declares the resource `subscriptions` (`plan:text`): a project an earlier release made,
+/// before it gave the payments module a table of that name.
+fn project_declaring_subscriptions(tmp: &TempDir) -> PathBuf {
+    let catalogue = catalogue();
+    let mut answers = Answers {
+        name: ProjectName::parse("app").unwrap(),
+        modules: defaults(&catalogue),
+        migrations: BTreeMap::new(),
+        resources: BTreeMap::from([(
+            "subscriptions".to_string(),
+            Resource {
+                owner: Owner::User,
+                singular: None,
+                fields: parse_fields(&["plan:text"]).unwrap(),
+                removed: None,
+            },
+        )]),
+    };
+    for (name, version) in
+        omnistack::resource::migration_versions(&answers.resources, &answers.migrations)
+    {
+        answers.migrations.insert(name, version);
+    }
+    let tree = omnistack::generate(&catalogue, &answers).unwrap();
+    let project = tmp.path().join("app");
+    omnistack::write::write_project(&project, &tree, |dir| {
+        omnistack::git::init_with_initial_commit(dir, &tree).unwrap();
+        Ok(())
+    })
+    .unwrap();
+    project
+}
+
 #[test]
 fn a_resource_named_as_a_table_of_a_module_the_project_lacks_keeps_working_until_that_module_is_added()
  {
     let tmp = TempDir::new().unwrap();
-    // As a project declared it before a release gave the payments module this table.
-    let preset = tmp.path().join("preset.toml");
-    fs::write(
-        &preset,
-        "[resources.subscriptions]\nfields = [{ name = \"plan\", type = \"text\" }]\n",
-    )
-    .unwrap();
-    omnistack(tmp.path())
-        .args(["new", "app", "--yes", "--preset"])
-        .arg(&preset)
-        .assert()
-        .success();
-    let project = tmp.path().join("app");
+    let project = project_declaring_subscriptions(&tmp);
 
     omnistack(&project)
         .args(["generate", "field", "subscriptions", "note:text?"])
@@ -166,6 +191,27 @@ fn a_resource_named_as_a_table_of_a_module_the_project_lacks_keeps_working_until
         &["add", "payments", "--provider", "stripe", "--yes"],
         "resource `subscriptions` would collide with the table `subscriptions`, from payments (stripe)",
     );
+}
+
+#[test]
+fn a_new_project_may_not_declare_a_resource_named_as_what_a_module_it_lacks_uses() {
+    let tmp = TempDir::new().unwrap();
+    let preset = tmp.path().join("preset.toml");
+    fs::write(
+        &preset,
+        "[resources.subscriptions]\nfields = [{ name = \"plan\", type = \"text\" }]\n",
+    )
+    .unwrap();
+
+    omnistack(tmp.path())
+        .args(["new", "app", "--yes", "--preset"])
+        .arg(&preset)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "resource `subscriptions` would collide with the table `subscriptions`",
+        ));
+    assert!(!tmp.path().join("app").exists());
 }
 
 #[test]
@@ -288,6 +334,43 @@ fn without_auth_a_resource_is_shared_and_mounted_on_the_public_routes() {
         differing(&files(&project), &recorded_render(&project)),
         Vec::<String>::new()
     );
+}
+
+#[test]
+fn shared_rows_chosen_by_default_are_announced_as_public_unless_quiet() {
+    let tmp = TempDir::new().unwrap();
+    let project = project_without_auth(&tmp);
+    let announced = "The rows of `tags` are shared (`--owner none`, the default without auth): public to anyone who can reach the API";
+
+    omnistack(&project)
+        .args([
+            "generate",
+            "resource",
+            "tags",
+            "name:string(50)",
+            "--dry-run",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(announced));
+    omnistack(&project)
+        .args(["--quiet", "generate", "resource", "tags", "name:string(50)"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("shared").not());
+    commit_all(&project, "tags");
+    omnistack(&project)
+        .args([
+            "generate",
+            "resource",
+            "labels",
+            "name:string(50)",
+            "--owner",
+            "none",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("shared").not());
 }
 
 #[test]

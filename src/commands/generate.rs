@@ -184,7 +184,15 @@ pub fn run(catalogue: &Catalogue, args: &ResourceArgs, ui: Ui) -> Result<(), Err
             };
             let changed = resource::change::generate(catalogue, &answers, new)?;
             let what = format!("generate resource {name}");
-            change::merge(&project, catalogue, &changed, &what, options, ui)
+            let merged = change::merge(&project, catalogue, &changed, &what, options, ui);
+            let shared_by_default = owner.is_none()
+                && changed.resources.get(name).map(|r| r.owner) == Some(Owner::None);
+            if shared_by_default && (merged.is_ok() || matches!(merged, Err(Error::Conflicts(_)))) {
+                ui.line(format!(
+                    "The rows of `{name}` are shared (`--owner none`, the default without auth): public to anyone who can reach the API, who may list, read, change and delete them."
+                ));
+            }
+            merged
         }
         ResourceArgs::Field {
             resource,

@@ -99,6 +99,16 @@ pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
         Some(path) => Some(AnswersFile::read(catalogue, path)?),
         None => None,
     };
+    if let Some(preset) = &preset {
+        // A new project's resources are new declarations, checked as `generate resource`
+        // checks one: against every name a module may take, even one this project lacks.
+        for (name, declared) in &preset.resources {
+            if !declared.removed.as_ref().is_some_and(|r| r.drop_table) {
+                resource::check::check_new(catalogue, &preset.resources, name)
+                    .map_err(crate::answers::AnswersError::from)?;
+            }
+        }
+    }
     let mut choices = preset
         .as_ref()
         .map(|p| p.choices.clone())

@@ -176,6 +176,7 @@ pub fn add_fields(
             });
         }
     }
+    check::check_new_fields(name, &fields).map_err(AnswersError::from)?;
     let migration = added_migration(name, &fields);
     for field in &mut fields {
         field.added = Some(migration.clone());

@@ -275,13 +275,17 @@ pub enum ResourceError {
     },
     /// A resource name the project already uses.
     #[error(
-        "resource `{name}` would collide with {taken_by}; choose another name (a resource already in use moves to another as \"Renaming a resource\" in omnistack's README says)"
+        "resource `{name}` would collide with {taken_by}; choose another name{}",
+        if *.declared { " (a resource already in use moves to another as \"Renaming a resource\" in omnistack's README says)" } else { "" }
     )]
     Taken {
         /// The name given.
         name: String,
         /// What already has it (`the module `auth``, `the table `users``, ...).
         taken_by: String,
+        /// Whether the project declares the resource already (its table may hold rows), rather
+        /// than it being declared now.
+        declared: bool,
     },
     /// Two resources whose rows would have one name (`invoice` and `invoices`).
     #[error(
@@ -499,7 +503,7 @@ pub enum ResourceError {
     IdentifierTooLong {
         /// The resource.
         resource: String,
-        /// What the identifier names (`table`, `column`, `index`).
+        /// What the identifier names (`table`, `column`, `index`, `foreign key`, ...).
         what: &'static str,
         /// The identifier the migrations would use.
         identifier: String,
@@ -515,6 +519,18 @@ pub enum ResourceError {
         field: String,
         /// Which values (`a text value`, `a string(1000) value`).
         values: String,
+    },
+    /// A unique field of a type whose values cannot usefully be unique.
+    #[error("field `{resource}.{field}` is {ty}, which cannot be unique ({why}): drop `:unique`")]
+    UniqueType {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+        /// Its type's keyword.
+        ty: &'static str,
+        /// Why not.
+        why: &'static str,
     },
     /// A migration name that is not `snake_case`, or that another migration has.
     #[error("field `{resource}.{field}`: {problem}")]
@@ -590,12 +606,6 @@ impl Taken {
             }
         }
         taken
-    }
-
-    /// Lets a resource own `name`, which a unit names too: a unit that shows or serves a
-    /// resource (the example `projects`) names its table and routes without colliding with it.
-    pub fn release(&mut self, name: &str) {
-        self.names.remove(name);
     }
 
     fn insert(&mut self, name: &str, by: String) {
@@ -686,8 +696,10 @@ pub fn check(
     Ok(())
 }
 
-/// Checks the resource `name` of `resources`, which is being declared, against every name the
-/// catalogue uses ([`Taken::from_catalogue`]); [`check`] then checks the whole project.
+/// Checks the resource `name` of `resources`, which is being declared (by `generate resource`,
+/// or in a new project), against every name the catalogue uses ([`Taken::from_catalogue`]),
+/// and its identifiers and unique fields against PostgreSQL's limits; [`check`] then checks
+/// the whole project.
 pub fn check_new(
     catalogue: &Catalogue,
     resources: &Resources,
@@ -695,10 +707,21 @@ pub fn check_new(
 ) -> Result<(), ResourceError> {
     match resources.get(name) {
         Some(resource) => {
-            check_resource(&Taken::from_catalogue(catalogue), resources, name, resource)
+            let taken = Taken::from_catalogue(catalogue);
+            check_resource(&taken, resources, name, resource, false)?;
+            check_identifiers(name, identifiers(name, resource))?;
+            check_unique(name, &resource.fields)
         }
         None => Ok(()),
     }
+}
+
+/// Checks `fields`, being added to resource `name`, against PostgreSQL's limits as
+/// [`check_new`] checks a new resource's.
+pub fn check_new_fields(name: &str, fields: &[Field]) -> Result<(), ResourceError> {
+    let identifiers = fields.iter().flat_map(|f| field_identifiers(name, f));
+    check_identifiers(name, identifiers.collect())?;
+    check_unique(name, fields)
 }
 
 /// [`check`], with what the catalogue takes already gathered.
@@ -713,9 +736,9 @@ pub fn check_with(
     for (name, resource) in resources {
         let dropped = resource.removed.as_ref().is_some_and(|r| r.drop_table);
         let taken_by_others = if dropped { &nothing_taken } else { taken };
-        check_resource(taken_by_others, resources, name, resource)?;
-        check_identifiers(name, resource)?;
-        check_unique_lengths(name, resource)?;
+        check_resource(taken_by_others, resources, name, resource, true)?;
+        // Identifier lengths and unique fields are checked as they are declared (`check_new`,
+        // `check_new_fields`) only: a stricter release must not make an existing project unloadable.
         if resource.owner == Owner::User && resource.removed.is_none() && auth == Some(false) {
             return Err(ResourceError::OwnerNeedsAuth {
                 resource: name.clone(),
@@ -734,12 +757,14 @@ fn check_resource(
     resources: &Resources,
     name: &str,
     resource: &Resource,
+    declared: bool,
 ) -> Result<(), ResourceError> {
     check_name("resource", name)?;
     if let Some(by) = taken.by(name) {
         return Err(ResourceError::Taken {
             name: name.to_string(),
             taken_by: by.to_string(),
+            declared,
         });
     }
     let singular = resource.singular(name);
@@ -798,8 +823,11 @@ fn check_resource(
 /// Refuses a resource whose migrations would name a table, column or index longer than
 /// PostgreSQL keeps: it would cut the name short, and the generated code finds a unique
 /// field's index by its full name (`crud.rs` maps a unique violation to its field).
-fn check_identifiers(name: &str, resource: &Resource) -> Result<(), ResourceError> {
-    match identifiers(name, resource)
+fn check_identifiers(
+    name: &str,
+    identifiers: Vec<(&'static str, String)>,
+) -> Result<(), ResourceError> {
+    match identifiers
         .into_iter()
         .find(|(_, identifier)| identifier.len() > IDENTIFIER_LIMIT)
     {
@@ -813,9 +841,11 @@ fn check_identifiers(name: &str, resource: &Resource) -> Result<(), ResourceErro
 }
 
 /// Every identifier `templates/resource/migrations/` derive from a resource's names, with what
-/// each names: its table, its columns, and its indexes.
+/// each names: its table, its columns, its indexes, and the constraints PostgreSQL names after
+/// them (`<table>_pkey`, `<table>_<column>_fkey`, `<table>_<column>_check`).
 fn identifiers(name: &str, resource: &Resource) -> Vec<(&'static str, String)> {
     let mut identifiers = vec![("table", name.to_string())];
+    identifiers.push(("primary key", format!("{name}_pkey")));
     let listing: &[&str] = match resource.owner {
         Owner::User => &["owner_live_idx", "owner_idx"],
         Owner::None => &["live_idx"],
@@ -823,22 +853,56 @@ fn identifiers(name: &str, resource: &Resource) -> Vec<(&'static str, String)> {
     for suffix in listing.iter().chain(&["created_at_idx", "deleted_at_idx"]) {
         identifiers.push(("index", format!("{name}_{suffix}")));
     }
+    if resource.owner == Owner::User {
+        identifiers.push(("foreign key", format!("{name}_owner_id_fkey")));
+    }
     for field in &resource.fields {
-        identifiers.push(("column", field.name.clone()));
-        if field.unique {
-            identifiers.push(("index", format!("{name}_{}_key", field.name)));
-        }
-        if matches!(field.ty, FieldType::Ref { .. }) {
+        identifiers.extend(field_identifiers(name, field));
+    }
+    identifiers
+}
+
+/// The identifiers the migrations derive from `field` of resource `name`.
+fn field_identifiers(name: &str, field: &Field) -> Vec<(&'static str, String)> {
+    let mut identifiers = vec![("column", field.name.clone())];
+    if field.unique {
+        identifiers.push(("index", format!("{name}_{}_key", field.name)));
+    }
+    match field.ty {
+        // `crud::write_error` finds the field a failed reference is to blame on by this name.
+        FieldType::Ref { .. } => {
             identifiers.push(("index", format!("{name}_{}_idx", field.name)));
+            identifiers.push(("foreign key", format!("{name}_{}_fkey", field.name)));
         }
+        FieldType::Enum { .. } => {
+            identifiers.push(("check constraint", format!("{name}_{}_check", field.name)));
+        }
+        _ => {}
     }
     identifiers
 }
 
 /// Refuses a unique field whose values may not fit its unique index (see
-/// [`UNIQUE_MAX_LENGTH`]): `text` and `json` of any length, a `string` longer than that.
-fn check_unique_lengths(name: &str, resource: &Resource) -> Result<(), ResourceError> {
-    for field in resource.fields.iter().filter(|f| f.unique) {
+/// [`UNIQUE_MAX_LENGTH`]): `text` and `json` of any length, a `string` longer than that; and
+/// one of a type whose values cannot usefully be unique (or that the generated tests cannot
+/// make distinct values of).
+fn check_unique(name: &str, fields: &[Field]) -> Result<(), ResourceError> {
+    for field in fields.iter().filter(|f| f.unique) {
+        let why = match field.ty {
+            FieldType::Bool => Some("it has two values"),
+            FieldType::F64 => Some("floats that print alike can differ"),
+            FieldType::Enum { .. } => Some("it has a few values"),
+            FieldType::Ref { .. } => Some("one-to-one refs are not generated yet"),
+            _ => None,
+        };
+        if let Some(why) = why {
+            return Err(ResourceError::UniqueType {
+                resource: name.to_string(),
+                field: field.name.clone(),
+                ty: field.ty.keyword(),
+                why,
+            });
+        }
         let values = match field.ty {
             FieldType::Text => "a text value".to_string(),
             FieldType::Json => "a json value".to_string(),
@@ -1034,11 +1098,10 @@ fn check_default(ty: &FieldType, default: &toml::Value) -> Result<(), String> {
         }
         (FieldType::Date, Value::Datetime(d)) if d.time.is_none() && d.offset.is_none() => Ok(()),
         (FieldType::Date, _) => expected("a date, such as 2025-01-31"),
-        (FieldType::Datetime, Value::Datetime(d))
-            if d.date.is_some() && d.time.is_some() && d.offset.is_some() =>
-        {
-            Ok(())
-        }
+        (FieldType::Datetime, Value::Datetime(d)) => match (d.date, d.time, d.offset) {
+            (Some(date), Some(time), Some(offset)) => check_point_in_time(date, time, offset),
+            _ => expected("a point in time with its offset, such as 2025-01-31T09:00:00Z"),
+        },
         (FieldType::Datetime, _) => {
             expected("a point in time with its offset, such as 2025-01-31T09:00:00Z")
         }
@@ -1056,6 +1119,40 @@ fn check_default(ty: &FieldType, default: &toml::Value) -> Result<(), String> {
             expected("allowed: a ref has no default, since no row's id is known in advance")
         }
     }
+}
+
+/// Refuses a datetime default that a request body could not carry (years 0 to 9999 in UTC),
+/// or that PostgreSQL would round (it keeps microseconds): the generated test compares it
+/// exactly with what a row returns.
+fn check_point_in_time(
+    date: toml::value::Date,
+    time: toml::value::Time,
+    offset: toml::value::Offset,
+) -> Result<(), String> {
+    let offset = match offset {
+        toml::value::Offset::Z => 0,
+        toml::value::Offset::Custom { minutes } => i32::from(minutes),
+    };
+    let minutes = i32::from(time.hour) * 60 + i32::from(time.minute) - offset;
+    // An offset moves the time by less than a day: only the year's first and last days can
+    // move to another year.
+    let utc_year = match minutes.div_euclid(24 * 60) {
+        -1 if (date.month, date.day) == (1, 1) => i32::from(date.year) - 1,
+        1 if (date.month, date.day) == (12, 31) => i32::from(date.year) + 1,
+        _ => i32::from(date.year),
+    };
+    if !(0..=9999).contains(&utc_year) {
+        return Err(format!(
+            "a point in time within years 0 to 9999 in UTC (it is in year {utc_year} in UTC)"
+        ));
+    }
+    if time.nanosecond.is_some_and(|n| n % 1000 != 0) {
+        return Err(
+            "a point in time to the microsecond (at most 6 fractional digits, as PostgreSQL keeps)"
+                .to_string(),
+        );
+    }
+    Ok(())
 }
 
 fn is_decimal(s: &str) -> bool {
@@ -1271,9 +1368,11 @@ mod tests {
         Taken::from_catalogue(&Catalogue::embedded().unwrap())
     }
 
+    /// Checks resource `name` declared with `words` as `generate resource` does.
     fn check_one(name: &str, words: &[&str]) -> Result<(), ResourceError> {
         let resources = Resources::from([(name.to_string(), resource(Owner::None, words))]);
-        check_with(&taken(), &resources, Some(true))
+        check_with(&taken(), &resources, Some(true))?;
+        check_new(&Catalogue::embedded().unwrap(), &resources, name)
     }
 
     #[test]
@@ -1707,6 +1806,38 @@ mod tests {
     }
 
     #[test]
+    fn a_datetime_default_outside_years_0_to_9999_in_utc_is_refused() {
+        for word in [
+            "d:datetime=9999-12-31T23:30:00-01:00",
+            "d:datetime=0000-01-01T00:30:00+01:00",
+        ] {
+            let message = check_one("invoices", &[word]).unwrap_err().to_string();
+            assert!(
+                message.contains("within years 0 to 9999 in UTC"),
+                "{word}: {message}"
+            );
+        }
+        for word in [
+            "d:datetime=9999-12-31T23:30:00+01:00",
+            "d:datetime=0000-01-01T00:30:00Z",
+        ] {
+            assert_eq!(check_one("invoices", &[word]), Ok(()), "{word}");
+        }
+    }
+
+    #[test]
+    fn a_datetime_default_finer_than_a_microsecond_is_refused() {
+        let error = check_one("invoices", &["d:datetime=2025-01-31T09:00:00.1234567Z"]);
+
+        let message = error.unwrap_err().to_string();
+        assert!(message.contains("at most 6 fractional digits"), "{message}");
+        assert_eq!(
+            check_one("invoices", &["d:datetime=2025-01-31T09:00:00.123456Z"]),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn an_optional_field_with_a_default_is_refused() {
         assert!(matches!(
             check_one("invoices", &["label:text?=n/a"]),
@@ -1802,6 +1933,79 @@ mod tests {
     }
 
     #[test]
+    fn a_ref_whose_foreign_key_name_exceeds_63_bytes_is_refused() {
+        // One byte longer than its index, `invoices_<field>_idx`, which fits.
+        let field = "b".repeat(IDENTIFIER_LIMIT - "invoices__fkey".len() + 1);
+        let mut resources = Resources::from([(
+            "customers".to_string(),
+            resource(Owner::User, &["name:text"]),
+        )]);
+        resources.insert(
+            "invoices".to_string(),
+            resource(Owner::User, &[&format!("{field}:ref(customers)")]),
+        );
+
+        let error = check_new(&Catalogue::embedded().unwrap(), &resources, "invoices").unwrap_err();
+
+        assert_eq!(
+            error,
+            ResourceError::IdentifierTooLong {
+                resource: "invoices".into(),
+                what: "foreign key",
+                identifier: format!("invoices_{field}_fkey"),
+            }
+        );
+    }
+
+    #[test]
+    fn an_enum_whose_check_constraint_name_exceeds_63_bytes_is_refused() {
+        let field = "e".repeat(IDENTIFIER_LIMIT - "notes__check".len() + 1);
+
+        let error = check_one("notes", &[&format!("{field}:enum(a,b)")]).unwrap_err();
+
+        assert!(
+            matches!(
+                &error,
+                ResourceError::IdentifierTooLong {
+                    what: "check constraint",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_declared_resource_a_newer_release_finds_too_long_still_loads() {
+        let name = "a".repeat(IDENTIFIER_LIMIT);
+        let resources =
+            Resources::from([(name.clone(), resource(Owner::None, &["body:text:unique"]))]);
+
+        assert_eq!(check_with(&taken(), &resources, Some(false)), Ok(()));
+        assert!(check_new(&Catalogue::embedded().unwrap(), &resources, &name).is_err());
+    }
+
+    #[test]
+    fn a_new_field_whose_index_name_exceeds_63_bytes_is_refused() {
+        let long = &"d".repeat(IDENTIFIER_LIMIT - "notes__key".len() + 1);
+        let long = field(&format!("{long}:string:unique"));
+
+        assert!(matches!(
+            check_new_fields("notes", &[long]),
+            Err(ResourceError::IdentifierTooLong { what: "index", .. })
+        ));
+        assert_eq!(check_new_fields("notes", &[field("title:text")]), Ok(()));
+    }
+
+    #[test]
+    fn a_new_unique_text_field_is_refused() {
+        assert!(matches!(
+            check_new_fields("notes", &[field("body:text:unique")]),
+            Err(ResourceError::UniqueTooLong { .. })
+        ));
+    }
+
+    #[test]
     fn a_column_name_longer_than_63_bytes_is_refused() {
         let field = "c".repeat(IDENTIFIER_LIMIT + 1);
 
@@ -1829,6 +2033,41 @@ mod tests {
             "{message}"
         );
         assert_eq!(check_one("codes", &["code:string(601)"]), Ok(()));
+    }
+
+    #[test]
+    fn a_unique_bool_f64_enum_or_ref_field_is_refused() {
+        let resources =
+            Resources::from([("notes".to_string(), resource(Owner::None, &["title:text"]))]);
+        for word in [
+            "done:bool:unique",
+            "ratio:f64:unique",
+            "status:enum(a,b):unique",
+            "note_id:ref(notes):unique",
+        ] {
+            let mut resources = resources.clone();
+            resources.insert("tags".into(), resource(Owner::None, &[word]));
+            assert!(
+                matches!(
+                    check_new(&Catalogue::embedded().unwrap(), &resources, "tags"),
+                    Err(ResourceError::UniqueType { .. })
+                ),
+                "{word}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_unique_integer_decimal_date_or_datetime_field_passes() {
+        for word in [
+            "a:i32:unique",
+            "b:i64:unique",
+            "c:decimal:unique",
+            "d:date:unique",
+            "e:datetime:unique",
+        ] {
+            assert_eq!(check_one("codes", &[word]), Ok(()), "{word}");
+        }
     }
 
     #[test]
@@ -1892,6 +2131,18 @@ mod tests {
     }
 
     #[test]
+    fn a_new_resources_taken_name_is_refused_without_the_renaming_hint() {
+        let (catalogue, answers) = subscriptions_with_payments(&[]);
+
+        let error = check_new(&catalogue, &answers.resources, "subscriptions").unwrap_err();
+
+        assert_eq!(
+            error.to_string(),
+            "resource `subscriptions` would collide with the table `subscriptions`; choose another name"
+        );
+    }
+
+    #[test]
     fn a_declared_resource_named_as_what_a_chosen_module_uses_is_refused_naming_the_module() {
         let (catalogue, answers) = subscriptions_with_payments(&["stripe"]);
 
@@ -1916,20 +2167,6 @@ mod tests {
         }
 
         assert!(answers.check_requirements(&catalogue).is_ok());
-    }
-
-    #[test]
-    fn a_name_released_to_resources_may_be_a_resources() {
-        let mut taken = taken();
-        let resources = Resources::from([(
-            "projects".to_string(),
-            resource(Owner::User, &["title:text"]),
-        )]);
-        assert!(check_with(&taken, &resources, Some(true)).is_err());
-
-        taken.release("projects");
-
-        assert_eq!(check_with(&taken, &resources, Some(true)), Ok(()));
     }
 
     /// The identifiers after each `marker` in the migrations `render` has for `table`.

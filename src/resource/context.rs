@@ -1086,9 +1086,16 @@ impl FieldContext {
             "string" => format!(
                 "body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"].as_str().unwrap()));"
             ),
-            "i32" | "i64" => format!("body[\"{name}\"] = json!(n);"),
+            // Past the samples (1 and 2, 100 and 200), which the tests' other rows hold.
+            "i32" | "i64" => format!("body[\"{name}\"] = json!(1_000_000 + n);"),
+            "decimal" => format!("body[\"{name}\"] = json!(format!(\"{{}}.50\", 1_000_000 + n));"),
+            "date" => format!("body[\"{name}\"] = json!(format!(\"{{}}-06-15\", 3000 + n));"),
+            "datetime" => {
+                format!("body[\"{name}\"] = json!(format!(\"{{}}-06-15T10:00:00Z\", 3000 + n));")
+            }
             "uuid" => format!("body[\"{name}\"] = json!(format!(\"00000000-0000-4000-9000-{{n:012}}\"));"),
             _ if field.optional => format!("body[\"{name}\"] = Value::Null;"),
+            // No other type may be declared unique any more (`check::check_unique`).
             _ => format!("body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"]));"),
         });
         let ordered = !matches!(field.ty, FieldType::Json | FieldType::Ref { .. });
@@ -2100,6 +2107,39 @@ fields = [
             ]
         );
         assert_eq!(values[values.len() - 1], "-updated_at");
+    }
+
+    #[test]
+    fn a_unique_field_is_made_distinct_with_a_valid_value_past_its_samples() {
+        let resource = Resource {
+            owner: Owner::None,
+            singular: None,
+            fields: crate::resource::grammar::parse_fields(&[
+                "count:i32:unique",
+                "price:decimal:unique",
+                "starts_on:date:unique",
+                "remind_at:datetime:unique",
+            ])
+            .unwrap(),
+            removed: None,
+        };
+        let context =
+            ResourceContext::new("codes", &resource, &Resources::new(), |_| String::new());
+
+        let made = |name: &str| field(&context, name).make_unique.clone().unwrap();
+        assert_eq!(made("count"), "body[\"count\"] = json!(1_000_000 + n);");
+        assert_eq!(
+            made("price"),
+            "body[\"price\"] = json!(format!(\"{}.50\", 1_000_000 + n));"
+        );
+        assert_eq!(
+            made("starts_on"),
+            "body[\"starts_on\"] = json!(format!(\"{}-06-15\", 3000 + n));"
+        );
+        assert_eq!(
+            made("remind_at"),
+            "body[\"remind_at\"] = json!(format!(\"{}-06-15T10:00:00Z\", 3000 + n));"
+        );
     }
 
     fn with_defaults() -> ResourceContext {
