@@ -193,25 +193,29 @@ fn a_resource_named_as_a_table_of_a_module_the_project_lacks_keeps_working_until
     );
 }
 
-#[test]
-fn a_new_project_may_not_declare_a_resource_named_as_what_a_module_it_lacks_uses() {
+/// Runs `new app --preset` on a preset of `text`, expecting a refusal that says `message` and
+/// no project written.
+fn new_is_refused(text: &str, message: &str) {
     let tmp = TempDir::new().unwrap();
     let preset = tmp.path().join("preset.toml");
-    fs::write(
-        &preset,
-        "[resources.subscriptions]\nfields = [{ name = \"plan\", type = \"text\" }]\n",
-    )
-    .unwrap();
+    fs::write(&preset, text).unwrap();
 
     omnistack(tmp.path())
         .args(["new", "app", "--yes", "--preset"])
         .arg(&preset)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(
-            "resource `subscriptions` would collide with the table `subscriptions`",
-        ));
+        .stderr(predicate::str::contains(message));
+
     assert!(!tmp.path().join("app").exists());
+}
+
+#[test]
+fn a_new_project_may_not_declare_a_resource_named_as_what_a_module_it_lacks_uses() {
+    new_is_refused(
+        "[resources.subscriptions]\nfields = [{ name = \"plan\", type = \"text\" }]\n",
+        "resource `subscriptions` would collide with the table `subscriptions`",
+    );
 }
 
 #[test]
@@ -466,24 +470,10 @@ fn removing_a_resource_the_project_lacks_is_refused() {
 
 #[test]
 fn a_preset_with_an_invalid_resource_is_refused_before_anything_is_written() {
-    let tmp = TempDir::new().unwrap();
-    let preset = tmp.path().join("preset.toml");
-    fs::write(
-        &preset,
+    new_is_refused(
         "[resources.invoices]\nfields = [{ name = \"type\", type = \"text\" }]\n",
-    )
-    .unwrap();
-
-    omnistack(tmp.path())
-        .args(["new", "app", "--yes", "--preset"])
-        .arg(&preset)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "field `invoices.type` `type` is a Rust keyword",
-        ));
-
-    assert!(!tmp.path().join("app").exists());
+        "field `invoices.type` `type` is a Rust keyword",
+    );
 }
 
 #[test]
