@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use change_support::{
     Scenario, commit_all, differing, files, generate, git, index, insert_line, omnistack,
-    quiet_line, status, tree_of,
+    quiet_line, stamp_older_version, status, tree_of,
 };
 use predicates::prelude::*;
 use tempfile::TempDir;
@@ -244,15 +244,7 @@ fn an_older_release_project_whose_render_is_not_in_the_history_is_told_how_to_re
     let scenario = Scenario::find();
     let tmp = TempDir::new().unwrap();
     let project = generate(tmp.path(), &scenario.before);
-    let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
-    fs::write(
-        project.join("omnistack.toml"),
-        answers.replace(
-            &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
-            "version = \"0.0.1\"",
-        ),
-    )
-    .unwrap();
+    stamp_older_version(&project);
     // A squash merge of an older change: the content, without the render commit.
     commit_all(&project, "squashed: update to omnistack 0.0.1");
     git(&project, &["update-ref", "-d", "refs/omnistack/pristine"]);

@@ -5,7 +5,10 @@ mod change_support;
 
 use std::fs;
 
-use change_support::{Scenario, catalogue, commit_all, defaults, generate, git, omnistack, status};
+use change_support::{
+    Scenario, catalogue, commit_all, defaults, generate, git, omnistack, stamp_older_version,
+    status,
+};
 use omnistack::catalogue::Kind;
 use predicates::prelude::*;
 use tempfile::TempDir;
@@ -140,15 +143,7 @@ fn adopt_of_an_older_release_project_records_head_with_a_warning_and_changes_can
     let scenario = Scenario::find();
     let tmp = TempDir::new().unwrap();
     let project = generate(tmp.path(), &scenario.before);
-    let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
-    fs::write(
-        project.join("omnistack.toml"),
-        answers.replace(
-            &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
-            "version = \"0.0.1\"",
-        ),
-    )
-    .unwrap();
+    stamp_older_version(&project);
     commit_all(&project, "squashed: update to omnistack 0.0.1");
 
     omnistack(&project)

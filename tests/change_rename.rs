@@ -6,7 +6,8 @@ use std::fs;
 use std::path::Path;
 
 use change_support::{
-    CONFLICTS, catalogue, commit_all, defaults, generate, git, omnistack, status,
+    CONFLICTS, catalogue, commit_all, defaults, generate, git, omnistack, stamp_older_version,
+    status,
 };
 use predicates::prelude::*;
 use tempfile::TempDir;
@@ -41,16 +42,6 @@ fn renamed_and_edited(tmp: &TempDir) -> std::path::PathBuf {
     );
     commit_all(&project, "probes, with a longer timeout");
     project
-}
-
-/// Records an older omnistack in `omnistack.toml`: this omnistack cannot rebuild that release's
-/// render, so the merge takes it from the render commit the test records.
-fn stamp_older_version(project: &Path) {
-    replace(
-        &project.join("omnistack.toml"),
-        &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
-        "version = \"0.0.1\"",
-    );
 }
 
 fn replace(file: &Path, from: &str, to: &str) {

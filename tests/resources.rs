@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use change_support::{
     CONFLICTS, catalogue, commit_all, defaults, differing, files, files_with_git, generate,
-    omnistack, quiet_line, recorded_render, replace_lines,
+    omnistack, quiet_line, recorded_render, replace_lines, stamp_older_version,
 };
 use omnistack::answers::Answers;
 use omnistack::answers::AnswersFile;
@@ -664,15 +664,7 @@ fn migration_of_an_older_release(project: &Path, suffix: &str) -> (String, Strin
     let sql = fs::read_to_string(project.join(&path)).unwrap();
     let older = format!("-- As an older release wrote it.\n{sql}");
     fs::write(project.join(&path), &older).unwrap();
-    let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
-    fs::write(
-        project.join("omnistack.toml"),
-        answers.replace(
-            &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
-            "version = \"0.0.1\"",
-        ),
-    )
-    .unwrap();
+    stamp_older_version(project);
     commit_all(
         project,
         "omnistack 0.0.1: the older render\n\nOmnistack-Render: 0.0.1",

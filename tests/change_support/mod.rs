@@ -66,6 +66,16 @@ pub fn commit_all(dir: &Path, message: &str) {
     git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
 }
 
+/// Records an older omnistack in `omnistack.toml`: this omnistack cannot rebuild that release's
+/// render, so a change takes it from the render commit the test records.
+pub fn stamp_older_version(project: &Path) {
+    let path = project.join("omnistack.toml");
+    let current = format!("version = \"{}\"", env!("CARGO_PKG_VERSION"));
+    let answers = fs::read_to_string(&path).unwrap();
+    assert!(answers.contains(&current), "omnistack.toml holds {current}");
+    fs::write(&path, answers.replace(&current, "version = \"0.0.1\"")).unwrap();
+}
+
 /// `git status --porcelain`, one line per path.
 pub fn status(dir: &Path) -> Vec<String> {
     git(dir, &["status", "--porcelain"])
