@@ -427,6 +427,31 @@ fn normalise(module: &Module, values: &[String]) -> Result<Vec<String>, AnswersE
         .collect())
 }
 
+/// Answers for the unit tests of other modules.
+#[cfg(test)]
+impl Answers {
+    /// The catalogue's default answer for every module, in a project named `demo`.
+    pub(crate) fn defaults(catalogue: &Catalogue) -> Self {
+        Self {
+            name: ProjectName::parse("demo").unwrap(),
+            modules: catalogue
+                .modules
+                .iter()
+                .map(|m| (m.name.clone(), m.default.clone()))
+                .collect(),
+            migrations: BTreeMap::new(),
+            resources: Resources::new(),
+        }
+    }
+
+    /// These answers with `module` answered `providers`.
+    pub(crate) fn answering(mut self, module: &str, providers: &[&str]) -> Self {
+        let providers = providers.iter().map(|p| p.to_string()).collect();
+        self.modules.insert(module.to_string(), providers);
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

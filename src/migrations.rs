@@ -286,28 +286,16 @@ fn format_utc(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::name::ProjectName;
 
     /// The defaults, with `storage` (whose migration is `uploads`) as given.
     fn answers(storage: &[&str], recorded: &[(&str, &str)]) -> (Catalogue, Answers) {
         let catalogue = Catalogue::embedded().unwrap();
-        let mut modules: BTreeMap<String, Vec<String>> = catalogue
-            .modules
-            .iter()
-            .map(|m| (m.name.clone(), m.default.clone()))
-            .collect();
-        modules.insert(
-            "storage".into(),
-            storage.iter().map(|s| s.to_string()).collect(),
-        );
         let answers = Answers {
-            name: ProjectName::parse("demo").unwrap(),
-            modules,
             migrations: recorded
                 .iter()
                 .map(|(n, v)| (n.to_string(), v.to_string()))
                 .collect(),
-            resources: Default::default(),
+            ..Answers::defaults(&catalogue).answering("storage", storage)
         };
         (catalogue, answers)
     }

@@ -567,7 +567,6 @@ fn planned_file(root: &Dir<'_>, file: &'static File<'static>) -> PlannedFile {
 mod tests {
     use super::*;
     use crate::catalogue::Pairing;
-    use crate::name::ProjectName;
 
     /// The embedded catalogue, with `db` adding a `paired` process only beside `deploy`.
     fn catalogue_with_pairing() -> Catalogue {
@@ -591,21 +590,7 @@ mod tests {
     }
 
     fn plan_with_deploy(catalogue: &Catalogue, deploy: &[&str]) -> Plan {
-        let mut modules: BTreeMap<String, Vec<String>> = catalogue
-            .modules
-            .iter()
-            .map(|m| (m.name.clone(), m.default.clone()))
-            .collect();
-        modules.insert(
-            "deploy".to_string(),
-            deploy.iter().map(|d| d.to_string()).collect(),
-        );
-        let answers = Answers {
-            name: ProjectName::parse("demo").unwrap(),
-            modules,
-            migrations: BTreeMap::new(),
-            resources: Default::default(),
-        };
+        let answers = Answers::defaults(catalogue).answering("deploy", deploy);
         plan(catalogue, &answers).unwrap()
     }
 
@@ -625,21 +610,11 @@ mod tests {
 
     /// The paths planned with the defaults, and `jobs` and `storage` as given (`none` left out).
     fn paths_with(catalogue: &Catalogue, jobs: &str, storage: &str) -> Vec<String> {
-        let mut modules: BTreeMap<String, Vec<String>> = catalogue
-            .modules
-            .iter()
-            .map(|m| (m.name.clone(), m.default.clone()))
-            .collect();
+        let mut answers = Answers::defaults(catalogue);
         for (module, provider) in [("jobs", jobs), ("storage", storage), ("auth", "supabase")] {
-            let chosen = (provider != "none").then(|| provider.to_string());
-            modules.insert(module.to_string(), chosen.into_iter().collect());
+            let chosen = (provider != "none").then_some(provider);
+            answers = answers.answering(module, chosen.as_slice());
         }
-        let answers = Answers {
-            name: ProjectName::parse("demo").unwrap(),
-            modules,
-            migrations: BTreeMap::new(),
-            resources: Default::default(),
-        };
         let plan = plan(catalogue, &answers).unwrap();
         plan.files.into_iter().map(|f| f.path).collect()
     }
@@ -687,18 +662,7 @@ mod tests {
     fn the_bases_part_without_a_module_is_planned_only_while_the_module_is_left_out() {
         let catalogue = Catalogue::embedded().unwrap();
         let routes_with_auth = |auth: &[&str]| {
-            let mut modules: BTreeMap<String, Vec<String>> = catalogue
-                .modules
-                .iter()
-                .map(|m| (m.name.clone(), m.default.clone()))
-                .collect();
-            modules.insert("auth".into(), auth.iter().map(|p| p.to_string()).collect());
-            let answers = Answers {
-                name: ProjectName::parse("demo").unwrap(),
-                modules,
-                migrations: BTreeMap::new(),
-                resources: Default::default(),
-            };
+            let answers = Answers::defaults(&catalogue).answering("auth", auth);
             let plan = plan(&catalogue, &answers).unwrap();
             let routers = plan.context.adds.routes.iter().map(|r| r.router.clone());
             routers.collect::<Vec<_>>()

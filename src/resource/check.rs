@@ -2087,23 +2087,12 @@ mod tests {
     /// the name of a table of payments.
     fn subscriptions_with_payments(payments: &[&str]) -> (Catalogue, Answers) {
         let catalogue = Catalogue::embedded().unwrap();
-        let mut modules: BTreeMap<String, Vec<String>> = catalogue
-            .modules
-            .iter()
-            .map(|m| (m.name.clone(), m.default.clone()))
-            .collect();
-        modules.insert(
-            "payments".into(),
-            payments.iter().map(|p| p.to_string()).collect(),
-        );
         let answers = Answers {
-            name: crate::name::ProjectName::parse("demo").unwrap(),
-            modules,
-            migrations: BTreeMap::new(),
             resources: Resources::from([(
                 "subscriptions".to_string(),
                 resource(Owner::User, &["plan:text"]),
             )]),
+            ..Answers::defaults(&catalogue).answering("payments", payments)
         };
         (catalogue, answers)
     }
@@ -2195,16 +2184,7 @@ mod tests {
     #[test]
     fn the_identifiers_checked_are_every_one_the_resource_migrations_derive() {
         let catalogue = Catalogue::embedded().unwrap();
-        let mut answers = crate::answers::Answers {
-            name: crate::name::ProjectName::parse("demo").unwrap(),
-            modules: catalogue
-                .modules
-                .iter()
-                .map(|m| (m.name.clone(), m.default.clone()))
-                .collect(),
-            migrations: BTreeMap::new(),
-            resources: Resources::new(),
-        };
+        let mut answers = crate::answers::Answers::defaults(&catalogue);
         let mut invoices = resource(
             Owner::User,
             &["title:string:unique", "customer_id:ref(customers)"],
