@@ -232,7 +232,10 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
             .into_iter()
             .collect();
     for (name, resource) in &answers.resources {
-        let context = ResourceContext::new(name, resource, &answers.resources, |logical| {
+        let auth = !answers
+            .providers(crate::resource::check::AUTH_MODULE)
+            .is_empty();
+        let context = ResourceContext::new(name, resource, &answers.resources, auth, |logical| {
             versions[logical].clone()
         });
         let index = resources.len();
@@ -264,9 +267,11 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
                 crate::resource::Owner::None => "none",
             };
             let keywords: BTreeSet<&str> = resource.fields.iter().map(|f| f.ty.keyword()).collect();
+            let chosen = |module: &str| !answers.providers(module).is_empty();
             let units = std::iter::once(&templates.common)
                 .chain(templates.owners.get(owner))
-                .chain(keywords.iter().filter_map(|k| templates.types.get(*k)));
+                .chain(keywords.iter().filter_map(|k| templates.types.get(*k)))
+                .flat_map(|unit| unit.with_parts(chosen));
             for unit in units {
                 resource_units.push(unit);
                 adds.adds.extend(&unit.contribution.adds);

@@ -378,36 +378,74 @@ fn shared_rows_chosen_by_default_are_announced_as_public_unless_quiet() {
 }
 
 #[test]
-fn shared_rows_in_a_project_with_auth_are_refused_saying_what_to_do() {
+fn with_auth_a_shared_resource_is_mounted_for_signed_in_users_and_administrators() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);
-    refused(
-        &project,
-        &[
+
+    omnistack(&project)
+        .args([
             "generate",
             "resource",
             "tags",
             "name:text",
             "--owner",
             "none",
-        ],
-        "generates shared rows only in projects without auth, on the public routes; in a project with auth, resources are owned by the signed-in user (`--owner user`)",
+        ])
+        .assert()
+        .success();
+
+    assert_eq!(recorded(&project).resources["tags"].owner, Owner::None);
+    let app = fs::read_to_string(project.join("src/routes/app.rs")).unwrap();
+    let admin = fs::read_to_string(project.join("src/routes/admin.rs")).unwrap();
+    let public = fs::read_to_string(project.join("src/routes/public.rs")).unwrap();
+    assert!(app.contains("crate::tags::app_routes()"), "{app}");
+    assert!(admin.contains("crate::tags::admin_routes()"), "{admin}");
+    assert!(!public.contains("crate::tags::"), "{public}");
+    assert_eq!(
+        differing(&files(&project), &recorded_render(&project)),
+        Vec::<String>::new()
     );
 }
 
 #[test]
-fn adding_auth_over_a_shared_resource_is_refused() {
+fn adding_auth_moves_shared_resources_behind_sign_in_saying_so_and_removing_it_moves_them_back() {
     let tmp = TempDir::new().unwrap();
     let project = project_without_auth(&tmp);
+    for name in ["labels", "tags"] {
+        omnistack(&project)
+            .args(["generate", "resource", name, "name:text"])
+            .assert()
+            .success();
+        commit_all(&project, name);
+    }
+    let routes =
+        |group: &str| fs::read_to_string(project.join(format!("src/routes/{group}.rs"))).unwrap();
+
     omnistack(&project)
-        .args(["generate", "resource", "tags", "name:text"])
+        .args(["add", "auth", "--yes"])
         .assert()
-        .success();
-    commit_all(&project, "tags");
-    refused(
-        &project,
-        &["add", "auth", "--yes"],
-        "resource `tags` is shared (`owner = \"none\"`), and this omnistack release generates shared rows only in projects without auth",
+        .success()
+        .stdout(predicate::str::contains(
+            "The shared rows of `labels` are now behind sign-in: any signed-in user may list",
+        ))
+        .stdout(predicate::str::contains(
+            "The shared rows of `tags` are now behind sign-in",
+        ));
+    assert!(routes("app").contains("crate::tags::app_routes()"));
+    assert!(!routes("public").contains("crate::tags::"));
+    commit_all(&project, "auth");
+    omnistack(&project)
+        .args(["remove", "auth", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "The shared rows of `tags` are back on the public routes",
+        ));
+
+    assert!(routes("public").contains("crate::tags::routes()"));
+    assert_eq!(
+        differing(&files(&project), &recorded_render(&project)),
+        Vec::<String>::new()
     );
 }
 
@@ -991,5 +1029,12 @@ fn owned_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out()
 fn shared_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
     let (declarations, names) = short_and_medium("none");
     let diff = rustfmt_diff(&answers_declaring(&declarations, false), &names);
+    assert!(diff.is_empty(), "{diff}");
+}
+
+#[test]
+fn shared_resources_beside_auth_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
+    let (declarations, names) = short_and_medium("none");
+    let diff = rustfmt_diff(&answers_declaring(&declarations, true), &names);
     assert!(diff.is_empty(), "{diff}");
 }

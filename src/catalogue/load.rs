@@ -10,7 +10,7 @@ use super::contract::{self, Unit};
 use super::contribution::{ContributionDecl, Contributions};
 use super::{
     Catalogue, Contribution, CrateSpec, Feature, FeaturePart, Kind, Module, NONE, Pairing,
-    Provider, ResourceTemplates, ResourceUnit,
+    Provider, ResourcePart, ResourceTemplates, ResourceUnit,
 };
 
 /// A catalogue declaration that is missing, malformed or inconsistent.
@@ -203,13 +203,22 @@ fn load_resource(root: &'static Dir<'static>) -> Result<ResourceTemplates, Catal
         return Ok(ResourceTemplates::default());
     }
     let unit = |folder: &str, file: &str| -> Result<ResourceUnit, CatalogueError> {
-        let (_, contribution) = contribution::<NoHeader>(root, folder, file, &[])?;
-        let openapi =
-            entry(root, &format!("{folder}/openapi.json.jinja")).and_then(DirEntry::as_file);
-        Ok(ResourceUnit {
-            contribution,
-            openapi,
-        })
+        let mut unit = resource_unit(root, folder, file)?;
+        for (kind, chosen) in [("with", true), ("without", false)] {
+            let Some(dir) = entry(root, &format!("{folder}/{kind}")).and_then(DirEntry::as_dir)
+            else {
+                continue;
+            };
+            for part_dir in dir.dirs() {
+                let part_folder = path_str(part_dir.path());
+                unit.parts.push(ResourcePart {
+                    module: leaf(&part_folder),
+                    chosen,
+                    unit: resource_unit(root, &part_folder, &format!("{kind}.toml"))?,
+                });
+            }
+        }
+        Ok(unit)
     };
     let variants =
         |kind: &str, file: &str| -> Result<BTreeMap<String, ResourceUnit>, CatalogueError> {
@@ -242,6 +251,22 @@ fn load_resource(root: &'static Dir<'static>) -> Result<ResourceTemplates, Catal
         owners: variants("owner", "owner.toml")?,
         types: variants("types", "type.toml")?,
         migrations,
+    })
+}
+
+/// The resource unit declared by `<folder>/<file>`, with its files and OpenAPI template and
+/// without parts.
+fn resource_unit(
+    root: &'static Dir<'static>,
+    folder: &str,
+    file: &str,
+) -> Result<ResourceUnit, CatalogueError> {
+    let (_, contribution) = contribution::<NoHeader>(root, folder, file, &[])?;
+    let openapi = entry(root, &format!("{folder}/openapi.json.jinja")).and_then(DirEntry::as_file);
+    Ok(ResourceUnit {
+        contribution,
+        openapi,
+        parts: Vec::new(),
     })
 }
 
@@ -381,6 +406,33 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
             });
         }
         units.push((path, Unit::alone(&part.contribution)));
+    }
+    // A resource unit's part is rendered like the unit, per resource: its strings are templates
+    // of `resource`, so only the module it depends on is checked here.
+    let resource = &catalogue.resource;
+    let resource_units = std::iter::once(("resource".to_string(), &resource.common))
+        .chain(
+            resource
+                .owners
+                .iter()
+                .map(|(name, unit)| (format!("resource/owner/{name}"), unit)),
+        )
+        .chain(
+            resource
+                .types
+                .iter()
+                .map(|(name, unit)| (format!("resource/types/{name}"), unit)),
+        );
+    for (folder, unit) in resource_units {
+        for part in &unit.parts {
+            let kind = if part.chosen { "with" } else { "without" };
+            if !catalogue.module(&part.module).is_some_and(|m| m.optional) {
+                return Err(CatalogueError::Malformed {
+                    path: format!("{folder}/{kind}/{0}/{kind}.toml", part.module),
+                    message: "names no optional module of the catalogue".into(),
+                });
+            }
+        }
     }
     for module in &catalogue.modules {
         let at = |file: &str| format!("modules/{}/{file}", module.name);

@@ -14,6 +14,8 @@
 //! templates/features/<feature>/without/<module>/without.toml + files/  ... and it is not
 //! templates/resource/resource.toml + files/       every declared resource (`crate::resource`)
 //! templates/resource/owner/<owner>/owner.toml + files/  ... whose rows have that owner
+//! templates/resource/owner/<owner>/with/<module>/with.toml + files/        ... and <module> is chosen
+//! templates/resource/owner/<owner>/without/<module>/without.toml + files/  ... and it is not
 //! templates/resource/types/<type>/type.toml + files/    ... that has a field of that type
 //! templates/resource/migrations/{create,add,drop}.sql.jinja  its migrations
 //! ```
@@ -89,6 +91,35 @@ pub struct ResourceUnit {
     pub contribution: Contribution,
     /// `openapi.json.jinja`: the template of its OpenAPI fragment.
     pub openapi: Option<&'static include_dir::File<'static>>,
+    /// Its parts that depend on another module (`with/<module>/`, `without/<module>/`), such
+    /// as shared rows on the public routes without auth and behind sign-in with it.
+    pub parts: Vec<ResourcePart>,
+}
+
+/// A part of a [`ResourceUnit`] included only while a module is chosen, or only while it is not.
+#[derive(Debug, Clone)]
+pub struct ResourcePart {
+    /// The module.
+    pub module: String,
+    /// Whether the part applies when the module is chosen (`with/`) or when it is not (`without/`).
+    pub chosen: bool,
+    /// What the part adds; it has no parts of its own.
+    pub unit: ResourceUnit,
+}
+
+impl ResourceUnit {
+    /// The unit and the parts of it that apply when `chosen` says which modules are chosen.
+    pub fn with_parts<'u>(
+        &'u self,
+        chosen: impl Fn(&str) -> bool + 'u,
+    ) -> impl Iterator<Item = &'u ResourceUnit> + 'u {
+        std::iter::once(self).chain(
+            self.parts
+                .iter()
+                .filter(move |part| chosen(&part.module) == part.chosen)
+                .map(|part| &part.unit),
+        )
+    }
 }
 
 impl Catalogue {

@@ -36,5 +36,7 @@ pub fn run(catalogue: &Catalogue, args: &TargetArgs, ui: Ui) -> Result<(), Error
         target.module.name,
         changed.providers(&target.module.name).join(", ")
     );
-    change::merge(&project, catalogue, &changed, &what, &args.options, ui)
+    let merged = change::merge(&project, catalogue, &changed, &what, &args.options, ui);
+    change::announce_shared_moves(&answers, &changed, &merged, ui);
+    merged
 }

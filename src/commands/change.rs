@@ -10,6 +10,8 @@ use crate::catalogue::Catalogue;
 use crate::change::{Applied, Intent, OpenProject};
 use crate::merge::{ChangeKind, Merge};
 use crate::project::ProjectError;
+use crate::resource::Owner;
+use crate::resource::check::AUTH_MODULE;
 use crate::ui::{self, Ui};
 use crate::{check, prompt};
 
@@ -143,6 +145,36 @@ pub fn answers(
     options: &ChangeOptions,
 ) -> Result<Answers, Error> {
     project.answers(catalogue, prompt::ask_when(options.interactive()))
+}
+
+/// After a change that merged (or left conflicts to resolve), says in one line per live shared
+/// resource where its routes went when the change adds auth or removes it: behind sign-in on
+/// the app routes, or back on the public ones.
+pub fn announce_shared_moves(
+    before: &Answers,
+    after: &Answers,
+    merged: &Result<(), Error>,
+    ui: Ui,
+) {
+    let auth = |answers: &Answers| !answers.providers(AUTH_MODULE).is_empty();
+    if auth(before) == auth(after) || !matches!(merged, Ok(()) | Err(Error::Conflicts(_))) {
+        return;
+    }
+    let shared = after
+        .resources
+        .iter()
+        .filter(|(_, r)| r.owner == Owner::None && r.removed.is_none());
+    for (name, _) in shared {
+        ui.line(if auth(after) {
+            format!(
+                "The shared rows of `{name}` are now behind sign-in: any signed-in user may list, read, change and delete them under /api/v1/{name}, and administrators purge them under /api/v1/admin/{name}."
+            )
+        } else {
+            format!(
+                "The shared rows of `{name}` are back on the public routes: anyone who can reach the API may list, read, change and delete them under /api/v1/{name}."
+            )
+        });
+    }
 }
 
 /// Renders `answers` and merges the change since the base render into the working tree, or

@@ -43,5 +43,7 @@ pub fn run(catalogue: &Catalogue, args: &TargetArgs, ui: Ui) -> Result<(), Error
             .collect::<Vec<_>>()
             .join(", ")
     );
-    change::merge(&project, catalogue, &changed, &what, &args.options, ui)
+    let merged = change::merge(&project, catalogue, &changed, &what, &args.options, ui);
+    change::announce_shared_moves(&answers, &changed, &merged, ui);
+    merged
 }

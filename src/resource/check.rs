@@ -442,14 +442,6 @@ pub enum ResourceError {
         /// The resource.
         resource: String,
     },
-    /// `owner = "none"` in a project with auth, which this release does not generate yet.
-    #[error(
-        "resource `{resource}` is shared (`owner = \"none\"`), and this omnistack release generates shared rows only in projects without auth, on the public routes; in a project with auth, resources are owned by the signed-in user (`--owner user`)"
-    )]
-    SharedWithAuthNotGenerated {
-        /// The resource.
-        resource: String,
-    },
     /// A `ref` from a shared resource to an owned one.
     #[error(
         "field `{resource}.{field}` refers to `{to}`, whose rows each belong to one user, but `{resource}` is shared: a row every caller sees cannot point at a row only one user sees; make `{resource}` owned (`owner = \"user\"`) or `{to}` shared"
@@ -685,11 +677,6 @@ pub fn check(
             return Err(ResourceError::OwnerNotGenerated {
                 resource: name.clone(),
                 owner: owner.to_string(),
-            });
-        }
-        if resource.owner == Owner::None && resource.removed.is_none() && auth == Some(true) {
-            return Err(ResourceError::SharedWithAuthNotGenerated {
-                resource: name.clone(),
             });
         }
     }
@@ -2258,20 +2245,13 @@ mod tests {
     }
 
     #[test]
-    fn shared_rows_without_auth_pass_and_with_auth_are_refused() {
+    fn shared_rows_pass_with_auth_and_without() {
         let catalogue = Catalogue::embedded().unwrap();
         let resources =
             Resources::from([("tags".to_string(), resource(Owner::None, &["name:text"]))]);
-        assert_eq!(
-            check(&catalogue, &Taken::core(), &resources, Some(false)),
-            Ok(())
-        );
-        assert_eq!(
-            check(&catalogue, &Taken::core(), &resources, Some(true)),
-            Err(ResourceError::SharedWithAuthNotGenerated {
-                resource: "tags".into()
-            })
-        );
+        for auth in [Some(false), Some(true), None] {
+            assert_eq!(check(&catalogue, &Taken::core(), &resources, auth), Ok(()));
+        }
     }
 
     #[test]

@@ -406,16 +406,19 @@ struct Names<'a> {
     plural: &'a str,
     type_name: &'a str,
     owner: Owner,
+    /// Whether its routes need a token: owned rows, or shared ones in a project with auth.
+    signed_in: bool,
     resources: &'a Resources,
 }
 
 impl ResourceContext {
-    /// The context of resource `name` among `resources`, whose migrations have the versions
-    /// `version` gives.
+    /// The context of resource `name` among `resources` in a project with auth or without,
+    /// whose migrations have the versions `version` gives.
     pub fn new(
         name: &str,
         resource: &Resource,
         resources: &Resources,
+        auth: bool,
         mut version: impl FnMut(&str) -> String,
     ) -> Self {
         let singular = resource.singular(name);
@@ -424,6 +427,7 @@ impl ResourceContext {
             plural: name,
             type_name: &type_name,
             owner: resource.owner,
+            signed_in: auth || resource.owner == Owner::User,
             resources,
         };
         let context_of = |field: &Field| FieldContext::new(field, &names);
@@ -622,6 +626,7 @@ impl ResourceContext {
                 format!("New{type_name}"),
             ],
         );
+        let signed_in = names.signed_in;
         let handler_params: &[&str] = match resource.owner {
             Owner::User => &[
                 "user: CurrentUser",
@@ -682,11 +687,14 @@ impl ResourceContext {
             list_parameters,
             sort_doc: SORT_DOC,
             singular_with_article,
-            owner_summary: match resource.owner {
-                Owner::User => format!(
+            owner_summary: match (resource.owner, auth) {
+                (Owner::User, _) => format!(
                     "rows each owned by the user who created it.\n//!\n//! Users manage their own {name} under `/api/v1/{name}` (another user's is a 404);\n//! administrators list everyone's and delete them for good under `/api/v1/admin/{name}`."
                 ),
-                Owner::None => format!(
+                (Owner::None, true) => format!(
+                    "shared rows, which every signed-in user manages under `/api/v1/{name}`;\n//! administrators list them all and delete them for good under `/api/v1/admin/{name}`."
+                ),
+                (Owner::None, false) => format!(
                     "shared rows, under `/api/v1/{name}` for whoever may call the public routes."
                 ),
             },
@@ -704,9 +712,10 @@ impl ResourceContext {
             requests: Requests::new(name, wrong_type_filter.as_deref(), date_filter.as_deref()),
             show_signature,
             restore_signature,
-            route_exports: match resource.owner {
-                Owner::User => "{admin_routes, app_routes}",
-                Owner::None => "routes",
+            route_exports: if signed_in {
+                "{admin_routes, app_routes}"
+            } else {
+                "routes"
             },
             sortable_literal,
             unique_literal,
@@ -1047,8 +1056,8 @@ impl FieldContext {
                 body: body.clone(),
                 owned: target_owned,
                 add_new: add(new_value),
-                create_request: match names.owner {
-                    Owner::User => awaited_call(
+                create_request: if names.signed_in {
+                    awaited_call(
                         "        let response = ",
                         "self.send",
                         &[
@@ -1057,8 +1066,9 @@ impl FieldContext {
                             "Some(token)".to_owned(),
                             format!("Some(json!({body}))"),
                         ],
-                    ),
-                    Owner::None => awaited_call(
+                    )
+                } else {
+                    awaited_call(
                         "        let created = ",
                         "self.call",
                         &[
@@ -1067,12 +1077,13 @@ impl FieldContext {
                             format!("Some(json!({body}))"),
                             "201".to_owned(),
                         ],
-                    ),
+                    )
                 },
                 two_created: {
-                    let create = match names.owner {
-                        Owner::User => format!("app.create_{name}_as(&token).await"),
-                        Owner::None => format!("app.create_{name}().await"),
+                    let create = if names.signed_in {
+                        format!("app.create_{name}_as(&token).await")
+                    } else {
+                        format!("app.create_{name}().await")
                     };
                     rust_array(
                         &format!("        app.{name} = "),
@@ -1721,9 +1732,13 @@ mod tests {
     fn the_row_type_is_the_singular_in_upper_camel_case() {
         let resource: Resource = toml::from_str("fields = []").unwrap();
 
-        let context = ResourceContext::new("purchase_orders", &resource, &Resources::new(), |_| {
-            String::new()
-        });
+        let context = ResourceContext::new(
+            "purchase_orders",
+            &resource,
+            &Resources::new(),
+            true,
+            |_| String::new(),
+        );
 
         assert_eq!(context.type_name, "PurchaseOrder");
     }
@@ -1740,7 +1755,7 @@ fields = [
         )
         .unwrap();
 
-        let context = ResourceContext::new("things", &resource, &Resources::new(), |name| {
+        let context = ResourceContext::new("things", &resource, &Resources::new(), true, |name| {
             format!("v-{name}")
         });
 
@@ -1784,9 +1799,10 @@ fields = [
 "#,
         )
         .unwrap();
-        let context = ResourceContext::new("invoices", &resources["invoices"], &resources, |_| {
-            String::new()
-        });
+        let context =
+            ResourceContext::new("invoices", &resources["invoices"], &resources, true, |_| {
+                String::new()
+            });
         (resources, context)
     }
 
@@ -1993,8 +2009,9 @@ fields = [
             .unwrap(),
             removed: None,
         };
-        let context =
-            ResourceContext::new("codes", &resource, &Resources::new(), |_| String::new());
+        let context = ResourceContext::new("codes", &resource, &Resources::new(), false, |_| {
+            String::new()
+        });
 
         let made = |name: &str| field(&context, name).make_unique.clone().unwrap();
         assert_eq!(made("count"), "body[\"count\"] = json!(1_000_000 + n);");
@@ -2023,7 +2040,9 @@ fields = [
 "#,
         )
         .unwrap();
-        ResourceContext::new("plans", &resource, &Resources::new(), |_| String::new())
+        ResourceContext::new("plans", &resource, &Resources::new(), true, |_| {
+            String::new()
+        })
     }
 
     #[test]
