@@ -636,6 +636,39 @@ fn generate_then_remove_equals_before_but_for_the_kept_migration_and_its_record(
 }
 
 #[test]
+fn generating_then_removing_a_shared_resource_beside_auth_leaves_only_its_migration() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    let before = files(&project);
+    omnistack(&project)
+        .args([
+            "generate",
+            "resource",
+            "tags",
+            "name:text",
+            "--owner",
+            "none",
+        ])
+        .assert()
+        .success();
+    commit_all(&project, "tags");
+    let version = recorded(&project).migrations["create_tags"].clone();
+
+    omnistack(&project)
+        .args(["remove", "resource", "tags"])
+        .assert()
+        .success();
+
+    assert_eq!(
+        differing(&files(&project), &before),
+        [
+            format!("migrations/{version}_create_tags.sql"),
+            "omnistack.toml".to_string()
+        ]
+    );
+}
+
+#[test]
 fn remove_resource_with_drop_table_adds_a_drop_migration_after_the_others() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);

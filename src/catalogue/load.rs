@@ -694,4 +694,26 @@ mod tests {
             "{result:?}"
         );
     }
+
+    #[test]
+    fn shared_rows_have_a_part_without_auth_and_one_with_it() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let parts: Vec<(&str, bool)> = catalogue.resource.owners["none"]
+            .parts
+            .iter()
+            .map(|part| (part.module.as_str(), part.chosen))
+            .collect();
+        assert_eq!(parts, [("auth", true), ("auth", false)]);
+    }
+
+    #[test]
+    fn a_resource_part_naming_no_optional_module_is_refused() {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        let shared = catalogue.resource.owners.get_mut("none").unwrap();
+        shared.parts[0].module = "db".into();
+        assert_eq!(
+            check(&catalogue).map_err(|e| e.to_string()),
+            Err("templates/resource/owner/none/with/db/with.toml: names no optional module of the catalogue".into())
+        );
+    }
 }
