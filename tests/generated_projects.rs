@@ -70,14 +70,18 @@ fn require_services() {
     );
 }
 
-/// Renders the preset `examples/<preset>.toml` as the project `name` into `target/generated/<preset>`.
+/// Renders the preset `examples/<preset>.toml` (its modules and resources) as the project `name`
+/// into `target/generated/<preset>`.
 fn generate(preset: &str, name: &str) -> PathBuf {
     let catalogue = Catalogue::embedded().unwrap();
     let file =
         AnswersFile::read(&catalogue, &repo().join(format!("examples/{preset}.toml"))).unwrap();
     let name = ProjectName::parse(name).unwrap();
-    let answers =
+    let mut answers =
         Answers::complete(&catalogue, name, &file.choices, |_| Ok::<_, ()>(None)).unwrap();
+    // As `new --preset` does: the preset's resources, and the versions it records.
+    answers.resources = file.resources;
+    answers.migrations = file.migrations;
     let tree = omnistack::generate(&catalogue, &answers).unwrap();
     let dir = repo().join("target/generated").join(preset);
     // Rewrite in place (rather than a fresh temp dir) so cargo's fingerprints stay warm between runs.
