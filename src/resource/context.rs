@@ -7,6 +7,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::check::DEFAULT_MAX_LENGTH;
 use super::layout::{
     awaited_call, braced, opening, rust_array, rust_call, rust_fn, rust_list, statement,
 };
@@ -173,6 +174,9 @@ pub struct FieldContext {
     pub invalid: Vec<String>,
     /// How the tests name what `invalid` holds (`is_not_a_uuid`).
     pub invalid_reason: Option<&'static str>,
+    /// For a field of bounded length: its longest value, in characters, and the test's
+    /// assertion that a row stores a value of that length (`longest`) whole.
+    pub longest: Option<LongestContext>,
     /// `a` or `an`, before the field's name in a sentence.
     pub article: &'static str,
     /// The statement that makes the `n`th body's value its own, for a unique field.
@@ -185,6 +189,15 @@ pub struct FieldContext {
     pub sort_tested: bool,
     /// Whether a value is stored trimmed (a required single line of text).
     pub trimmed: bool,
+}
+
+/// The bound of a `string` or bounded `text` field, as its test of the longest value sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LongestContext {
+    /// The longest value, in characters.
+    pub max_length: u32,
+    /// `assert_eq!(created["<name>"], longest);`, laid out as rustfmt lays it out.
+    pub stored: String,
 }
 
 /// The tests' awaited requests whose path names the resource, each laid out as rustfmt lays it
@@ -737,7 +750,7 @@ fn of(resource: &Resource, names: &Names<'_>, keep: impl Fn(&Field) -> bool) -> 
 /// The Rust type of a field's value, without `Option`.
 fn rust_type(field: &Field, type_name: &str) -> String {
     match &field.ty {
-        FieldType::String { .. } | FieldType::Text => "String".into(),
+        FieldType::String { .. } | FieldType::Text { .. } => "String".into(),
         FieldType::Bool => "bool".into(),
         FieldType::I32 => "i32".into(),
         FieldType::I64 => "i64".into(),
@@ -756,10 +769,11 @@ fn enum_type(type_name: &str, field: &str) -> String {
     format!("{type_name}{}", upper_camel(field))
 }
 
-/// The longest value of a `string` field, in characters.
+/// The longest value of a `string` or bounded `text` field, in characters.
 fn max_length(ty: &FieldType) -> Option<u32> {
     match ty {
-        FieldType::String { max_length } => Some(max_length.unwrap_or(255)),
+        FieldType::String { max_length } => Some(max_length.unwrap_or(DEFAULT_MAX_LENGTH)),
+        FieldType::Text { max_length } => *max_length,
         _ => None,
     }
 }
@@ -862,6 +876,13 @@ impl FieldContext {
                 new_parts.push(format!("1 to {max} characters, trimmed"));
                 change_parts.push(format!("1 to {max} characters, trimmed"));
             }
+            FieldType::Text {
+                max_length: Some(max),
+            } => {
+                row_parts.push(format!("up to {max} characters"));
+                new_parts.push(format!("at most {max} characters"));
+                change_parts.push(format!("at most {max} characters"));
+            }
             FieldType::Decimal => {
                 for parts in [&mut row_parts, &mut new_parts, &mut change_parts] {
                     parts.push("an exact decimal number, as a string".to_owned());
@@ -910,8 +931,10 @@ impl FieldContext {
             let ty = if option { "Option<String>" } else { "String" };
             format!("#[schema(value_type = {ty}, format = \"decimal\")]")
         };
-        let text_schema =
-            max.map(|max| format!("#[schema(pattern = r\"\\S\", max_length = {max})]"));
+        let text_schema = max.map(|max| match keyword {
+            "string" => format!("#[schema(pattern = r\"\\S\", max_length = {max})]"),
+            _ => format!("#[schema(max_length = {max})]"),
+        });
 
         let row_type = if field.optional {
             optional(&ty)
@@ -992,14 +1015,18 @@ impl FieldContext {
                 format!("\"{name}\""),
                 format!("&{value}"),
             ];
-            let callee = match keyword {
-                "string" => {
-                    args.push(max.expect("a string has a maximum length").to_string());
+            let callee = match (keyword, max) {
+                ("string", Some(max)) => {
+                    args.push(max.to_string());
                     "crud::check_line"
                 }
-                "text" => "crud::check_text",
-                "date" => "crud::check_date",
-                "datetime" => "crud::check_datetime",
+                ("text", Some(max)) => {
+                    args.push(max.to_string());
+                    "crud::check_bounded_text"
+                }
+                ("text", None) => "crud::check_text",
+                ("date", _) => "crud::check_date",
+                ("datetime", _) => "crud::check_datetime",
                 _ => return None,
             };
             Some(statement(callee, &args))
@@ -1135,11 +1162,19 @@ impl FieldContext {
             samples,
             invalid,
             invalid_reason,
+            longest: max.map(|max_length| LongestContext {
+                max_length,
+                stored: rust_call(
+                    "    assert_eq!",
+                    &[format!("created[\"{name}\"]"), "longest".to_owned()],
+                    ";",
+                ),
+            }),
             article: article(name),
             make_unique,
             equality_filter: !matches!(
                 field.ty,
-                FieldType::Json | FieldType::Text | FieldType::F64 | FieldType::Datetime
+                FieldType::Json | FieldType::Text { .. } | FieldType::F64 | FieldType::Datetime
             ),
             range_filter: matches!(
                 field.ty,
@@ -1175,7 +1210,7 @@ fn samples(field: &Field) -> [String; 2] {
     let pair = |a: &str, b: &str| [a.to_owned(), b.to_owned()];
     match &field.ty {
         FieldType::String { .. } => pair("\"Alpha\"", "\"Beta\""),
-        FieldType::Text => pair("\"first note\"", "\"second note\""),
+        FieldType::Text { .. } => pair("\"first note\"", "\"second note\""),
         FieldType::Bool => pair("false", "true"),
         FieldType::I32 => pair("1", "2"),
         FieldType::I64 => pair("100", "200"),
@@ -1208,16 +1243,29 @@ fn invalid(ty: &FieldType) -> (Vec<String>, Option<&'static str>) {
         FieldType::String { max_length } => (
             vec![
                 "\"   \"".to_owned(),
-                format!("\"x\".repeat({})", max_length.unwrap_or(255) + 1),
+                format!(
+                    "\"x\".repeat({})",
+                    max_length.unwrap_or(DEFAULT_MAX_LENGTH) + 1
+                ),
                 "\"a\\u{7}b\"".to_owned(),
                 "\"a\\u{0}b\"".to_owned(),
                 "7".to_owned(),
             ],
             Some("is_blank_too_long_or_holds_control_characters"),
         ),
-        FieldType::Text => (
+        FieldType::Text { max_length: None } => (
             values(&["\"a\\u{0}b\"", "7"]),
             Some("holds_a_nul_character"),
+        ),
+        FieldType::Text {
+            max_length: Some(max),
+        } => (
+            vec![
+                format!("\"x\".repeat({})", max + 1),
+                "\"a\\u{0}b\"".to_owned(),
+                "7".to_owned(),
+            ],
+            Some("is_too_long_or_holds_a_nul_character"),
         ),
         FieldType::Bool => (values(&["\"yes\"", "1"]), Some("is_not_a_boolean")),
         FieldType::I32 => (
@@ -1283,8 +1331,10 @@ fn create_body(resource: &Resource) -> String {
 
 fn sql_type(ty: &FieldType) -> String {
     match ty {
-        FieldType::String { max_length } => format!("varchar({})", max_length.unwrap_or(255)),
-        FieldType::Text | FieldType::Enum { .. } => "text".into(),
+        FieldType::String { max_length } => {
+            format!("varchar({})", max_length.unwrap_or(DEFAULT_MAX_LENGTH))
+        }
+        FieldType::Text { .. } | FieldType::Enum { .. } => "text".into(),
         FieldType::Bool => "boolean".into(),
         FieldType::I32 => "integer".into(),
         FieldType::I64 => "bigint".into(),
@@ -1335,7 +1385,7 @@ fn sql_literal(value: &toml::Value, ty: &FieldType) -> String {
 /// The OpenAPI schema of a field's value, `null` allowed or not, with a description.
 fn schema(field: &Field, type_name: &str, nullable: bool, doc: Option<&str>, input: bool) -> Value {
     let base = match &field.ty {
-        FieldType::String { .. } | FieldType::Text => json!({"type": "string"}),
+        FieldType::String { .. } | FieldType::Text { .. } => json!({"type": "string"}),
         FieldType::Bool => json!({"type": "boolean"}),
         FieldType::I32 => json!({"type": "integer", "format": "int32"}),
         FieldType::I64 => json!({"type": "integer", "format": "int64"}),
@@ -1355,7 +1405,9 @@ fn schema(field: &Field, type_name: &str, nullable: bool, doc: Option<&str>, inp
     }
     if input && let Some(max) = max_length(&field.ty) {
         schema["maxLength"] = json!(max);
-        schema["pattern"] = json!("\\S");
+        if matches!(field.ty, FieldType::String { .. }) {
+            schema["pattern"] = json!("\\S");
+        }
     }
     if nullable {
         if schema.get("$ref").is_some() {
