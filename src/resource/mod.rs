@@ -14,7 +14,7 @@ pub mod change;
 pub mod check;
 pub mod context;
 pub mod grammar;
-mod layout;
+pub(crate) mod layout;
 
 use std::collections::{BTreeMap, BTreeSet};
 
