@@ -46,6 +46,11 @@ fn environment() -> Environment<'static> {
     // We generate code and configuration, never HTML for a browser: escaping would corrupt it.
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.add_filter("openapi_document", openapi_document);
+    // `{{ ("async fn " ~ name ~ "()") | fn_opening }}`: a function named after a resource or
+    // field, opened as rustfmt opens it whatever the names' length.
+    env.add_filter("fn_opening", |head: String| {
+        crate::resource::layout::fn_opening(&head)
+    });
     env
 }
 

@@ -991,9 +991,117 @@ fn short_and_medium(owner: &str) -> (String, Vec<&'static str>) {
     )
 }
 
-/// `rustfmt --check`'s diff of the Rust files of `resources` in the project `answers` render,
-/// empty when rustfmt leaves them as they are.
-fn rustfmt_diff(answers: &omnistack::answers::Answers, resources: &[&str]) -> String {
+/// The resources of [`longest_names`]: one named as long as allowed, whose fields refer to
+/// another, and one named short whose fields refer to the first.
+fn longest(owner: &str) -> (String, Vec<&'static str>) {
+    let declarations = [
+        longest_names(LONGEST, owner, LONGEST_TARGET),
+        longest_names("notes", owner, LONGEST),
+    ];
+    (
+        declarations.concat(),
+        vec![LONGEST_TARGET, LONGEST, "notes"],
+    )
+}
+
+/// Resource names as long as their index names allow (`<name>_owner_live_idx` in 63 bytes).
+const LONGEST: &str = "warehouse_inventory_adjustment_approval_requests";
+const LONGEST_TARGET: &str = "regional_distribution_centers_capacity_forecasts";
+
+/// `target` (unless declared already), and `name` with fields of every type, required,
+/// defaulted and optional, each named as long as the identifiers derived from it allow (63 bytes
+/// for a column, `<name>_<field>_key` for a unique one...), an enum of long values, and `ref`s to
+/// `target`.
+fn longest_names(name: &str, owner: &str, target: &str) -> String {
+    // The longest field name of `name` whose identifier `<name>_<field><suffix>` fits 63 bytes.
+    let room = |suffix: &str| 63 - name.len() - 1 - suffix.len();
+    let named = |stem: &str, length: usize| {
+        let padding = length - stem.len();
+        format!(
+            "{stem}{}",
+            "_long_name".repeat(padding / 10) + &"x".repeat(padding % 10)
+        )
+    };
+    let long_value = |start: &str| named(start, 60);
+    let typed: [(&str, &str); 13] = [
+        ("string", "type = \"string\", max-length = 10485760"),
+        (
+            "string_default",
+            "type = \"string\", max-length = 60, default = \"Untitled\"",
+        ),
+        ("text", "type = \"text\""),
+        ("text_bounded", "type = \"text\", max-length = 250000"),
+        ("bool", "type = \"bool\", default = false"),
+        ("i32", "type = \"i32\", default = 1"),
+        ("i64", "type = \"i64\""),
+        ("f64", "type = \"f64\""),
+        ("decimal", "type = \"decimal\""),
+        ("uuid", "type = \"uuid\""),
+        ("date", "type = \"date\", default = 2025-01-31"),
+        ("datetime", "type = \"datetime\""),
+        (
+            "json",
+            "type = \"json\", default = \"{\\\"net_days\\\": 30}\"",
+        ),
+    ];
+    let mut fields = Vec::new();
+    for (stem, declaration) in typed {
+        fields.push(format!(
+            "  {{ name = \"{}\", {declaration} }},",
+            named(stem, 63)
+        ));
+        let optional = declaration.split(", default").next().unwrap();
+        fields.push(format!(
+            "  {{ name = \"{}\", {optional}, optional = true }},",
+            named(&format!("{stem}_opt"), 63)
+        ));
+    }
+    let values = format!("[\"{}\", \"{}\"]", long_value("draft"), long_value("sent"));
+    fields.push(format!(
+        "  {{ name = \"{}\", type = \"enum\", values = {values}, default = \"{}\" }},",
+        named("e", room("_check")),
+        long_value("draft")
+    ));
+    fields.push(format!(
+        "  {{ name = \"{}\", type = \"enum\", values = {values}, optional = true }},",
+        named("o", room("_check"))
+    ));
+    for (stem, declaration) in [
+        ("u", "type = \"string\", max-length = 600"),
+        ("n", "type = \"i64\""),
+        ("d", "type = \"datetime\", optional = true"),
+    ] {
+        fields.push(format!(
+            "  {{ name = \"{}\", {declaration}, unique = true }},",
+            named(stem, room("_key"))
+        ));
+    }
+    for (stem, optional) in [("r", ""), ("p", ", optional = true")] {
+        fields.push(format!(
+            "  {{ name = \"{}\", type = \"ref\", to = \"{target}\"{optional} }},",
+            named(stem, room("_fkey"))
+        ));
+    }
+    let target = if target == LONGEST {
+        String::new()
+    } else {
+        format!(
+            "[resources.{target}]\nowner = \"{owner}\"\nfields = [{{ name = \"a\", type = \"i32\" }}]\n\n"
+        )
+    };
+    format!(
+        "{target}[resources.{name}]\nowner = \"{owner}\"\nfields = [\n{}\n]\n",
+        fields.join("\n")
+    )
+}
+
+/// `rustfmt --check`'s diff of the Rust files of `resources` in the project `answers` render
+/// under `dirs` (`src`, `tests/api`), empty when rustfmt leaves them as they are.
+fn rustfmt_diff(
+    answers: &omnistack::answers::Answers,
+    resources: &[&str],
+    dirs: &[&str],
+) -> String {
     let tree = omnistack::generate(&catalogue(), answers).expect("renders");
     let tmp = TempDir::new().unwrap();
     for (path, bytes) in &tree.files {
@@ -1007,8 +1115,8 @@ fn rustfmt_diff(answers: &omnistack::answers::Answers, resources: &[&str]) -> St
         // rustfmt reaches the others from the modules that declare them, as `cargo fmt` does.
         .filter(|path| {
             resources.iter().any(|resource| {
-                **path == format!("src/{resource}/mod.rs")
-                    || **path == format!("tests/api/{resource}/mod.rs")
+                dirs.iter()
+                    .any(|dir| **path == format!("{dir}/{resource}/mod.rs"))
             })
         })
         .collect();
@@ -1054,14 +1162,37 @@ fn answers_declaring(resources: &str, auth: bool) -> omnistack::answers::Answers
 #[test]
 fn owned_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
     let (declarations, names) = short_and_medium("user");
-    let diff = rustfmt_diff(&answers_declaring(&declarations, true), &names);
+    let diff = rustfmt_diff(
+        &answers_declaring(&declarations, true),
+        &names,
+        &["src", "tests/api"],
+    );
     assert!(diff.is_empty(), "{diff}");
 }
 
 #[test]
 fn shared_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
     let (declarations, names) = short_and_medium("none");
-    let diff = rustfmt_diff(&answers_declaring(&declarations, false), &names);
+    let diff = rustfmt_diff(
+        &answers_declaring(&declarations, false),
+        &names,
+        &["src", "tests/api"],
+    );
+    assert!(diff.is_empty(), "{diff}");
+}
+
+#[test]
+fn the_sources_of_owned_resources_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out() {
+    let (declarations, names) = longest("user");
+    let diff = rustfmt_diff(&answers_declaring(&declarations, true), &names, &["src"]);
+    assert!(diff.is_empty(), "{diff}");
+}
+
+#[test]
+fn the_sources_of_shared_resources_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out()
+{
+    let (declarations, names) = longest("none");
+    let diff = rustfmt_diff(&answers_declaring(&declarations, false), &names, &["src"]);
     assert!(diff.is_empty(), "{diff}");
 }
 

@@ -20,6 +20,13 @@ pub const RESERVED_COLUMNS: &[&str] = &["id", "owner_id", "created_at", "updated
 /// The longest `max-length` a string may declare: PostgreSQL's limit for `varchar(n)`.
 pub const MAX_LENGTH_LIMIT: u32 = 10_485_760;
 
+/// The longest `max-length` a text may declare: a value of that many characters fits in the
+/// generated application's default request body limit (1 MiB) whatever its characters, at 4
+/// bytes a character in UTF-8 (1,000,000 bytes, leaving 48 KiB for the rest of the body), so
+/// that a client over the bound is answered by the field's 422, never by a 413 it cannot act
+/// on field by field. Text without a bound is not limited but by the body.
+pub const TEXT_MAX_LENGTH_LIMIT: u32 = 250_000;
+
 /// The `max-length` of a string that declares none.
 pub const DEFAULT_MAX_LENGTH: u32 = 255;
 
@@ -381,6 +388,18 @@ pub enum ResourceError {
         "field `{resource}.{field}`: a string's max length is 1 to {MAX_LENGTH_LIMIT} characters, got {given}; use `text` for longer values"
     )]
     MaxLength {
+        /// The resource.
+        resource: String,
+        /// The field.
+        field: String,
+        /// The length given.
+        given: u32,
+    },
+    /// A text's `max-length` out of range.
+    #[error(
+        "field `{resource}.{field}`: a text's max length is 1 to {TEXT_MAX_LENGTH_LIMIT} characters, got {given}; leave it out for text of any length"
+    )]
+    TextMaxLength {
         /// The resource.
         resource: String,
         /// The field.
@@ -891,7 +910,10 @@ fn check_unique(name: &str, fields: &[Field]) -> Result<(), ResourceError> {
             });
         }
         let values = match field.ty {
-            FieldType::Text => "a text value".to_string(),
+            FieldType::Text { max_length: None } => "a text value".to_string(),
+            FieldType::Text {
+                max_length: Some(n),
+            } => format!("a text({n}) value"),
             FieldType::Json => "a json value".to_string(),
             FieldType::String {
                 max_length: Some(n),
@@ -961,6 +983,15 @@ fn check_field(
             max_length: Some(given),
         } if !(1..=MAX_LENGTH_LIMIT).contains(given) => {
             return Err(ResourceError::MaxLength {
+                resource: resource_name,
+                field: field_name,
+                given: *given,
+            });
+        }
+        FieldType::Text {
+            max_length: Some(given),
+        } if !(1..=TEXT_MAX_LENGTH_LIMIT).contains(given) => {
+            return Err(ResourceError::TextMaxLength {
                 resource: resource_name,
                 field: field_name,
                 given: *given,
@@ -1065,8 +1096,13 @@ fn check_default(ty: &FieldType, default: &toml::Value) -> Result<(), String> {
             Ok(())
         }
         (FieldType::String { .. }, _) => expected("a string"),
-        (FieldType::Text, Value::String(_)) => Ok(()),
-        (FieldType::Text, _) => expected("a string"),
+        (FieldType::Text { max_length }, Value::String(s)) => match max_length {
+            Some(max) if s.chars().count() > *max as usize => {
+                Err(format!("a text of at most {max} characters"))
+            }
+            _ => Ok(()),
+        },
+        (FieldType::Text { .. }, _) => expected("a string"),
         (FieldType::Bool, Value::Boolean(_)) => Ok(()),
         (FieldType::Bool, _) => expected("`true` or `false`"),
         (FieldType::I32, Value::Integer(n)) if i32::try_from(*n).is_ok() => Ok(()),
@@ -2001,6 +2037,46 @@ mod tests {
         assert!(
             matches!(&error, ResourceError::IdentifierTooLong { what: "column", identifier, .. } if *identifier == field),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn a_text_max_length_out_of_range_is_refused_saying_how_to_leave_it_unbounded() {
+        assert!(matches!(
+            check_one("invoices", &["notes:text(0)"]),
+            Err(ResourceError::TextMaxLength { given: 0, .. })
+        ));
+        let error = check_one("invoices", &["notes:text(250001)"]).unwrap_err();
+
+        assert!(
+            error.to_string().contains(
+                "a text's max length is 1 to 250000 characters, got 250001; leave it out"
+            ),
+            "{error}"
+        );
+        assert_eq!(check_one("invoices", &["notes:text(250000)"]), Ok(()));
+    }
+
+    #[test]
+    fn a_default_longer_than_a_texts_max_length_is_refused() {
+        let error = check_one("invoices", &["notes:text(3)=abcd"]).unwrap_err();
+
+        assert!(
+            error.to_string().contains("a text of at most 3 characters"),
+            "{error}"
+        );
+        assert_eq!(check_one("invoices", &["notes:text(3)=abc"]), Ok(()));
+    }
+
+    #[test]
+    fn a_unique_text_is_refused_bounded_or_not() {
+        let error = check_one("articles", &["slug:text(100):unique"]).unwrap_err();
+
+        let message = error.to_string();
+        assert!(message.contains("a text(100) value"), "{message}");
+        assert!(
+            message.contains("`string(n)` with n at most 600"),
+            "{message}"
         );
     }
 

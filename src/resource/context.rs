@@ -7,8 +7,10 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::check::DEFAULT_MAX_LENGTH;
 use super::layout::{
-    awaited_call, braced, opening, rust_array, rust_call, rust_fn, rust_list, statement,
+    awaited_call, awaited_statement, braced, if_let, member, opening, rust_array, rust_call,
+    rust_fn, rust_list, statement,
 };
 use super::{Field, FieldType, Owner, Resource, Resources};
 use crate::name::upper_camel;
@@ -82,6 +84,8 @@ pub struct ResourceContext {
     pub show_signature: String,
     /// The signature of the `restore` handler, laid out as rustfmt lays it out.
     pub restore_signature: String,
+    /// The signature of the validation tests' `assert_refused`, laid out as rustfmt lays it out.
+    pub assert_refused_signature: String,
     /// The tests' awaited requests whose layout depends on the resource's names.
     pub requests: Requests,
     /// `type InvoiceSort = crud::Sort<Invoice>;`, wrapped as rustfmt wraps it.
@@ -164,6 +168,18 @@ pub struct FieldContext {
     pub new_value: String,
     /// The value written from the binding `<name>` of an `Option` the create or change holds.
     pub some_value: String,
+    /// The member of the row, `pub <name>: <row_type>,`, laid out as rustfmt lays it out.
+    pub row_member: String,
+    /// The member of the create input.
+    pub new_member: String,
+    /// The member of the change input.
+    pub change_member: String,
+    /// `fields = fields.set(...)` of `new_value` (in the create's body, indented 8).
+    pub set_new: String,
+    /// `if let Some(<name>) = self.<name> {` (indented 8).
+    pub if_given: String,
+    /// `fields = fields.set(...)` of `some_value` (in that `if let`, indented 12).
+    pub set_some: String,
     /// For a `ref`: the `References::add` arguments after the field name, with the
     /// create's value as `{value}`.
     pub reference: Option<ReferenceContext>,
@@ -173,6 +189,12 @@ pub struct FieldContext {
     pub invalid: Vec<String>,
     /// How the tests name what `invalid` holds (`is_not_a_uuid`).
     pub invalid_reason: Option<&'static str>,
+    /// The tests' statements asserting that each of `invalid` is refused, laid out as rustfmt
+    /// lays them out.
+    pub refusals: Vec<String>,
+    /// For a field of bounded length: its longest value, in characters, and the test's
+    /// assertion that a row stores a value of that length (`longest`) whole.
+    pub longest: Option<LongestContext>,
     /// `a` or `an`, before the field's name in a sentence.
     pub article: &'static str,
     /// The statement that makes the `n`th body's value its own, for a unique field.
@@ -185,6 +207,15 @@ pub struct FieldContext {
     pub sort_tested: bool,
     /// Whether a value is stored trimmed (a required single line of text).
     pub trimmed: bool,
+}
+
+/// The bound of a `string` or bounded `text` field, as its test of the longest value sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LongestContext {
+    /// The longest value, in characters.
+    pub max_length: u32,
+    /// `assert_eq!(created["<name>"], longest);`, laid out as rustfmt lays it out.
+    pub stored: String,
 }
 
 /// The tests' awaited requests whose path names the resource, each laid out as rustfmt lays it
@@ -289,10 +320,58 @@ pub struct RouteLines {
     pub list_query: String,
     /// `.ok_or(AppError::NotFound("invoice"))`, a link of a chain indented 8.
     pub not_found: String,
+    /// The owned soft delete's body, `crud::soft_delete::<Invoice>(...)` and its chain.
+    pub soft_delete_owned: String,
+    /// `let invoice = match crud::restore(...) {...};` in the owned restore (indented 4).
+    pub restore_owned: String,
+    /// The same in the shared restore.
+    pub restore_shared: String,
+    /// `let invoice = crud::create(...)...;` in the shared create (indented 4).
+    pub create_shared: String,
+    /// `invoice.map(Json).ok_or(...)`, ending the restore (indented 4).
+    pub restored_answer: String,
+    /// `let invoices = crud::list_matching(...).await?;`, the admin list's body (indented 4).
+    pub list_all: String,
+}
+
+/// `let <name> = <expr>;` indented 4, `expr` laid out after `let <name> = `: as it is when its
+/// first line fits in 100, otherwise on the next lines, 4 deeper, as rustfmt moves it.
+fn bound(name: &str, expr: impl Fn(&str) -> String) -> String {
+    let kept = format!("let {name} = {};", expr("    "));
+    if 4 + kept.lines().next().map_or(0, str::len) <= 100 {
+        return kept;
+    }
+    format!("let {name} =\n        {};", expr("        "))
+}
+
+/// `match crud::restore(...)...{...}` of `singular` in `scope`, its chain and arms after
+/// `indent`.
+fn restore_match(indent: &str, singular: &str, type_name: &str, scope: &str) -> String {
+    let arm = format!("Some({singular}) => Some({singular}),");
+    let arm = if indent.len() + 4 + arm.len() <= 100 {
+        arm
+    } else {
+        format!("Some({singular}) => {{\n{indent}        Some({singular})\n{indent}    }}")
+    };
+    format!(
+        "match crud::restore(&state.db, {scope}, id)\n{indent}    .await\n{indent}    \
+         .map_err(crud::write_error::<{type_name}>)?\n{indent}{{\n{indent}    {arm}\n{indent}    \
+         None => crud::get(&state.db, {scope}, id).await?,\n{indent}}}"
+    )
+}
+
+/// `.ok_or(AppError::NotFound("<singular>"))` as a link of a chain after `indent`.
+fn not_found_link(indent: &str, singular: &str) -> String {
+    let not_found = format!("AppError::NotFound(\"{singular}\")");
+    if not_found.len() <= 60 && indent.len() + ".ok_or()".len() + not_found.len() <= 100 {
+        format!(".ok_or({not_found})")
+    } else {
+        format!(".ok_or(AppError::NotFound(\n{indent}    \"{singular}\",\n{indent}))")
+    }
 }
 
 impl RouteLines {
-    fn new(type_name: &str, singular: &str) -> Self {
+    fn new(name: &str, type_name: &str, singular: &str) -> Self {
         let tuple = format!("(StatusCode, Json<{type_name}>)");
         let created_returns = if tuple.len() + ", AppError".len() <= 60 {
             format!(") -> Result<{tuple}, AppError> {{")
@@ -320,18 +399,60 @@ impl RouteLines {
                 "    query: ListQuery<\n        {type_name},\n        {type_name}Filters,\n    >,"
             )
         };
-        let not_found = format!("AppError::NotFound(\"{singular}\")");
-        let not_found =
-            if not_found.len() <= 60 && "        .ok_or()".len() + not_found.len() <= 100 {
-                format!(".ok_or({not_found})")
-            } else {
-                format!(".ok_or(AppError::NotFound(\n            \"{singular}\",\n        ))")
-            };
+        let not_found = not_found_link("        ", singular);
+        let soft_delete = format!("crud::soft_delete::<{type_name}>");
+        let soft_delete_owned = if format!(
+            "    {soft_delete}(&state.db, Scope::Owner(user.id), id)"
+        )
+        .len()
+            <= 100
+        {
+            format!(
+                "{soft_delete}(&state.db, Scope::Owner(user.id), id)\n        .await?\n        \
+                 .map(|_| StatusCode::NO_CONTENT)\n        {not_found}"
+            )
+        } else {
+            format!(
+                "{soft_delete}(\n        &state.db,\n        Scope::Owner(user.id),\n        id,\n    )\n    \
+                 .await?\n    .map(|_| StatusCode::NO_CONTENT)\n    {}",
+                not_found_link("    ", singular)
+            )
+        };
+        let restore = |scope: &str| {
+            bound(singular, |indent| {
+                restore_match(indent, singular, type_name, scope)
+            })
+        };
+        let create_shared = bound(singular, |indent| {
+            format!(
+                "crud::create(&state.db, Scope::All, fields)\n{indent}    .await\n{indent}    \
+                 .map_err(crud::write_error::<{type_name}>)?"
+            )
+        });
+        let answer = format!("{singular}.map(Json).ok_or(AppError::NotFound(\"{singular}\"))");
+        let restored_answer = if answer.len() <= 60 {
+            answer
+        } else {
+            format!("{singular}\n        .map(Json)\n        {not_found}")
+        };
+        let list =
+            "crud::list_matching(&state.db, Scope::All, &query.listing, &query.page).await?;";
+        let list_all = if format!("    let {name} = {list}").len() <= 100 {
+            format!("let {name} = {list}")
+        } else {
+            format!("let {name} =\n        {list}")
+        };
         Self {
             created_returns,
             created_ok,
             list_query,
             not_found,
+            soft_delete_owned,
+            restore_owned: restore("scope"),
+            restore_shared: restore("Scope::All"),
+            create_shared,
+            restored_answer,
+            list_all,
         }
     }
 }
@@ -377,6 +498,8 @@ pub struct FilterContext {
     pub name: String,
     /// The member's type.
     pub rust_type: String,
+    /// The member, `<name>: <rust_type>,`, laid out as rustfmt lays it out.
+    pub member: String,
     /// Its attributes.
     pub attributes: Vec<String>,
     /// Its doc comment.
@@ -607,7 +730,7 @@ impl ResourceContext {
                 format!("New{type_name}"),
             ],
         );
-        let route_lines = RouteLines::new(&type_name, &singular);
+        let route_lines = RouteLines::new(name, &type_name, &singular);
         let sort_alias = {
             let alias = format!("type {type_name}Sort =");
             let value = format!("crud::Sort<{type_name}>;");
@@ -637,6 +760,15 @@ impl ResourceContext {
         };
         let returns = format!("Result<Json<{type_name}>, AppError>");
         let show_signature = rust_fn("async fn show", handler_params, &returns);
+        let assert_refused_signature = rust_fn(
+            "async fn assert_refused",
+            &[
+                &format!("app: &{type_name}App"),
+                "field: &str",
+                "value: Value",
+            ],
+            "",
+        );
         let restore_signature = rust_fn("async fn restore", handler_params, &returns);
         let input_exports = braced(
             "pub use input::",
@@ -711,6 +843,7 @@ impl ResourceContext {
             route_lines,
             requests: Requests::new(name, wrong_type_filter.as_deref(), date_filter.as_deref()),
             show_signature,
+            assert_refused_signature,
             restore_signature,
             route_exports: if signed_in {
                 "{admin_routes, app_routes}"
@@ -746,7 +879,7 @@ fn of(resource: &Resource, names: &Names<'_>, keep: impl Fn(&Field) -> bool) -> 
 /// The Rust type of a field's value, without `Option`.
 fn rust_type(field: &Field, type_name: &str) -> String {
     match &field.ty {
-        FieldType::String { .. } | FieldType::Text => "String".into(),
+        FieldType::String { .. } | FieldType::Text { .. } => "String".into(),
         FieldType::Bool => "bool".into(),
         FieldType::I32 => "i32".into(),
         FieldType::I64 => "i64".into(),
@@ -765,10 +898,11 @@ fn enum_type(type_name: &str, field: &str) -> String {
     format!("{type_name}{}", upper_camel(field))
 }
 
-/// The longest value of a `string` field, in characters.
+/// The longest value of a `string` or bounded `text` field, in characters.
 fn max_length(ty: &FieldType) -> Option<u32> {
     match ty {
-        FieldType::String { max_length } => Some(max_length.unwrap_or(255)),
+        FieldType::String { max_length } => Some(max_length.unwrap_or(DEFAULT_MAX_LENGTH)),
+        FieldType::Text { max_length } => *max_length,
         _ => None,
     }
 }
@@ -871,6 +1005,13 @@ impl FieldContext {
                 new_parts.push(format!("1 to {max} characters, trimmed"));
                 change_parts.push(format!("1 to {max} characters, trimmed"));
             }
+            FieldType::Text {
+                max_length: Some(max),
+            } => {
+                row_parts.push(format!("up to {max} characters"));
+                new_parts.push(format!("at most {max} characters"));
+                change_parts.push(format!("at most {max} characters"));
+            }
             FieldType::Decimal => {
                 for parts in [&mut row_parts, &mut new_parts, &mut change_parts] {
                     parts.push("an exact decimal number, as a string".to_owned());
@@ -919,8 +1060,10 @@ impl FieldContext {
             let ty = if option { "Option<String>" } else { "String" };
             format!("#[schema(value_type = {ty}, format = \"decimal\")]")
         };
-        let text_schema =
-            max.map(|max| format!("#[schema(pattern = r\"\\S\", max_length = {max})]"));
+        let text_schema = max.map(|max| match keyword {
+            "string" => format!("#[schema(pattern = r\"\\S\", max_length = {max})]"),
+            _ => format!("#[schema(max_length = {max})]"),
+        });
 
         let row_type = if field.optional {
             optional(&ty)
@@ -1001,21 +1144,25 @@ impl FieldContext {
                 format!("\"{name}\""),
                 format!("&{value}"),
             ];
-            let callee = match keyword {
-                "string" => {
-                    args.push(max.expect("a string has a maximum length").to_string());
+            let callee = match (keyword, max) {
+                ("string", Some(max)) => {
+                    args.push(max.to_string());
                     "crud::check_line"
                 }
-                "text" => "crud::check_text",
-                "date" => "crud::check_date",
-                "datetime" => "crud::check_datetime",
+                ("text", Some(max)) => {
+                    args.push(max.to_string());
+                    "crud::check_bounded_text"
+                }
+                ("text", None) => "crud::check_text",
+                ("date", _) => "crud::check_date",
+                ("datetime", _) => "crud::check_datetime",
                 _ => return None,
             };
             Some(statement(callee, &args))
         };
         let trimmed = |var: &str, option: bool| {
             if option {
-                format!("{var}.map(|{name}| {name}.trim().to_owned())")
+                format!("{var}.map(|text| text.trim().to_owned())")
             } else {
                 format!("{var}.trim().to_owned()")
             }
@@ -1113,7 +1260,15 @@ impl FieldContext {
             _ => format!("body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"]));"),
         });
         let ordered = !matches!(field.ty, FieldType::Json | FieldType::Ref { .. });
+        let (row_member, new_member, change_member) = (
+            member(&format!("pub {name}"), &row_type),
+            member(&format!("pub {name}"), &new_type),
+            member(&format!("pub {name}"), &change_type),
+        );
         Self {
+            row_member,
+            new_member,
+            change_member,
             name: name.to_owned(),
             keyword,
             optional: field.optional,
@@ -1140,17 +1295,57 @@ impl FieldContext {
             change_doc,
             new_check: check("&mut errors", &format!("self.{name}")),
             change_check: check("&mut errors", &format!("self.{name}")),
+            set_new: rust_call(
+                "        fields = fields.set",
+                &[format!("\"{name}\""), new_value.clone()],
+                ";",
+            )
+            .trim_start()
+            .to_owned(),
+            if_given: if_let(
+                "        ",
+                &format!("Some({name})"),
+                &format!("self.{name}"),
+            ),
+            set_some: rust_call(
+                "            fields = fields.set",
+                &[format!("\"{name}\""), some_value.clone()],
+                ";",
+            )
+            .trim_start()
+            .to_owned(),
             new_value,
             some_value,
             reference,
             samples,
+            refusals: invalid
+                .iter()
+                .map(|value| {
+                    awaited_statement(
+                        "    assert_refused",
+                        &[
+                            "&app".to_owned(),
+                            format!("\"{name}\""),
+                            format!("json!({value})"),
+                        ],
+                    )
+                })
+                .collect(),
             invalid,
             invalid_reason,
+            longest: max.map(|max_length| LongestContext {
+                max_length,
+                stored: rust_call(
+                    "    assert_eq!",
+                    &[format!("created[\"{name}\"]"), "longest".to_owned()],
+                    ";",
+                ),
+            }),
             article: article(name),
             make_unique,
             equality_filter: !matches!(
                 field.ty,
-                FieldType::Json | FieldType::Text | FieldType::F64 | FieldType::Datetime
+                FieldType::Json | FieldType::Text { .. } | FieldType::F64 | FieldType::Datetime
             ),
             range_filter: matches!(
                 field.ty,
@@ -1186,7 +1381,7 @@ fn samples(field: &Field) -> [String; 2] {
     let pair = |a: &str, b: &str| [a.to_owned(), b.to_owned()];
     match &field.ty {
         FieldType::String { .. } => pair("\"Alpha\"", "\"Beta\""),
-        FieldType::Text => pair("\"first note\"", "\"second note\""),
+        FieldType::Text { .. } => pair("\"first note\"", "\"second note\""),
         FieldType::Bool => pair("false", "true"),
         FieldType::I32 => pair("1", "2"),
         FieldType::I64 => pair("100", "200"),
@@ -1219,16 +1414,29 @@ fn invalid(ty: &FieldType) -> (Vec<String>, Option<&'static str>) {
         FieldType::String { max_length } => (
             vec![
                 "\"   \"".to_owned(),
-                format!("\"x\".repeat({})", max_length.unwrap_or(255) + 1),
+                format!(
+                    "\"x\".repeat({})",
+                    max_length.unwrap_or(DEFAULT_MAX_LENGTH) + 1
+                ),
                 "\"a\\u{7}b\"".to_owned(),
                 "\"a\\u{0}b\"".to_owned(),
                 "7".to_owned(),
             ],
             Some("is_blank_too_long_or_holds_control_characters"),
         ),
-        FieldType::Text => (
+        FieldType::Text { max_length: None } => (
             values(&["\"a\\u{0}b\"", "7"]),
             Some("holds_a_nul_character"),
+        ),
+        FieldType::Text {
+            max_length: Some(max),
+        } => (
+            vec![
+                format!("\"x\".repeat({})", max + 1),
+                "\"a\\u{0}b\"".to_owned(),
+                "7".to_owned(),
+            ],
+            Some("is_too_long_or_holds_a_nul_character"),
         ),
         FieldType::Bool => (values(&["\"yes\"", "1"]), Some("is_not_a_boolean")),
         FieldType::I32 => (
@@ -1294,8 +1502,10 @@ fn create_body(resource: &Resource) -> String {
 
 fn sql_type(ty: &FieldType) -> String {
     match ty {
-        FieldType::String { max_length } => format!("varchar({})", max_length.unwrap_or(255)),
-        FieldType::Text | FieldType::Enum { .. } => "text".into(),
+        FieldType::String { max_length } => {
+            format!("varchar({})", max_length.unwrap_or(DEFAULT_MAX_LENGTH))
+        }
+        FieldType::Text { .. } | FieldType::Enum { .. } => "text".into(),
         FieldType::Bool => "boolean".into(),
         FieldType::I32 => "integer".into(),
         FieldType::I64 => "bigint".into(),
@@ -1346,7 +1556,7 @@ fn sql_literal(value: &toml::Value, ty: &FieldType) -> String {
 /// The OpenAPI schema of a field's value, `null` allowed or not, with a description.
 fn schema(field: &Field, type_name: &str, nullable: bool, doc: Option<&str>, input: bool) -> Value {
     let base = match &field.ty {
-        FieldType::String { .. } | FieldType::Text => json!({"type": "string"}),
+        FieldType::String { .. } | FieldType::Text { .. } => json!({"type": "string"}),
         FieldType::Bool => json!({"type": "boolean"}),
         FieldType::I32 => json!({"type": "integer", "format": "int32"}),
         FieldType::I64 => json!({"type": "integer", "format": "int64"}),
@@ -1366,7 +1576,9 @@ fn schema(field: &Field, type_name: &str, nullable: bool, doc: Option<&str>, inp
     }
     if input && let Some(max) = max_length(&field.ty) {
         schema["maxLength"] = json!(max);
-        schema["pattern"] = json!("\\S");
+        if matches!(field.ty, FieldType::String { .. }) {
+            schema["pattern"] = json!("\\S");
+        }
     }
     if nullable {
         if schema.get("$ref").is_some() {
@@ -1563,6 +1775,7 @@ fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
                 None => format!("Only the {plural} with this `{name}`."),
             };
             filters.push(FilterContext {
+                member: member(name, &optional(&base)),
                 name: name.clone(),
                 rust_type: optional(&base),
                 attributes: attributes(name),
@@ -1585,6 +1798,7 @@ fn filters(fields: &[FieldContext], plural: &str) -> Vec<FilterContext> {
                 let param = format!("{name}_{suffix}");
                 filters.push(FilterContext {
                     doc: format!("Only the {plural} whose `{name}` is {words} this."),
+                    member: member(&param, &optional(&base)),
                     rust_type: optional(&base),
                     attributes: attributes(&param),
                     condition: Some(statement(

@@ -9,7 +9,8 @@
 //! due_on:date?
 //! status:enum(draft,sent,paid)=draft
 //! customer_id:ref(customers)
-//! notes:text?
+//! notes:text?           text of any length
+//! notes:text(2000)?       ... of at most 2000 characters
 //! ```
 //!
 //! Type settings go in parentheses after the type, as they read in SQL (`varchar(200)`); the
@@ -57,8 +58,10 @@ pub enum Problem {
     /// Parentheses on a type that takes none, or none on one that needs them.
     #[error("{0}")]
     Settings(String),
-    /// `string(...)` without a whole number.
-    #[error("`{given}` is not a length: expected a whole number of characters, as `string(200)`")]
+    /// `string(...)` or `text(...)` without a whole number.
+    #[error(
+        "`{given}` is not a length: expected a whole number of characters, as `string(200)` or `text(2000)`"
+    )]
     Length {
         /// What the parentheses held.
         given: String,
@@ -135,7 +138,7 @@ pub fn parse_field(word: &str) -> Result<Field, FieldSyntaxError> {
     })
 }
 
-/// `string`, `string(200)`, `enum(a,b)`, `ref(customers)`, or a type without settings.
+/// `string`, `string(200)`, `text(2000)`, `enum(a,b)`, `ref(customers)`, or a type without settings.
 fn parse_type(text: &str) -> Result<FieldType, Problem> {
     let (keyword, settings) = match text.split_once('(') {
         Some((keyword, rest)) => {
@@ -160,17 +163,22 @@ fn parse_type(text: &str) -> Result<FieldType, Problem> {
             "`{keyword}` takes nothing in parentheses"
         ))),
     };
-    match keyword {
-        "string" => {
-            let max_length = settings
-                .map(|inner| {
-                    inner.trim().parse::<u32>().map_err(|_| Problem::Length {
-                        given: inner.to_string(),
-                    })
+    let max_length = || {
+        settings
+            .map(|inner| {
+                inner.trim().parse::<u32>().map_err(|_| Problem::Length {
+                    given: inner.to_string(),
                 })
-                .transpose()?;
-            Ok(FieldType::String { max_length })
-        }
+            })
+            .transpose()
+    };
+    match keyword {
+        "string" => Ok(FieldType::String {
+            max_length: max_length()?,
+        }),
+        "text" => Ok(FieldType::Text {
+            max_length: max_length()?,
+        }),
         "enum" => {
             let inner = settings.ok_or_else(|| {
                 Problem::Settings(
@@ -196,7 +204,6 @@ fn parse_type(text: &str) -> Result<FieldType, Problem> {
                 })?;
             Ok(FieldType::Ref { to: to.to_string() })
         }
-        "text" => no_settings(FieldType::Text),
         "bool" => no_settings(FieldType::Bool),
         "i32" => no_settings(FieldType::I32),
         "i64" => no_settings(FieldType::I64),
@@ -300,7 +307,7 @@ mod tests {
     fn a_plain_field_is_a_required_column_of_its_type() {
         let title = field("title:text");
         assert_eq!(title.name, "title");
-        assert_eq!(title.ty, FieldType::Text);
+        assert_eq!(title.ty, FieldType::Text { max_length: None });
         assert!(!title.optional && !title.unique);
         assert_eq!(title.default, None);
         assert_eq!(title.added, None);
@@ -323,6 +330,20 @@ mod tests {
             field("title:string").ty,
             FieldType::String { max_length: None }
         );
+    }
+
+    #[test]
+    fn a_text_may_take_its_max_length_in_parentheses() {
+        assert_eq!(
+            field("notes:text(2000)?").ty,
+            FieldType::Text {
+                max_length: Some(2000)
+            }
+        );
+        assert!(matches!(
+            problem("notes:text(long)"),
+            Problem::Length { .. }
+        ));
     }
 
     #[test]

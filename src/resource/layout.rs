@@ -70,9 +70,78 @@ pub(super) fn rust_call(callee: &str, args: &[String], suffix: &str) -> String {
     let indent = " ".repeat(callee.len() - callee.trim_start().len());
     let lines: Vec<String> = args
         .iter()
-        .map(|arg| format!("{indent}    {arg},\n"))
+        .map(|arg| format!("{}\n", chain(&format!("{indent}    "), arg, ",")))
         .collect();
     format!("{callee}(\n{}{indent}){suffix}", lines.concat())
+}
+
+/// rustfmt's layout of the expression `expr` after `prefix` (the start of its line, its indent
+/// alone or more) and before `suffix`: a chain of method calls (`self.title.trim().to_owned()`)
+/// on one line when it is short (60 characters, rustfmt's `chain_width`) and the line fits in
+/// 100, otherwise its root on the line and each call on one of its own, 4 deeper. The root
+/// takes the first link when it is no longer than an indent (`self.title`), as in rustfmt.
+pub(super) fn chain(prefix: &str, expr: &str, suffix: &str) -> String {
+    let mut parts = split_links(expr).into_iter();
+    let mut root = parts.next().unwrap_or_default().to_owned();
+    let mut links: Vec<&str> = parts.collect();
+    if root.trim_start_matches('&').len() <= 4 && !links.is_empty() {
+        root.push_str(links.remove(0));
+    }
+    // Field accesses alone (`&self.title`) are no chain that rustfmt breaks, nor a closure.
+    let calls = links.iter().any(|link| link.contains('('));
+    if !calls
+        || root.contains(char::is_whitespace)
+        || expr.len() <= 60 && prefix.len() + expr.len() + suffix.len() <= 100
+    {
+        return format!("{prefix}{expr}{suffix}");
+    }
+    let indent = " ".repeat(prefix.len() - prefix.trim_start().len() + 4);
+    let lines: Vec<String> = links
+        .iter()
+        .map(|link| format!("\n{indent}{link}"))
+        .collect();
+    format!("{prefix}{root}{}{suffix}", lines.concat())
+}
+
+/// `expr` cut before each `.` outside parentheses and quotes: its root, then its links.
+fn split_links(expr: &str) -> Vec<&str> {
+    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
+    let mut parts = Vec::new();
+    for (i, c) in expr.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted => depth -= 1,
+            '.' if !quoted && depth == 0 => {
+                parts.push(&expr[start..i]);
+                start = i;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&expr[start..]);
+    parts
+}
+
+/// rustfmt's layout of the struct member `head: ty,` indented 4, without that indent: on one
+/// line when it fits in 100, otherwise the type on the next line, 4 deeper.
+pub(super) fn member(head: &str, ty: &str) -> String {
+    if 4 + head.len() + ": ".len() + ty.len() + ",".len() <= 100 {
+        format!("{head}: {ty},")
+    } else {
+        format!("{head}:\n        {ty},")
+    }
+}
+
+/// rustfmt's layout of `if let pattern = value {` after `indent`, without that first indent:
+/// on one line when it fits in 100, otherwise the value on the next line, 4 deeper, and the
+/// brace on a line of its own.
+pub(super) fn if_let(indent: &str, pattern: &str, value: &str) -> String {
+    let line = format!("if let {pattern} = {value} {{");
+    if indent.len() + line.len() <= 100 {
+        return line;
+    }
+    format!("if let {pattern} =\n{indent}    {value}\n{indent}{{")
 }
 
 /// The statement `callee(args);` in a function's body (indented 8, as in an `impl`), laid out
@@ -93,10 +162,45 @@ pub(super) fn opening(head: &str) -> String {
     }
 }
 
+/// The line opening the function `head` that takes no parameters (`async fn name()`): when it
+/// passes 100 characters rustfmt cannot break it, and puts the brace on the next line after a
+/// space.
+pub(crate) fn fn_opening(head: &str) -> String {
+    if head.len() + " {".len() <= 100 {
+        format!("{head} {{")
+    } else {
+        format!("{head}\n {{")
+    }
+}
+
+/// rustfmt's layout of the statement `callee(args).await;` starting its line (`callee` holds
+/// the line's indent): on one line when the arguments are short (60 characters, rustfmt's
+/// `fn_call_width`; a call awaited once is no chain to `chain_width`) and the line fits in 100,
+/// otherwise one argument a line and `.await` after the closing parenthesis.
+pub(super) fn awaited_statement(callee: &str, args: &[String]) -> String {
+    let joined = args.join(", ");
+    let line = format!("{callee}({joined}).await;");
+    if joined.len() <= 60 && line.len() <= 100 {
+        return line;
+    }
+    let indent = " ".repeat(callee.len() - callee.trim_start().len());
+    let lines: Vec<String> = args
+        .iter()
+        .map(|arg| format!("{indent}    {arg},\n"))
+        .collect();
+    format!("{callee}(\n{}{indent})\n{indent}.await;", lines.concat())
+}
+
 /// rustfmt's layout of the signature `head(params) -> returns {` of an item at the start of
 /// its line: on one line when it fits in 100, otherwise one parameter a line.
+/// An empty `returns` is a function that returns nothing.
 pub(super) fn rust_fn(head: &str, params: &[&str], returns: &str) -> String {
-    let line = format!("{head}({}) -> {returns} {{", params.join(", "));
+    let tail = if returns.is_empty() {
+        " {".to_owned()
+    } else {
+        format!(" -> {returns} {{")
+    };
+    let line = format!("{head}({}){tail}", params.join(", "));
     if line.len() <= 100 {
         return line;
     }
@@ -104,7 +208,7 @@ pub(super) fn rust_fn(head: &str, params: &[&str], returns: &str) -> String {
         .iter()
         .map(|param| format!("    {param},\n"))
         .collect();
-    format!("{head}(\n{}) -> {returns} {{", lines.concat())
+    format!("{head}(\n{}){tail}", lines.concat())
 }
 
 /// rustfmt's layout of the chain `callee(args).await` after `prefix` (the start of its line)
@@ -199,5 +303,87 @@ mod tests {
                 .all(|line| line.len() <= 100 && line.ends_with(','))
         );
         assert_eq!(lines[4], "    ]");
+    }
+
+    #[test]
+    fn a_long_chain_takes_a_line_a_call_and_its_root_keeps_a_short_receiver() {
+        let name = "a_field_named_as_long_as_a_column_may_be_named_in_postgresql_xx";
+
+        let short = chain("            ", "self.title.trim().to_owned()", ",");
+        let long = chain(
+            "            ",
+            &format!("self.{name}.trim().to_owned()"),
+            ",",
+        );
+        let field = chain("            ", &format!("&self.{name}"), ",");
+
+        assert_eq!(short, "            self.title.trim().to_owned(),");
+        assert_eq!(
+            long,
+            format!(
+                "            self.{name}\n                .trim()\n                .to_owned(),"
+            )
+        );
+        assert_eq!(field, format!("            &self.{name},"));
+    }
+
+    #[test]
+    fn a_member_too_long_for_its_line_takes_its_type_to_the_next() {
+        let name = "a".repeat(63);
+
+        assert_eq!(member("pub n", "Option<i32>"), "pub n: Option<i32>,");
+        assert_eq!(
+            member(&format!("pub {name}"), "Option<Option<OffsetDateTime>>"),
+            format!("pub {name}:\n        Option<Option<OffsetDateTime>>,")
+        );
+    }
+
+    #[test]
+    fn a_long_if_let_takes_its_value_to_the_next_line_and_its_brace_to_another() {
+        let name = "a".repeat(50);
+
+        assert_eq!(
+            if_let("        ", "Some(n)", "self.n"),
+            "if let Some(n) = self.n {"
+        );
+        assert_eq!(
+            if_let(
+                "        ",
+                &format!("Some({name})"),
+                &format!("self.{name}")
+            ),
+            format!("if let Some({name}) =\n            self.{name}\n        {{")
+        );
+    }
+
+    #[test]
+    fn a_function_without_parameters_too_long_for_its_line_opens_on_the_next() {
+        let head = format!("async fn {}()", "a".repeat(95));
+
+        assert_eq!(fn_opening("async fn f()"), "async fn f() {");
+        assert_eq!(fn_opening(&head), format!("{head}\n {{"));
+    }
+
+    #[test]
+    fn an_awaited_call_with_long_arguments_takes_a_line_an_argument_then_awaits() {
+        let args = |field: &str| {
+            [
+                "&app".to_owned(),
+                format!("\"{field}\""),
+                "json!(7)".to_owned(),
+            ]
+        };
+        let long = "f".repeat(60);
+
+        assert_eq!(
+            awaited_statement("    assert_refused", &args("n")),
+            "    assert_refused(&app, \"n\", json!(7)).await;"
+        );
+        assert_eq!(
+            awaited_statement("    assert_refused", &args(&long)),
+            format!(
+                "    assert_refused(\n        &app,\n        \"{long}\",\n        json!(7),\n    )\n    .await;"
+            )
+        );
     }
 }

@@ -14,7 +14,7 @@ pub mod change;
 pub mod check;
 pub mod context;
 pub mod grammar;
-mod layout;
+pub(crate) mod layout;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -89,8 +89,11 @@ pub enum FieldType {
         /// The longest value, in characters.
         max_length: Option<u32>,
     },
-    /// Text of any length.
-    Text,
+    /// Text, not trimmed: of any length, or of at most `max-length` characters, validated.
+    Text {
+        /// The longest value, in characters; `None` for any length.
+        max_length: Option<u32>,
+    },
     /// `true` or `false`.
     Bool,
     /// A 32-bit integer.
@@ -150,7 +153,7 @@ impl FieldType {
     pub fn keyword(&self) -> &'static str {
         match self {
             Self::String { .. } => "string",
-            Self::Text => "text",
+            Self::Text { .. } => "text",
             Self::Bool => "bool",
             Self::I32 => "i32",
             Self::I64 => "i64",
@@ -183,7 +186,7 @@ impl TryFrom<RawField> for Field {
                 raw.ty
             )
         };
-        if raw.max_length.is_some() && raw.ty != "string" {
+        if raw.max_length.is_some() && !["string", "text"].contains(&raw.ty.as_str()) {
             return Err(misplaced("max-length"));
         }
         if raw.values.is_some() && raw.ty != "enum" {
@@ -196,7 +199,9 @@ impl TryFrom<RawField> for Field {
             "string" => FieldType::String {
                 max_length: raw.max_length,
             },
-            "text" => FieldType::Text,
+            "text" => FieldType::Text {
+                max_length: raw.max_length,
+            },
             "bool" => FieldType::Bool,
             "i32" => FieldType::I32,
             "i64" => FieldType::I64,
@@ -238,7 +243,9 @@ impl From<Field> for RawField {
     fn from(field: Field) -> Self {
         let ty = field.ty.keyword().to_string();
         let (max_length, values, to) = match field.ty {
-            FieldType::String { max_length } => (max_length, None, None),
+            FieldType::String { max_length } | FieldType::Text { max_length } => {
+                (max_length, None, None)
+            }
             FieldType::Enum { values } => (None, Some(values), None),
             FieldType::Ref { to } => (None, None, Some(to)),
             _ => (None, None, None),
@@ -580,6 +587,27 @@ fields = [
         assert!(text.contains("default = 2025-01-31 }"), "{text}");
         assert!(
             text.contains("default = 2025-01-31T09:00:00+02:00 }"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_text_takes_a_max_length_as_a_string_does_and_writes_it_back() {
+        let resource: Resource = toml::from_str(
+            "fields = [{ name = \"description\", type = \"text\", max-length = 2000 }]",
+        )
+        .unwrap();
+
+        let text = to_toml("projects", &resource);
+
+        assert_eq!(
+            resource.fields[0].ty,
+            FieldType::Text {
+                max_length: Some(2000)
+            }
+        );
+        assert!(
+            text.contains("{ name = \"description\", type = \"text\", max-length = 2000 }"),
             "{text}"
         );
     }

@@ -638,6 +638,22 @@ pub fn check_text(errors: &mut FieldErrors, field: &str, text: &impl Given<str>)
     }
 }
 
+/// Records `field` as invalid when `text` is longer than `max` characters or holds a NUL
+/// character, which PostgreSQL's `text` cannot store; it is not trimmed.
+pub fn check_bounded_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    text: &impl Given<str>,
+    max: usize,
+) {
+    let Some(text) = text.given() else { return };
+    if text.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters"));
+    } else if text.contains('\0') {
+        errors.add(field, "must not contain a NUL character");
+    }
+}
+
 /// Records `field` as invalid unless `text`, trimmed, is 1 to `max` characters without
 /// control characters.
 pub fn check_line(errors: &mut FieldErrors, field: &str, text: &impl Given<str>, max: usize) {
