@@ -264,9 +264,16 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
                 crate::resource::Owner::None => "none",
             };
             let keywords: BTreeSet<&str> = resource.fields.iter().map(|f| f.ty.keyword()).collect();
+            // Its pairings come last, as a module's come after every module.
+            let pairings = templates
+                .pairings
+                .iter()
+                .filter(|(module, _)| !answers.providers(module).is_empty())
+                .map(|(_, unit)| unit);
             let units = std::iter::once(&templates.common)
                 .chain(templates.owners.get(owner))
-                .chain(keywords.iter().filter_map(|k| templates.types.get(*k)));
+                .chain(keywords.iter().filter_map(|k| templates.types.get(*k)))
+                .chain(pairings);
             for unit in units {
                 resource_units.push(unit);
                 adds.adds.extend(&unit.contribution.adds);

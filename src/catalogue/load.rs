@@ -241,6 +241,7 @@ fn load_resource(root: &'static Dir<'static>) -> Result<ResourceTemplates, Catal
         common: unit(FOLDER, "resource.toml")?,
         owners: variants("owner", "owner.toml")?,
         types: variants("types", "type.toml")?,
+        pairings: variants("with", "with.toml")?,
         migrations,
     })
 }
@@ -478,6 +479,14 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
             ));
         }
     }
+    for module in catalogue.resource.pairings.keys() {
+        if catalogue.module(module).is_none() {
+            return Err(CatalogueError::Malformed {
+                path: format!("resource/with/{module}/with.toml"),
+                message: format!("with/{module} names no module of the catalogue"),
+            });
+        }
+    }
     // Module migrations are recorded by name in omnistack.toml, and sqlx orders them by version.
     let mut migration_names: BTreeMap<String, String> = BTreeMap::new();
     let mut migration_versions: BTreeMap<String, String> = BTreeMap::new();
@@ -640,6 +649,23 @@ mod tests {
                 |e| e.contains("jobs names no module of the catalogue outside `requires`")
             ),
             "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_resource_pairing_with_an_unknown_module_is_refused() {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        let resource = &mut catalogue.resource;
+        resource
+            .pairings
+            .insert("billing".into(), ResourceUnit::default());
+
+        assert_eq!(
+            check(&catalogue).map_err(|e| e.to_string()),
+            Err(
+                "templates/resource/with/billing/with.toml: with/billing names no module of the catalogue"
+                    .into()
+            )
         );
     }
 }

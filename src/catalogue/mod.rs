@@ -15,6 +15,7 @@
 //! templates/resource/resource.toml + files/       every declared resource (`crate::resource`)
 //! templates/resource/owner/<owner>/owner.toml + files/  ... whose rows have that owner
 //! templates/resource/types/<type>/type.toml + files/    ... that has a field of that type
+//! templates/resource/with/<module>/with.toml + files/    ... when <module> is chosen too
 //! templates/resource/migrations/{create,add,drop}.sql.jinja  its migrations
 //! ```
 //!
@@ -78,6 +79,9 @@ pub struct ResourceTemplates {
     pub owners: BTreeMap<String, ResourceUnit>,
     /// What a resource gets when it has a field of a type, by the type's keyword.
     pub types: BTreeMap<String, ResourceUnit>,
+    /// What a resource gets when a module is chosen too (any provider), by the module's name:
+    /// the resource's pairing with it, as a module's `with/` folder is.
+    pub pairings: BTreeMap<String, ResourceUnit>,
     /// The templates of its migrations: `create`, `add` and `drop`, by kind.
     pub migrations: BTreeMap<String, &'static include_dir::File<'static>>,
 }

@@ -90,6 +90,8 @@ pub struct ResourceContext {
     pub route_lines: RouteLines,
     /// What `routes.rs` exports.
     pub route_exports: &'static str,
+    /// The tests' `TestApp` (its database, say) from the resource's test app bound to `app`.
+    pub test_app: &'static str,
     /// The `SORTABLE` constant's value, laid out as rustfmt lays it out.
     pub sortable_literal: String,
     /// The `UNIQUE` constant's value, laid out as rustfmt lays it out.
@@ -707,6 +709,10 @@ impl ResourceContext {
             route_exports: match resource.owner {
                 Owner::User => "{admin_routes, app_routes}",
                 Owner::None => "routes",
+            },
+            test_app: match resource.owner {
+                Owner::User => "app.auth.app",
+                Owner::None => "app.app",
             },
             sortable_literal,
             unique_literal,
