@@ -76,8 +76,11 @@ fn generate(preset: &str, name: &str) -> PathBuf {
     let file =
         AnswersFile::read(&catalogue, &repo().join(format!("examples/{preset}.toml"))).unwrap();
     let name = ProjectName::parse(name).unwrap();
-    let answers =
+    let mut answers =
         Answers::complete(&catalogue, name, &file.choices, |_| Ok::<_, ()>(None)).unwrap();
+    // The preset's resources are built and tested too, as `new --preset` renders them.
+    answers.resources = file.resources;
+    answers.migrations = file.migrations;
     let tree = omnistack::generate(&catalogue, &answers).unwrap();
     let dir = repo().join("target/generated").join(preset);
     // Rewrite in place (rather than a fresh temp dir) so cargo's fingerprints stay warm between runs.
