@@ -10,8 +10,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use change_support::{
-    CONFLICTS, catalogue, commit_all, defaults, differing, files, files_with_git, generate,
-    omnistack, quiet_line, recorded_render, replace_lines, stamp_older_version,
+    CONFLICTS, Selection, catalogue, commit_all, defaults, differing, files, files_with_git,
+    generate, omnistack, quiet_line, recorded_render, replace_lines, stamp_older_version,
 };
 use omnistack::answers::Answers;
 use omnistack::answers::AnswersFile;
@@ -36,9 +36,7 @@ fn project(tmp: &TempDir) -> PathBuf {
 
 /// A project of the default modules but auth, committed, inside `tmp`.
 fn project_without_auth(tmp: &TempDir) -> PathBuf {
-    let mut selection = defaults(&catalogue());
-    selection.insert("auth".into(), Vec::new());
-    generate(tmp.path(), &selection)
+    generate(tmp.path(), &defaults_without_auth())
 }
 
 fn generate_invoices(project: &Path) {
@@ -545,39 +543,12 @@ fn generate_resource_records_the_declaration_and_its_migration_version() {
 fn generate_resource_on_an_unedited_project_equals_new_with_the_resource_declared() {
     let tmp = TempDir::new().unwrap();
     let changed = project(&tmp);
+
     generate_invoices(&changed);
-    let version = recorded(&changed).migrations["create_invoices"].clone();
-    let preset = tmp.path().join("preset.toml");
-    fs::write(
-        &preset,
-        format!(
-            r#"[resources.invoices]
-owner = "user"
-fields = [
-  {{ name = "title", type = "string", max-length = 200 }},
-  {{ name = "amount_cents", type = "i64", default = 0 }},
-  {{ name = "due_on", type = "date", optional = true }},
-  {{ name = "status", type = "enum", values = ["draft", "sent", "paid"], default = "draft" }},
-]
 
-[migrations]
-create_invoices = "{version}"
-"#
-        ),
-    )
-    .unwrap();
-    let expected_parent = tmp.path().join("expected");
-    fs::create_dir_all(&expected_parent).unwrap();
-
-    omnistack(&expected_parent)
-        .args(["new", "app", "--preset"])
-        .arg(&preset)
-        .args(change_support::flags(&catalogue(), &defaults(&catalogue())))
-        .assert()
-        .success();
-
+    let expected = new_with_invoices_of(&changed, &tmp, &defaults(&catalogue()));
     assert_eq!(
-        differing(&files(&changed), &files(&expected_parent.join("app"))),
+        differing(&files(&changed), &files(&expected)),
         Vec::<String>::new(),
         "these files differ between `generate resource` and `new` with the resource declared"
     );
@@ -1199,6 +1170,152 @@ fn the_sources_of_shared_resources_named_as_long_as_allowed_are_rendered_as_rust
 #[test]
 fn shared_resources_beside_auth_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
     let (declarations, names) = short_and_medium("none");
-    let diff = rustfmt_diff(&answers_declaring(&declarations, true), &names);
+    let diff = rustfmt_diff(
+        &answers_declaring(&declarations, true),
+        &names,
+        &["src", "tests/api"],
+    );
     assert!(diff.is_empty(), "{diff}");
+}
+
+/// The `[resources.invoices]` of [`INVOICE_FIELDS`] with rows of `owner`, and the version
+/// `create_invoices` has in the project it is compared with.
+fn invoices_preset(owner: Owner, version: &str) -> String {
+    let owner = toml::Value::try_from(owner).unwrap();
+    format!(
+        r#"[resources.invoices]
+owner = {owner}
+fields = [
+  {{ name = "title", type = "string", max-length = 200 }},
+  {{ name = "amount_cents", type = "i64", default = 0 }},
+  {{ name = "due_on", type = "date", optional = true }},
+  {{ name = "status", type = "enum", values = ["draft", "sent", "paid"], default = "draft" }},
+]
+
+[migrations]
+create_invoices = "{version}"
+"#
+    )
+}
+
+/// `new` with `selection` and the invoices of `project` declared, inside `tmp`.
+fn new_with_invoices_of(project: &Path, tmp: &TempDir, selection: &Selection) -> PathBuf {
+    let recorded = recorded(project);
+    let version = &recorded.migrations["create_invoices"];
+    let owner = recorded.resources["invoices"].owner;
+    let preset = tmp.path().join("preset.toml");
+    fs::write(&preset, invoices_preset(owner, version)).unwrap();
+    let parent = tmp.path().join("expected");
+    fs::create_dir_all(&parent).unwrap();
+    omnistack(&parent)
+        .args(["new", "app", "--preset"])
+        .arg(&preset)
+        .args(change_support::flags(&catalogue(), selection))
+        .assert()
+        .success();
+    parent.join("app")
+}
+
+/// The default modules and the job queue.
+fn defaults_with_jobs() -> Selection {
+    let catalogue = catalogue();
+    let jobs = catalogue.module("jobs").expect("the catalogue has jobs");
+    change_support::with(jobs, &defaults(&catalogue), "redis")
+}
+
+/// The default modules but auth (with jobs, no feature brings migrations of its own then).
+fn defaults_without_auth() -> Selection {
+    let mut selection = defaults(&catalogue());
+    selection.insert("auth".into(), Vec::new());
+    selection
+}
+
+/// The tables the purge job of `project` purges, in order.
+fn purged_tables(project: &Path) -> Vec<String> {
+    let job = fs::read_to_string(project.join("src/jobs/purge_soft_deleted.rs")).unwrap();
+    job.lines()
+        .filter_map(|line| line.trim().strip_prefix("purge(state, \""))
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn generate_resource_beside_jobs_renders_its_purge_with_the_example_projects() {
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &defaults_with_jobs());
+
+    generate_invoices(&project);
+
+    assert_eq!(purged_tables(&project), ["projects", "invoices"]);
+    assert!(project.join("tests/api/invoices_purge.rs").is_file());
+}
+
+#[test]
+fn removing_the_last_resource_beside_jobs_leaves_the_purge_of_projects_only() {
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &defaults_with_jobs());
+    let before = files(&project);
+    generate_invoices(&project);
+    commit_all(&project, "invoices");
+
+    omnistack(&project)
+        .args(["remove", "resource", "invoices"])
+        .assert()
+        .success();
+
+    assert_eq!(purged_tables(&project), ["projects"]);
+    let version = recorded(&project).migrations["create_invoices"].clone();
+    assert_eq!(
+        differing(&files(&project), &before),
+        [
+            format!("migrations/{version}_create_invoices.sql"),
+            "omnistack.toml".to_string()
+        ]
+    );
+}
+
+#[test]
+fn add_jobs_to_a_project_with_a_resource_equals_new_with_both() {
+    let tmp = TempDir::new().unwrap();
+    let project = project_without_auth(&tmp);
+    generate_invoices(&project);
+    commit_all(&project, "invoices");
+
+    omnistack(&project)
+        .args(["add", "jobs", "--provider", "redis", "--yes"])
+        .assert()
+        .success();
+
+    assert!(project.join("tests/api/invoices_purge.rs").is_file());
+    let jobs = catalogue().module("jobs").cloned().unwrap();
+    let selection = change_support::with(&jobs, &defaults_without_auth(), "redis");
+    let expected = new_with_invoices_of(&project, &tmp, &selection);
+    assert_eq!(
+        differing(&files(&project), &files(&expected)),
+        Vec::<String>::new(),
+        "these files differ between `add jobs` and `new` with jobs and the resource"
+    );
+}
+
+#[test]
+fn remove_jobs_from_a_project_with_a_resource_equals_new_without_it() {
+    let tmp = TempDir::new().unwrap();
+    let jobs = catalogue().module("jobs").cloned().unwrap();
+    let selection = change_support::with(&jobs, &defaults_without_auth(), "redis");
+    let project = generate(tmp.path(), &selection);
+    generate_invoices(&project);
+    commit_all(&project, "invoices");
+
+    omnistack(&project)
+        .args(["remove", "jobs", "--yes"])
+        .assert()
+        .success();
+
+    assert!(!project.join("tests/api/invoices_purge.rs").exists());
+    let expected = new_with_invoices_of(&project, &tmp, &defaults_without_auth());
+    assert_eq!(
+        differing(&files(&project), &files(&expected)),
+        Vec::<String>::new(),
+        "these files differ between `remove jobs` and `new` without jobs, with the resource"
+    );
 }

@@ -38,6 +38,7 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
         ("lib module", &adds.lib_modules),
         ("test module", &adds.test_modules),
         ("main-uses module", &adds.main_uses),
+        ("soft-deleted table", &adds.soft_deleted_tables),
     ] {
         for name in names {
             identifier(what, name)?;

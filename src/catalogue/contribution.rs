@@ -143,6 +143,9 @@ pub struct Contributions {
     pub telemetry_layers: Vec<String>,
     /// Background jobs the worker registers (read by the jobs module).
     pub jobs: Vec<Job>,
+    /// Tables whose rows are soft deleted (a nullable `deleted_at`), which the jobs module's
+    /// scheduled purge deletes for good once the retention has passed.
+    pub soft_deleted_tables: Vec<String>,
     /// LLM providers the AI gateway tries, in order (read by the ai module).
     pub ai_providers: Vec<AiProvider>,
     /// Expressions of types implementing `crate::email::Outbox` (read by the email module): the
@@ -198,6 +201,7 @@ impl Contributions {
             commands,
             telemetry_layers,
             jobs,
+            soft_deleted_tables,
             ai_providers,
             email_outbox,
             email_templates,
@@ -226,6 +230,8 @@ impl Contributions {
         self.commands.extend_from_slice(commands);
         self.telemetry_layers.extend_from_slice(telemetry_layers);
         self.jobs.extend_from_slice(jobs);
+        self.soft_deleted_tables
+            .extend_from_slice(soft_deleted_tables);
         self.ai_providers.extend_from_slice(ai_providers);
         self.email_outbox.extend_from_slice(email_outbox);
         self.email_templates.extend_from_slice(email_templates);

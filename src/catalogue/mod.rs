@@ -17,6 +17,7 @@
 //! templates/resource/owner/<owner>/with/<module>/with.toml + files/        ... and <module> is chosen
 //! templates/resource/owner/<owner>/without/<module>/without.toml + files/  ... and it is not
 //! templates/resource/types/<type>/type.toml + files/    ... that has a field of that type
+//! templates/resource/with/<module>/with.toml + files/    ... when <module> is chosen too
 //! templates/resource/migrations/{create,add,drop}.sql.jinja  its migrations
 //! ```
 //!

@@ -94,6 +94,8 @@ pub struct ResourceContext {
     pub route_lines: RouteLines,
     /// What `routes.rs` exports.
     pub route_exports: &'static str,
+    /// The tests' `TestApp` (its database, say) from the resource's test app bound to `app`.
+    pub test_app: &'static str,
     /// The `SORTABLE` constant's value, laid out as rustfmt lays it out.
     pub sortable_literal: String,
     /// The `UNIQUE` constant's value, laid out as rustfmt lays it out.
@@ -850,6 +852,7 @@ impl ResourceContext {
             } else {
                 "routes"
             },
+            test_app: if signed_in { "app.auth.app" } else { "app.app" },
             sortable_literal,
             unique_literal,
             references_literal,

@@ -2,13 +2,13 @@
 
 use super::env::Env;
 
-/// Days a soft-deleted project stays restorable when `SOFT_DELETE_RETENTION_DAYS` is not set.
+/// Days a soft-deleted row stays restorable when `SOFT_DELETE_RETENTION_DAYS` is not set.
 const DEFAULT_DAYS: u16 = 30;
 
 /// How long soft-deleted rows stay restorable before they are purged.
 #[derive(Debug, Clone)]
 pub struct RetentionSettings {
-    /// Days a soft-deleted project can still be restored.
+    /// Days a soft-deleted row can still be restored.
     pub soft_deleted_days: u16,
 }
 
