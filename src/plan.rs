@@ -231,10 +231,10 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
         crate::resource::migration_versions(&answers.resources, &answers.migrations)
             .into_iter()
             .collect();
+    let auth = !answers
+        .providers(crate::resource::check::AUTH_MODULE)
+        .is_empty();
     for (name, resource) in &answers.resources {
-        let auth = !answers
-            .providers(crate::resource::check::AUTH_MODULE)
-            .is_empty();
         let context = ResourceContext::new(name, resource, &answers.resources, auth, |logical| {
             versions[logical].clone()
         });
@@ -268,10 +268,18 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
             };
             let keywords: BTreeSet<&str> = resource.fields.iter().map(|f| f.ty.keyword()).collect();
             let chosen = |module: &str| !answers.providers(module).is_empty();
-            let units = std::iter::once(&templates.common)
-                .chain(templates.owners.get(owner))
+            // Each unit's parts follow it; the root's parts, the resource's pairings with
+            // modules, come last (after the owner's README section, which they extend), as a
+            // module's pairings come after every module.
+            let own = templates
+                .owners
+                .get(owner)
+                .into_iter()
                 .chain(keywords.iter().filter_map(|k| templates.types.get(*k)))
-                .flat_map(|unit| unit.with_parts(chosen));
+                .flat_map(|unit| std::iter::once(unit).chain(unit.parts_for(&chosen)));
+            let units = std::iter::once(&templates.common)
+                .chain(own)
+                .chain(templates.common.parts_for(&chosen));
             for unit in units {
                 resource_units.push(unit);
                 adds.adds.extend(&unit.contribution.adds);

@@ -1251,6 +1251,25 @@ fn generate_resource_beside_jobs_renders_its_purge_with_the_example_projects() {
 }
 
 #[test]
+fn a_resources_purge_is_told_in_its_readme_section() {
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &defaults_with_jobs());
+
+    generate_invoices(&project);
+
+    let readme = fs::read_to_string(project.join("README.md")).unwrap();
+    let section = readme
+        .split("### invoices")
+        .nth(1)
+        .expect("a section on invoices");
+    let section = section.split("\n#").next().unwrap();
+    assert!(
+        section.contains("Soft-deleted invoices stay restorable"),
+        "{section}"
+    );
+}
+
+#[test]
 fn removing_the_last_resource_beside_jobs_leaves_the_purge_of_projects_only() {
     let tmp = TempDir::new().unwrap();
     let project = generate(tmp.path(), &defaults_with_jobs());

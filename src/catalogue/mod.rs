@@ -109,17 +109,15 @@ pub struct ResourcePart {
 }
 
 impl ResourceUnit {
-    /// The unit and the parts of it that apply when `chosen` says which modules are chosen.
-    pub fn with_parts<'u>(
+    /// The parts of the unit that apply when `chosen` says which modules are chosen.
+    pub fn parts_for<'u>(
         &'u self,
-        chosen: impl Fn(&str) -> bool + 'u,
-    ) -> impl Iterator<Item = &'u ResourceUnit> + 'u {
-        std::iter::once(self).chain(
-            self.parts
-                .iter()
-                .filter(move |part| chosen(&part.module) == part.chosen)
-                .map(|part| &part.unit),
-        )
+        chosen: impl Fn(&str) -> bool,
+    ) -> impl Iterator<Item = &'u ResourceUnit> {
+        self.parts
+            .iter()
+            .filter(move |part| chosen(&part.module) == part.chosen)
+            .map(|part| &part.unit)
     }
 }
 
