@@ -110,10 +110,7 @@ pub struct ResourcePart {
 
 impl ResourceUnit {
     /// The parts of the unit that apply when `chosen` says which modules are chosen.
-    pub fn parts_for<'u>(
-        &'u self,
-        chosen: impl Fn(&str) -> bool,
-    ) -> impl Iterator<Item = &'u ResourceUnit> {
+    pub fn parts_for(&self, chosen: impl Fn(&str) -> bool) -> impl Iterator<Item = &ResourceUnit> {
         self.parts
             .iter()
             .filter(move |part| chosen(&part.module) == part.chosen)
