@@ -1168,6 +1168,14 @@ fn the_sources_of_shared_resources_named_as_long_as_allowed_are_rendered_as_rust
 }
 
 #[test]
+fn the_sources_of_shared_resources_beside_auth_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out()
+ {
+    let (declarations, names) = longest("none");
+    let diff = rustfmt_diff(&answers_declaring(&declarations, true), &names, &["src"]);
+    assert!(diff.is_empty(), "{diff}");
+}
+
+#[test]
 fn shared_resources_beside_auth_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
     let (declarations, names) = short_and_medium("none");
     let diff = rustfmt_diff(

@@ -207,8 +207,17 @@ pub struct FieldContext {
     pub range_filter: bool,
     /// Whether `?sort=` orders the tests' two samples as they are ordered.
     pub sort_tested: bool,
-    /// Whether a value is stored trimmed (a required single line of text).
-    pub trimmed: bool,
+    /// How a value is stored trimmed, when it is (a required single line of text).
+    pub trimmed: Option<TrimmedContext>,
+}
+
+/// A required single line of text as its test of trimming sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrimmedContext {
+    /// The first sample between spaces, as a `json!` argument: `"  Alpha  "`.
+    pub sent: String,
+    /// The first sample, as it is stored: `"Alpha"`.
+    pub stored: String,
 }
 
 /// The bound of a `string` or bounded `text` field, as its test of the longest value sees it.
@@ -1245,6 +1254,10 @@ impl FieldContext {
             }
         });
         let samples = samples(field);
+        let trimmed = (keyword == "string" && !field.optional).then(|| TrimmedContext {
+            sent: format!("\"  {}  \"", samples[0].trim_matches('"')),
+            stored: samples[0].clone(),
+        });
         let (invalid, invalid_reason) = invalid(&field.ty);
         let make_unique = field.unique.then(|| match keyword {
             "string" => format!(
@@ -1360,7 +1373,7 @@ impl FieldContext {
                     | FieldType::Datetime
             ),
             sort_tested: ordered && samples_differ(field),
-            trimmed: keyword == "string" && !field.optional,
+            trimmed,
         }
     }
 }
@@ -1383,8 +1396,13 @@ fn article(word: &str) -> &'static str {
 fn samples(field: &Field) -> [String; 2] {
     let pair = |a: &str, b: &str| [a.to_owned(), b.to_owned()];
     match &field.ty {
-        FieldType::String { .. } => pair("\"Alpha\"", "\"Beta\""),
-        FieldType::Text { .. } => pair("\"first note\"", "\"second note\""),
+        FieldType::String { max_length } => {
+            [within("Alpha", *max_length), within("Beta", *max_length)]
+        }
+        FieldType::Text { max_length } => [
+            within("first note", *max_length),
+            within("second note", *max_length),
+        ],
         FieldType::Bool => pair("false", "true"),
         FieldType::I32 => pair("1", "2"),
         FieldType::I64 => pair("100", "200"),
@@ -1408,6 +1426,15 @@ fn samples(field: &Field) -> [String; 2] {
             format!("self.{}[1]", field.name),
         ],
     }
+}
+
+/// `words` as a JSON string of at most `max` characters: cut short, without the space a cut
+/// may leave at the end, for a field that holds fewer. The samples cut differ and keep their
+/// order, as their first letters do.
+fn within(words: &str, max: Option<u32>) -> String {
+    let max = max.map_or(usize::MAX, |max| max as usize);
+    let kept: String = words.chars().take(max).collect();
+    format!("\"{}\"", kept.trim_end())
 }
 
 /// Values a field refuses, as `json!` arguments, and how a test's name says what they are.
@@ -2210,6 +2237,24 @@ fields = [
             ]
         );
         assert_eq!(values[values.len() - 1], "-updated_at");
+    }
+
+    #[test]
+    fn the_samples_of_a_bounded_string_or_text_fit_its_bound_and_differ_in_order() {
+        for n in 1..=12 {
+            for keyword in ["string", "text"] {
+                let word = format!("f:{keyword}({n})");
+                let fields = crate::resource::grammar::parse_fields(&[word.as_str()]).unwrap();
+
+                let [first, second] = samples(&fields[0]).map(|sample| {
+                    serde_json::from_str::<String>(&sample).expect("a sample is a JSON string")
+                });
+
+                assert!(first.chars().count() <= n, "{word}: {first:?}");
+                assert!(second.chars().count() <= n, "{word}: {second:?}");
+                assert!(first < second, "{word}: {first:?}, {second:?}");
+            }
+        }
     }
 
     #[test]
