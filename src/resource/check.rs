@@ -727,11 +727,33 @@ pub fn check_new(
         Some(resource) => {
             let taken = Taken::from_catalogue(catalogue);
             check_resource(&taken, resources, name, resource, false)?;
+            check_purge_test(resources, name)?;
             check_identifiers(name, identifiers(name, resource))?;
             check_unique(name, &resource.fields)
         }
         None => Ok(()),
     }
+}
+
+/// Refuses a new resource `name` whose tests' module would be another resource's purge test,
+/// `tests/api/<resource>_purge.rs` beside the jobs module, or the other way round.
+fn check_purge_test(resources: &Resources, name: &str) -> Result<(), ResourceError> {
+    let live = |other: &str| resources.get(other).is_some_and(|r| r.removed.is_none());
+    let taken_by = match name.strip_suffix("_purge") {
+        Some(other) if live(other) => {
+            format!("the test of the jobs module's purge of `{other}` (`tests/api/{name}.rs`)")
+        }
+        _ if live(&format!("{name}_purge")) => format!(
+            "the tests of resource `{name}_purge` (`tests/api/{name}_purge/`), which the test of \
+             the jobs module's purge of `{name}` would take"
+        ),
+        _ => return Ok(()),
+    };
+    Err(ResourceError::Taken {
+        name: name.to_string(),
+        taken_by,
+        declared: false,
+    })
 }
 
 /// Checks `fields`, being added to resource `name`, against PostgreSQL's limits as
@@ -1421,6 +1443,27 @@ mod tests {
         let resources = Resources::from([(name.to_string(), resource(Owner::None, words))]);
         check_with(&taken(), &resources, Some(true))?;
         check_new(&Catalogue::embedded().unwrap(), &resources, name)
+    }
+
+    #[test]
+    fn a_resource_named_as_another_ones_purge_test_is_refused() {
+        let resources = Resources::from([
+            ("tags".to_string(), resource(Owner::None, &["name:text"])),
+            (
+                "tags_purge".to_string(),
+                resource(Owner::None, &["name:text"]),
+            ),
+        ]);
+        let catalogue = Catalogue::embedded().unwrap();
+        for name in ["tags", "tags_purge"] {
+            assert!(
+                matches!(
+                    check_new(&catalogue, &resources, name),
+                    Err(ResourceError::Taken { name: taken, .. }) if taken == name
+                ),
+                "{name}"
+            );
+        }
     }
 
     #[test]
