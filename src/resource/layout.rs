@@ -52,11 +52,7 @@ pub(super) fn rust_list(prefix: &str, items: &[String], suffix: &str) -> String 
     if quoted.iter().all(|item| item.len() <= 10) {
         return format!("&[\n{}\n{indent}]", packed(&indent, &quoted));
     }
-    let lines: Vec<String> = quoted
-        .iter()
-        .map(|item| format!("{indent}    {item},\n"))
-        .collect();
-    format!("&[\n{}{indent}]", lines.concat())
+    format!("&[\n{}{indent}]", one_a_line(&indent, &quoted))
 }
 
 /// rustfmt's layout of the call `callee(args)` starting its line and followed by `suffix`: on
@@ -184,11 +180,10 @@ pub(super) fn awaited_statement(callee: &str, args: &[String]) -> String {
         return line;
     }
     let indent = " ".repeat(callee.len() - callee.trim_start().len());
-    let lines: Vec<String> = args
-        .iter()
-        .map(|arg| format!("{indent}    {arg},\n"))
-        .collect();
-    format!("{callee}(\n{}{indent})\n{indent}.await;", lines.concat())
+    format!(
+        "{callee}(\n{}{indent})\n{indent}.await;",
+        one_a_line(&indent, args)
+    )
 }
 
 /// rustfmt's layout of the signature `head(params) -> returns {` of an item at the start of
@@ -204,11 +199,7 @@ pub(super) fn rust_fn(head: &str, params: &[&str], returns: &str) -> String {
     if line.len() <= 100 {
         return line;
     }
-    let lines: Vec<String> = params
-        .iter()
-        .map(|param| format!("    {param},\n"))
-        .collect();
-    format!("{head}(\n{}){tail}", lines.concat())
+    format!("{head}(\n{}){tail}", one_a_line("", params))
 }
 
 /// rustfmt's layout of the chain `callee(args).await` after `prefix` (the start of its line)
@@ -235,11 +226,16 @@ pub(super) fn rust_array(prefix: &str, items: &[String], suffix: &str) -> String
         return array;
     }
     let indent = " ".repeat(prefix.len() - prefix.trim_start().len());
-    let lines: Vec<String> = items
+    format!("[\n{}{indent}]", one_a_line(&indent, items))
+}
+
+/// `items` one a line, each indented one level deeper than `indent` and followed by a comma,
+/// as rustfmt writes the items of a list that does not fit on one line.
+fn one_a_line(indent: &str, items: &[impl AsRef<str>]) -> String {
+    items
         .iter()
-        .map(|item| format!("{indent}    {item},\n"))
-        .collect();
-    format!("[\n{}{indent}]", lines.concat())
+        .map(|item| format!("{indent}    {},\n", item.as_ref()))
+        .collect()
 }
 
 #[cfg(test)]
