@@ -995,7 +995,7 @@ fn longest_names(name: &str, owner: &str, target: &str) -> String {
     };
     let long_value = |start: &str| named(start, 60);
     let typed: [(&str, &str); 13] = [
-        ("string", "type = \"string\", max-length = 10485760"),
+        ("string", "type = \"string\", max-length = 250000"),
         (
             "string_default",
             "type = \"string\", max-length = 60, default = \"Untitled\"",

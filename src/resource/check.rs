@@ -17,8 +17,10 @@ pub const AUTH_MODULE: &str = "auth";
 /// The columns every resource has, which no field may be called.
 pub const RESERVED_COLUMNS: &[&str] = &["id", "owner_id", "created_at", "updated_at", "deleted_at"];
 
-/// The longest `max-length` a string may declare: PostgreSQL's limit for `varchar(n)`.
-pub const MAX_LENGTH_LIMIT: u32 = 10_485_760;
+/// The longest `max-length` a string may declare: the same bound as a text's, for the same
+/// reason ([`TEXT_MAX_LENGTH_LIMIT`]); PostgreSQL's own `varchar(n)` limit (10,485,760) is one
+/// no request body could reach.
+pub const MAX_LENGTH_LIMIT: u32 = TEXT_MAX_LENGTH_LIMIT;
 
 /// The longest `max-length` a text may declare: a value of that many characters fits in the
 /// generated application's default request body limit (1 MiB) whatever its characters, at 4
@@ -1732,10 +1734,10 @@ mod tests {
             Err(ResourceError::MaxLength { given: 0, .. })
         ));
         assert!(matches!(
-            check_one("invoices", &["title:string(10485761)"]),
-            Err(ResourceError::MaxLength { .. })
+            check_one("invoices", &["title:string(250001)"]),
+            Err(ResourceError::MaxLength { given: 250_001, .. })
         ));
-        assert_eq!(check_one("invoices", &["title:string(10485760)"]), Ok(()));
+        assert_eq!(check_one("invoices", &["title:string(250000)"]), Ok(()));
     }
 
     #[test]
