@@ -3,14 +3,17 @@
 //!
 //! - When `HEAD`'s `omnistack.toml` records this omnistack's version, the base is the render
 //!   of those answers: rendering is deterministic, and the record holds every answer and every
-//!   migration version, so any clone rebuilds the same base without a ref.
+//!   migration version, so any clone rebuilds the same base without a ref. A render commit of
+//!   this release whose `omnistack.toml` is `HEAD`'s already holds that render, and is taken
+//!   as it is when one is found.
 //! - Otherwise (an `update` from an older release) the base is the newest render commit whose
 //!   `omnistack.toml` is `HEAD`'s: the pristine ref's, or one in `HEAD`'s history, where the
 //!   user's commit of each change puts its render (see [`git::begin_merge`]).
 //! - Otherwise there is no base to merge from, and [`ProjectError::BaseNotFound`] says how to
 //!   rebuild one.
 //!
-//! The pristine ref is only a cache: nothing here depends on it pointing at the right render.
+//! The pristine ref is only a cache: it leads to renders omnistack made, and when it is gone
+//! or points elsewhere the base is still found.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -41,14 +44,28 @@ pub fn find<'r>(
     recorded: &AnswersFile,
     head: &Commit<'r>,
 ) -> Result<Base<'r>, Error> {
+    let answers_blob = blob_id(head, ANSWERS_FILE);
     if recorded.version.as_deref() == Some(crate::VERSION) {
+        // A render of this record by this release is the base itself: rendering it again
+        // would give the same tree (renders are deterministic), at half a change's cost.
+        if let Some(answers_blob) = answers_blob
+            && let Some(commit) = newest_render(repo, head, |commit| {
+                git::render_version(commit).as_deref() == Some(crate::VERSION)
+                    && blob_id(commit, ANSWERS_FILE) == Some(answers_blob)
+            })?
+        {
+            return Ok(Base {
+                tree: commit.tree_id(),
+                commit: Some(commit),
+            });
+        }
         let answers = recorded_answers(catalogue, root, recorded, head)?;
         let render = crate::generate(catalogue, &answers)?;
         let tree = git::write_tree(repo, &render)?;
         let commit = newest_render(repo, head, |commit| commit.tree_id() == tree)?;
         return Ok(Base { tree, commit });
     }
-    let Some(answers_blob) = blob_id(head, ANSWERS_FILE) else {
+    let Some(answers_blob) = answers_blob else {
         return Err(not_found(recorded));
     };
     let commit = newest_render(repo, head, |commit| {

@@ -104,7 +104,7 @@ fn render_declarations(
     // kind of contribution cannot be forgotten here.
     render_strings(&mut context["adds"], "adds", &render)?;
     for (planned, resource) in plan.resources.iter().zip(&plan.context.resources) {
-        let own = with_resource(&raw, resource, None);
+        let own = ResourceValues::new(resource).context(&raw, None);
         let at = format!("the declarations of resource {}", resource.name);
         let mut adds = serde_json::to_value(&planned.adds).expect("contributions serialise");
         render_strings(&mut adds, &at, &|text: &mut String, what: &str| {
@@ -143,16 +143,32 @@ fn render_declarations(
     Ok(minijinja::Value::from(minijinja::value::Serde(&context)))
 }
 
-/// `context` with `resource` (and the resource's `migration`) set, for its templates.
-fn with_resource(
-    context: &minijinja::Value,
-    resource: &crate::resource::context::ResourceContext,
-    migration: Option<usize>,
-) -> minijinja::Value {
-    minijinja::context! {
-        resource => minijinja::Value::from(minijinja::value::Serde(resource)),
-        migration => migration.map(|m| minijinja::Value::from(minijinja::value::Serde(&resource.migrations[m]))),
-        ..context.clone()
+/// A declared resource as its templates see it: `resource`, and each of its migrations as
+/// `migration` (converted once, not once for each of its files).
+struct ResourceValues {
+    resource: minijinja::Value,
+    migrations: Vec<minijinja::Value>,
+}
+
+impl ResourceValues {
+    fn new(resource: &crate::resource::context::ResourceContext) -> Self {
+        Self {
+            resource: minijinja::Value::from(minijinja::value::Serde(resource)),
+            migrations: resource
+                .migrations
+                .iter()
+                .map(|m| minijinja::Value::from(minijinja::value::Serde(m)))
+                .collect(),
+        }
+    }
+
+    /// `context` with `resource` (and the resource's `migration`) set, for its templates.
+    fn context(&self, context: &minijinja::Value, migration: Option<usize>) -> minijinja::Value {
+        minijinja::context! {
+            resource => self.resource.clone(),
+            migration => migration.map(|m| self.migrations[m].clone()),
+            ..context.clone()
+        }
     }
 }
 
@@ -178,6 +194,12 @@ fn render_strings(
 pub fn render(plan: &Plan) -> Result<RenderedTree, RenderError> {
     let env = environment();
     let context = render_declarations(&env, plan)?;
+    let resources: Vec<ResourceValues> = plan
+        .context
+        .resources
+        .iter()
+        .map(ResourceValues::new)
+        .collect();
     let mut files = BTreeMap::new();
     for planned in &plan.files {
         let (file, render, context) = match &planned.source {
@@ -190,7 +212,7 @@ pub fn render(plan: &Plan) -> Result<RenderedTree, RenderError> {
             } => (
                 file,
                 *render,
-                with_resource(&context, &plan.context.resources[*resource], *migration),
+                resources[*resource].context(&context, *migration),
             ),
             Source::Generated(text) => {
                 files.insert(planned.path.clone(), text.clone().into_bytes());

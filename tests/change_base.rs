@@ -286,6 +286,31 @@ fn the_pristine_ref_is_a_cache_a_project_of_this_release_changes_without_it() {
     );
 }
 
+#[test]
+fn a_render_of_this_release_in_the_history_is_the_base_as_it_was_committed() {
+    let scenario = Scenario::find();
+    let tmp = TempDir::new().unwrap();
+    let project = generate(&tmp.path().join("project"), &scenario.before);
+    // A render of the same record by another build of this release, committed by the user
+    // (as `git commit` does after a change): it holds a file this build no longer renders.
+    let dropped = "docs/dropped-by-this-build.md";
+    fs::create_dir_all(project.join("docs")).unwrap();
+    fs::write(project.join(dropped), "rendered by an earlier build\n").unwrap();
+    git(&project, &["add", "--all"]);
+    let message = format!("Render\n\nOmnistack-Render: {}", env!("CARGO_PKG_VERSION"));
+    git(&project, &["commit", "-q", "-m", &message]);
+    // As in a clone: the pristine ref, which leads to this build's render, is local.
+    git(&project, &["update-ref", "-d", "refs/omnistack/pristine"]);
+
+    omnistack(&project)
+        .args(scenario.add_args())
+        .assert()
+        .success();
+
+    // Its file was omnistack's and left as rendered, so the change removes it as omnistack's.
+    assert!(!project.join(dropped).exists());
+}
+
 const HEALTH: &str = "src/routes/health.rs";
 /// The line of `health.rs` the "older release" renders differently.
 const TIMEOUT: &str = "Duration::from_secs(2)";
