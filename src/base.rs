@@ -3,9 +3,9 @@
 //!
 //! - When `HEAD`'s `omnistack.toml` records this omnistack's version, the base is the render
 //!   of those answers: rendering is deterministic, and the record holds every answer and every
-//!   migration version, so any clone rebuilds the same base without a ref. A render commit of
-//!   this release whose `omnistack.toml` is `HEAD`'s already holds that render, and is taken
-//!   as it is when one is found.
+//!   migration version, so any clone rebuilds the same base without a ref. A render of this
+//!   release whose `omnistack.toml` is `HEAD`'s, which the pristine ref leads to, already holds
+//!   that tree, and is taken as it is when there is one.
 //! - Otherwise (an `update` from an older release) the base is the newest render commit whose
 //!   `omnistack.toml` is `HEAD`'s: the pristine ref's, or one in `HEAD`'s history, where the
 //!   user's commit of each change puts its render (see [`git::begin_merge`]).
@@ -13,7 +13,7 @@
 //!   rebuild one.
 //!
 //! The pristine ref is only a cache: it leads to renders omnistack made, and when it is gone
-//! or points elsewhere the base is still found.
+//! the base is still found.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -47,9 +47,11 @@ pub fn find<'r>(
     let answers_blob = blob_id(head, ANSWERS_FILE);
     if recorded.version.as_deref() == Some(crate::VERSION) {
         // A render of this record by this release is the base itself: rendering it again
-        // would give the same tree (renders are deterministic), at half a change's cost.
+        // would give the same tree (renders are deterministic), at half a change's cost. Only
+        // the renders the pristine ref leads to are taken so: omnistack wrote those, whereas a
+        // render commit in the history may have been amended with the user's edits.
         if let Some(answers_blob) = answers_blob
-            && let Some(commit) = newest_render(repo, head, |commit| {
+            && let Some(commit) = cached_render(repo, |commit| {
                 git::render_version(commit).as_deref() == Some(crate::VERSION)
                     && blob_id(commit, ANSWERS_FILE) == Some(answers_blob)
             })?
@@ -147,6 +149,25 @@ fn newest_render<'r>(
     for id in walk {
         let commit = repo.find_commit(id?)?;
         if is_render(&commit, &cached) && matches(&commit) {
+            return Ok(Some(commit));
+        }
+    }
+    Ok(None)
+}
+
+/// The newest render the pristine ref leads to that `matches`.
+fn cached_render<'r>(
+    repo: &'r Repository,
+    matches: impl Fn(&Commit<'r>) -> bool,
+) -> Result<Option<Commit<'r>>, git2::Error> {
+    let Some(pristine) = git::pristine(repo)? else {
+        return Ok(None);
+    };
+    let mut walk = repo.revwalk()?;
+    walk.push(pristine.id())?;
+    for id in walk {
+        let commit = repo.find_commit(id?)?;
+        if matches(&commit) {
             return Ok(Some(commit));
         }
     }

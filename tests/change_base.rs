@@ -287,19 +287,39 @@ fn the_pristine_ref_is_a_cache_a_project_of_this_release_changes_without_it() {
 }
 
 #[test]
-fn a_render_of_this_release_in_the_history_is_the_base_as_it_was_committed() {
+fn a_render_of_this_release_that_the_pristine_ref_leads_to_is_the_base_as_it_was_made() {
     let scenario = Scenario::find();
     let tmp = TempDir::new().unwrap();
     let project = generate(&tmp.path().join("project"), &scenario.before);
-    // A render of the same record by another build of this release, committed by the user
-    // (as `git commit` does after a change): it holds a file this build no longer renders.
+    // The render of the same record by another build of this release, cached by that build: it
+    // holds a file this build no longer renders, which the project holds as rendered.
     let dropped = "docs/dropped-by-this-build.md";
     fs::create_dir_all(project.join("docs")).unwrap();
     fs::write(project.join(dropped), "rendered by an earlier build\n").unwrap();
     git(&project, &["add", "--all"]);
     let message = format!("Render\n\nOmnistack-Render: {}", env!("CARGO_PKG_VERSION"));
     git(&project, &["commit", "-q", "-m", &message]);
-    // As in a clone: the pristine ref, which leads to this build's render, is local.
+    git(&project, &["update-ref", "refs/omnistack/pristine", "HEAD"]);
+
+    omnistack(&project)
+        .args(scenario.add_args())
+        .assert()
+        .success();
+
+    // The file was omnistack's and left as rendered, so the change removes it as omnistack's.
+    assert!(!project.join(dropped).exists());
+}
+
+#[test]
+fn an_amended_initial_commit_is_not_taken_as_the_base() {
+    let scenario = Scenario::find();
+    let tmp = TempDir::new().unwrap();
+    let project = generate(&tmp.path().join("project"), &scenario.before);
+    let shared = scenario.shared_file().unwrap();
+    let line = quiet_line(&scenario.old[&shared], &scenario.new[&shared]).unwrap();
+    insert_line(&project.join(&shared), line, "# the user's line");
+    git(&project, &["commit", "-q", "--all", "--amend", "--no-edit"]);
+    // As in a clone, whose history holds the amended commit and nothing else.
     git(&project, &["update-ref", "-d", "refs/omnistack/pristine"]);
 
     omnistack(&project)
@@ -307,8 +327,11 @@ fn a_render_of_this_release_in_the_history_is_the_base_as_it_was_committed() {
         .assert()
         .success();
 
-    // Its file was omnistack's and left as rendered, so the change removes it as omnistack's.
-    assert!(!project.join(dropped).exists());
+    assert!(
+        fs::read_to_string(project.join(&shared))
+            .unwrap()
+            .contains("# the user's line")
+    );
 }
 
 const HEALTH: &str = "src/routes/health.rs";
