@@ -197,8 +197,8 @@ impl Change<'_> {
             .into_iter()
             .map(str::to_string)
             .collect();
-        let message = git::render_message(what);
-        let subject = message.lines().next().unwrap_or_default().to_string();
+        let subject = git::change_subject(what);
+        let message = git::render_message(&subject, self.theirs);
         // What the merge records and the render commit need, and the repository lacks.
         let mut objects = git::NewObjects::new(repo)?;
         objects.add_tree(&self.memory, self.theirs)?;

@@ -27,6 +27,11 @@ pub const PRISTINE_REF: &str = "refs/omnistack/pristine";
 /// The trailer that marks a render commit, with the omnistack version that rendered it.
 pub const RENDER_TRAILER: &str = "Omnistack-Render";
 
+/// The trailer that names a render commit's own tree: a commit that carries the marks but
+/// another tree (amended with the user's edits, or replayed onto their commits by a rebase) is
+/// no render.
+pub const TREE_TRAILER: &str = "Omnistack-Tree";
+
 /// The subject of the initial commit of projects made before render commits carried the
 /// trailer: those commits are renders too.
 const LEGACY_INITIAL_SUBJECT: &str = "Initial commit from omnistack ";
@@ -44,11 +49,10 @@ pub fn init_with_initial_commit(dir: &Path, render: &RenderedTree) -> Result<Oid
     options.initial_head(DEFAULT_BRANCH);
     let repo = Repository::init_opts(dir, &options)?;
     let author = signature(&repo)?;
-    let message = format!(
-        "Initial commit from omnistack {0}\n\n{RENDER_TRAILER}: {0}",
-        crate::VERSION
-    );
-    commit_initial(&repo, render, &author, &message)
+    let subject = format!("Initial commit from omnistack {}", crate::VERSION);
+    commit_initial(&repo, render, &author, |tree| {
+        render_message(&subject, tree)
+    })
 }
 
 /// Commits exactly `render` in the fresh `repo`, as its first commit and the pristine render.
@@ -58,11 +62,12 @@ fn commit_initial(
     repo: &Repository,
     render: &RenderedTree,
     author: &Signature<'_>,
-    message: &str,
+    message: impl FnOnce(Oid) -> String,
 ) -> Result<Oid, git2::Error> {
     let mut objects = Pack::default();
     let tree = objects.add_tree(&render.files);
-    let commit = objects.add_commit(tree, &[], author, &format!("{message}\n"));
+    let message = message(tree);
+    let commit = objects.add_commit(tree, &[], author, &message);
     let subject = message.lines().next().unwrap_or_default();
     let pack_dir = repo.path().join("objects").join("pack");
     objects.write(&pack_dir).map_err(|e| {
@@ -316,22 +321,30 @@ pub fn set_pristine(repo: &Repository, commit: Oid, message: &str) -> Result<(),
         .map(drop)
 }
 
-/// The message of a render commit for the change `what`, with its trailer.
-pub fn render_message(what: &str) -> String {
+/// The message of a render commit of `tree` whose subject is `subject`, with its trailers.
+pub fn render_message(subject: &str, tree: Oid) -> String {
     format!(
-        "omnistack {0}: {what}\n\n{RENDER_TRAILER}: {0}\n",
+        "{subject}\n\n{RENDER_TRAILER}: {}\n{TREE_TRAILER}: {tree}\n",
         crate::VERSION
     )
 }
 
-/// The omnistack version that made `commit`, if it is a render commit: marked by the trailer,
-/// or the initial commit of a project made before the trailer.
+/// The subject of the render commit of the change `what`.
+pub fn change_subject(what: &str) -> String {
+    format!("omnistack {}: {what}", crate::VERSION)
+}
+
+/// The omnistack version that made `commit`, if it is a render commit: marked by the trailer
+/// (and holding the tree its tree trailer names, when it has one: renders made before that
+/// trailer do not), or the initial commit of a project made before the trailer.
 pub fn render_version(commit: &Commit<'_>) -> Option<String> {
     let message = commit.message().ok()?;
     if let Ok(trailers) = git2::message_trailers_strs(message)
         && let Some((_, version)) = trailers.iter().find(|(key, _)| *key == RENDER_TRAILER)
     {
-        return Some(version.to_string());
+        let tree = trailers.iter().find(|(key, _)| *key == TREE_TRAILER);
+        let own_tree = tree.is_none_or(|(_, tree)| *tree == commit.tree_id().to_string());
+        return own_tree.then(|| version.to_string());
     }
     let legacy = message
         .lines()
@@ -434,7 +447,8 @@ mod tests {
         )
         .unwrap();
 
-        let commit = commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
+        let commit =
+            commit_initial(&repo, &render(), &author, |_| "Initial commit\n".into()).unwrap();
 
         let commit = repo.find_commit(commit).unwrap();
         assert_eq!(
@@ -453,7 +467,8 @@ mod tests {
         let repo = fresh_repo(tmp.path());
         let author = Signature::now("A U Thor", "author@example.com").unwrap();
 
-        let commit = commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
+        let commit =
+            commit_initial(&repo, &render(), &author, |_| "Initial commit\n".into()).unwrap();
 
         let elsewhere = tempfile::tempdir().unwrap();
         let other = Repository::init(elsewhere.path()).unwrap();
@@ -478,7 +493,7 @@ mod tests {
         }
         let author = Signature::now("A U Thor", "author@example.com").unwrap();
 
-        commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
+        commit_initial(&repo, &render(), &author, |_| "Initial commit\n".into()).unwrap();
 
         let index = repo.index().unwrap();
         for entry in index.iter() {
@@ -496,7 +511,7 @@ mod tests {
         let repo = fresh_repo(tmp.path());
         let author = Signature::now("A U Thor", "author@example.com").unwrap();
 
-        commit_initial(&repo, &render(), &author, "Initial commit").unwrap();
+        commit_initial(&repo, &render(), &author, |_| "Initial commit\n".into()).unwrap();
 
         assert_eq!(loose_objects(&repo), Vec::<String>::new());
         let packs: Vec<_> = std::fs::read_dir(repo.path().join("objects/pack"))

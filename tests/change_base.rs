@@ -240,6 +240,39 @@ fn a_clone_updates_from_an_older_release_through_the_render_in_its_history() {
 }
 
 #[test]
+fn an_older_releases_initial_commit_amended_with_edits_is_not_taken_as_its_render() {
+    let scenario = Scenario::find();
+    let shared = scenario.shared_file().unwrap();
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &scenario.before);
+    // The initial commit as an older release made it, naming its tree ...
+    stamp_older_version(&project);
+    git(&project, &["add", "--all"]);
+    let tree = git(&project, &["write-tree"]);
+    let message = format!(
+        "Initial commit from omnistack 0.0.1\n\nOmnistack-Render: 0.0.1\nOmnistack-Tree: {}",
+        tree.trim()
+    );
+    git(&project, &["commit", "-q", "--amend", "-m", &message]);
+    // ... then amended with the user's edit: the same message over another tree.
+    let line = quiet_line(&scenario.old[&shared], &scenario.new[&shared]).unwrap();
+    insert_line(&project.join(&shared), line, "# the user's line");
+    git(&project, &["commit", "-q", "--all", "--amend", "--no-edit"]);
+    git(&project, &["update-ref", "-d", "refs/omnistack/pristine"]);
+
+    omnistack(&project)
+        .args(["update", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("records omnistack 0.0.1"));
+    assert!(
+        fs::read_to_string(project.join(&shared))
+            .unwrap()
+            .contains("# the user's line")
+    );
+}
+
+#[test]
 fn an_older_release_project_whose_render_is_not_in_the_history_is_told_how_to_rebuild_it() {
     let scenario = Scenario::find();
     let tmp = TempDir::new().unwrap();

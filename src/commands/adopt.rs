@@ -57,7 +57,10 @@ pub fn run(catalogue: &Catalogue, force: bool, ui: Ui) -> Result<(), Error> {
     let render = crate::generate(catalogue, &answers)?;
     if recorded.version.as_deref() == Some(crate::VERSION) {
         let tree = git::write_tree(&repo, &render)?;
-        let message = git::render_message("render of omnistack.toml, adopted");
+        let message = git::render_message(
+            &git::change_subject("render of omnistack.toml, adopted"),
+            tree,
+        );
         git::commit_pristine(&repo, tree, previous.as_ref(), &message)?;
         ui.success(format!(
             "Recorded omnistack {}'s render of omnistack.toml as the pristine render",
