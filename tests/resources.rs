@@ -468,6 +468,40 @@ fn a_shared_resource_referring_to_an_owned_one_is_refused() {
 }
 
 #[test]
+fn an_owned_resource_referring_to_a_shared_one_restricts_the_purge_of_the_referred_row() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    omnistack(&project)
+        .args([
+            "generate",
+            "resource",
+            "taxes",
+            "name:text",
+            "--owner",
+            "none",
+        ])
+        .assert()
+        .success();
+    commit_all(&project, "taxes");
+
+    omnistack(&project)
+        .args(["generate", "resource", "invoices", "tax_id:ref(taxes)"])
+        .assert()
+        .success();
+
+    let migrations = migrations(&project);
+    let (_, create) = migrations
+        .iter()
+        .find(|(name, _)| name.ends_with("_create_invoices.sql"))
+        .expect("a migration creates the invoices");
+    let create = String::from_utf8_lossy(create);
+    assert!(
+        create.contains("tax_id uuid NOT NULL REFERENCES taxes (id) ON DELETE RESTRICT,"),
+        "{create}"
+    );
+}
+
+#[test]
 fn a_required_field_without_default_is_refused_on_an_existing_table() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);
@@ -906,7 +940,13 @@ fn removing_auth_under_an_owned_resource_is_refused() {
 
 /// `target`, and `name` with a field of every type named by `field`, a unique field and a
 /// `ref` to `target` (whose index names, prefixed by `name`, must stay short).
-fn every_type(name: &str, owner: &str, field: impl Fn(&str) -> String, target: &str) -> String {
+fn every_type(
+    name: &str,
+    owner: &str,
+    field: impl Fn(&str) -> String,
+    target: &str,
+    target_owner: &str,
+) -> String {
     let typed = [
         ("string", "type = \"string\", max-length = 40"),
         ("text", "type = \"text\", optional = true"),
@@ -934,15 +974,15 @@ fn every_type(name: &str, owner: &str, field: impl Fn(&str) -> String, target: &
         &target[..1]
     ));
     format!(
-        "[resources.{target}]\nowner = \"{owner}\"\nfields = [{{ name = \"a\", type = \"i32\" }}]\n\n\
+        "[resources.{target}]\nowner = \"{target_owner}\"\nfields = [{{ name = \"a\", type = \"i32\" }}]\n\n\
          [resources.{name}]\nowner = \"{owner}\"\nfields = [\n{}\n]\n",
         fields.join("\n")
     )
 }
 
 /// The resources of [`every_type`] named short (`tags`, fields `s`, `t`...) and medium, about as
-/// long as the presets' names.
-fn short_and_medium(owner: &str) -> (String, Vec<&'static str>) {
+/// long as the presets' names, of `owner`, referring to rows of `target_owner`.
+fn short_and_medium(owner: &str, target_owner: &str) -> (String, Vec<&'static str>) {
     let letters = |ty: &str| {
         let letter = match ty {
             "i64" => "l",
@@ -953,8 +993,14 @@ fn short_and_medium(owner: &str) -> (String, Vec<&'static str>) {
         letter.to_string()
     };
     let declarations = [
-        every_type("tags", owner, letters, "bins"),
-        every_type("shipments", owner, |ty| format!("{ty}_value"), "clients"),
+        every_type("tags", owner, letters, "bins", target_owner),
+        every_type(
+            "shipments",
+            owner,
+            |ty| format!("{ty}_value"),
+            "clients",
+            target_owner,
+        ),
     ];
     (
         declarations.concat(),
@@ -1132,7 +1178,18 @@ fn answers_declaring(resources: &str, auth: bool) -> omnistack::answers::Answers
 
 #[test]
 fn owned_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
-    let (declarations, names) = short_and_medium("user");
+    let (declarations, names) = short_and_medium("user", "user");
+    let diff = rustfmt_diff(
+        &answers_declaring(&declarations, true),
+        &names,
+        &["src", "tests/api"],
+    );
+    assert!(diff.is_empty(), "{diff}");
+}
+
+#[test]
+fn owned_resources_referring_to_shared_ones_are_rendered_as_rustfmt_lays_them_out() {
+    let (declarations, names) = short_and_medium("user", "none");
     let diff = rustfmt_diff(
         &answers_declaring(&declarations, true),
         &names,
@@ -1143,7 +1200,7 @@ fn owned_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out()
 
 #[test]
 fn shared_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
-    let (declarations, names) = short_and_medium("none");
+    let (declarations, names) = short_and_medium("none", "none");
     let diff = rustfmt_diff(
         &answers_declaring(&declarations, false),
         &names,
@@ -1177,7 +1234,7 @@ fn the_sources_of_shared_resources_beside_auth_named_as_long_as_allowed_are_rend
 
 #[test]
 fn shared_resources_beside_auth_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
-    let (declarations, names) = short_and_medium("none");
+    let (declarations, names) = short_and_medium("none", "none");
     let diff = rustfmt_diff(
         &answers_declaring(&declarations, true),
         &names,

@@ -47,6 +47,8 @@ pub struct ResourceContext {
     /// Whether a field refers to an owned resource's rows, which the caller must own: its
     /// inputs' `references` then take the caller's scope.
     pub refs_owned: bool,
+    /// Whether a field refers to a shared resource's rows, whose purge waits for it.
+    pub refs_shared: bool,
     /// Its list's query parameters besides the page's, as the Rust struct declares them.
     pub filters: Vec<FilterContext>,
     /// The fields a create must name, in order.
@@ -473,6 +475,8 @@ impl RouteLines {
 pub struct ReferenceContext {
     /// The referred table.
     pub table: String,
+    /// What one of its rows is called (`tax`).
+    pub singular: String,
     /// The scope the caller sees it in: theirs (`scope`) or everyone's (`Scope::All`).
     pub scope: &'static str,
     /// A create body of the referred resource, as a `json!` argument.
@@ -650,6 +654,9 @@ impl ResourceContext {
         let refs_owned = fields
             .iter()
             .any(|f| f.reference.as_ref().is_some_and(|r| r.owned));
+        let refs_shared = fields
+            .iter()
+            .any(|f| f.reference.as_ref().is_some_and(|r| !r.owned));
         input_crate_uses.push(if has_refs {
             "use crate::crud::{self, Conditions, Fields, Listing, References, Scope};".to_owned()
         } else {
@@ -821,6 +828,7 @@ impl ResourceContext {
             unique,
             has_refs,
             refs_owned,
+            refs_shared,
             filters,
             required: required.clone(),
             optional: optional.clone(),
@@ -1211,6 +1219,7 @@ impl FieldContext {
             };
             ReferenceContext {
                 table: to.to_owned(),
+                singular: ref_singular(to, target),
                 scope,
                 body: body.clone(),
                 owned: target_owned,
@@ -1292,7 +1301,11 @@ impl FieldContext {
             sql_type: sql_type(&field.ty),
             sql_constraints: sql_constraints(field),
             sql_references: target.map(|(to, _)| {
-                let on_delete = if field.optional {
+                // A shared row is referred to by other users' rows (or other shared ones): its
+                // purge must not take them with it, nor change them, so it waits for them.
+                let on_delete = if !target_owned {
+                    "RESTRICT"
+                } else if field.optional {
                     "SET NULL"
                 } else {
                     "CASCADE"
@@ -2129,6 +2142,44 @@ fields = [
             field(&context, "customer_id").sql_references.as_deref(),
             Some("REFERENCES customers (id) ON DELETE CASCADE")
         );
+    }
+
+    #[test]
+    fn a_ref_to_a_shared_resource_restricts_the_purge_of_the_referred_row() {
+        let resources: Resources = toml::from_str(
+            r#"
+[taxes]
+owner = "none"
+fields = [{ name = "name", type = "string" }]
+
+[invoices]
+fields = [
+  { name = "tax_id", type = "ref", to = "taxes" },
+  { name = "other_tax_id", type = "ref", to = "taxes", optional = true },
+]
+
+[rates]
+owner = "none"
+fields = [{ name = "tax_id", type = "ref", to = "taxes" }]
+"#,
+        )
+        .unwrap();
+        for (name, fields) in [
+            ("invoices", &["tax_id", "other_tax_id"][..]),
+            ("rates", &["tax_id"]),
+        ] {
+            let context =
+                ResourceContext::new(name, &resources[name], &resources, true, |_| String::new());
+            for name in fields {
+                let field = field(&context, name);
+                assert_eq!(
+                    field.sql_references.as_deref(),
+                    Some("REFERENCES taxes (id) ON DELETE RESTRICT"),
+                    "{name}"
+                );
+                assert_eq!(field.reference.as_ref().unwrap().scope, "Scope::All");
+            }
+        }
     }
 
     #[test]

@@ -533,6 +533,24 @@ pub fn write_error<R: Resource>(error: impl Into<anyhow::Error>) -> AppError {
     }
 }
 
+/// A failed purge as the API answers it: a 409 when rows still refer to the row (a foreign key
+/// that restricts deletes, as every reference to a shared row does), naming their table but not
+/// the rows, which may be other users'. Anything else is a 500.
+pub fn purge_error<R: Resource>(error: sqlx::Error) -> AppError {
+    let referring = error
+        .as_database_error()
+        .filter(|database| database.is_foreign_key_violation())
+        // PostgreSQL reports the referring table, whose foreign key refused the delete.
+        .map(|database| database.table().unwrap_or("other rows").to_owned());
+    match referring {
+        Some(table) => AppError::Conflict(format!(
+            "this {} is still referred to by {table}; purge it once none refers to it",
+            R::SINGULAR
+        )),
+        None => error.into(),
+    }
+}
+
 /// Reads a field that is present, even as `null` (`Some(None)`), as opposed to absent
 /// (`None`): with `#[serde(default, deserialize_with = "crud::present")]`, a change that
 /// clears an optional field.
