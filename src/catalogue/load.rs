@@ -239,7 +239,7 @@ fn load_resource(root: &'static Dir<'static>) -> Result<ResourceTemplates, Catal
                 .strip_suffix(".sql.jinja")
                 .ok_or_else(|| CatalogueError::Malformed {
                     path: name.clone(),
-                    message: "a resource migration template is `<create|add|drop>.sql.jinja`"
+                    message: "a resource migration template is `<create|add|owner|drop>.sql.jinja`"
                         .into(),
                 })?
                 .to_string();
