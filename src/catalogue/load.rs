@@ -707,6 +707,24 @@ mod tests {
     }
 
     #[test]
+    fn follows_auth_rows_have_a_part_with_auth_and_one_without_and_no_routes_of_their_own() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let unit = &catalogue.resource.owners["follows-auth"];
+        let parts: Vec<(&str, bool)> = unit
+            .parts
+            .iter()
+            .map(|part| (part.module.as_str(), part.chosen))
+            .collect();
+        assert_eq!(parts, [("auth", true), ("auth", false)]);
+        assert!(unit.contribution.files.is_none());
+        assert!(
+            unit.parts
+                .iter()
+                .all(|part| part.unit.contribution.adds.routes.is_empty())
+        );
+    }
+
+    #[test]
     fn a_resource_part_naming_no_optional_module_is_refused() {
         let mut catalogue = Catalogue::embedded().unwrap();
         let shared = catalogue.resource.owners.get_mut("none").unwrap();
