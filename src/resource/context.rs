@@ -851,7 +851,7 @@ impl ResourceContext {
             singular_with_article,
             owner_summary: match (resource.owner, auth) {
                 (Owner::FollowsAuth, true) => format!(
-                    "rows each owned by the user who created it, since the project has\n//! users: the rows from before have no owner.\n//!\n//! Users manage their own {name} under `/api/v1/{name}` (another user's, or an ownerless\n//! one, is a 404); administrators list every row, ownerless ones included, and delete them\n//! for good under `/api/v1/admin/{name}`."
+                    "rows each owned by the user who created it; the rows written before the\n//! app had users have none.\n//!\n//! Users manage their own {name} under `/api/v1/{name}` (another user's, or an ownerless\n//! one, is a 404); administrators list every row, ownerless ones included, and delete them\n//! for good under `/api/v1/admin/{name}`."
                 ),
                 (Owner::FollowsAuth, false) => format!(
                     "shared rows, under `/api/v1/{name}` for whoever may call the public routes;\n//! once the project has auth, each new row belongs to the user who creates it."
