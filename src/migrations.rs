@@ -162,7 +162,8 @@ pub fn assign<'p>(
     // A resource's migrations enter the project as a module's do; without `now`, an unrecorded
     // one keeps the default version of its place (see `resource::migration_versions`).
     if let Some(now) = now {
-        for name in resource::migration_names(&answers.resources) {
+        let auth = !answers.providers(resource::check::AUTH_MODULE).is_empty();
+        for name in resource::migration_names(&answers.resources, auth, &answers.migrations) {
             if answers.migrations.contains_key(&name) {
                 continue;
             }

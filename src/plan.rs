@@ -227,17 +227,23 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
     let mut planned_resources = Vec::new();
     let mut resource_units: Vec<&ResourceUnit> = Vec::new();
     // Versions in the order a fresh database needs them (a table before those that refer to it).
-    let versions: BTreeMap<String, String> =
-        crate::resource::migration_versions(&answers.resources, &answers.migrations)
-            .into_iter()
-            .collect();
     let auth = !answers
         .providers(crate::resource::check::AUTH_MODULE)
         .is_empty();
+    let versions: BTreeMap<String, String> =
+        crate::resource::migration_versions(&answers.resources, auth, &answers.migrations)
+            .into_iter()
+            .collect();
     for (name, resource) in &answers.resources {
-        let context = ResourceContext::new(name, resource, &answers.resources, auth, |logical| {
-            versions[logical].clone()
-        });
+        let owner_column = resource.has_owner_migration(name, auth, &answers.migrations);
+        let context = ResourceContext::new(
+            name,
+            resource,
+            &answers.resources,
+            auth,
+            owner_column,
+            |logical| versions[logical].clone(),
+        );
         let index = resources.len();
         let templates = &catalogue.resource;
         let mut planned = Vec::new();
@@ -262,10 +268,16 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
         }
         let mut adds = PlannedResource::default();
         if resource.removed.is_none() {
-            let owner = match resource.owner {
-                crate::resource::Owner::User => "user",
-                crate::resource::Owner::None => "none",
-            };
+            let owner = resource.owner.resolve(auth).keyword();
+            // A follows-auth resource is the shared or the owned one, plus its own unit: what
+            // the nullable owner changes (the ownerless rows' tests, the README's word on them).
+            let follows_auth = (resource.owner == crate::resource::Owner::FollowsAuth)
+                .then(|| {
+                    templates
+                        .owners
+                        .get(crate::resource::Owner::FollowsAuth.keyword())
+                })
+                .flatten();
             let keywords: BTreeSet<&str> = resource.fields.iter().map(|f| f.ty.keyword()).collect();
             let chosen = |module: &str| !answers.providers(module).is_empty();
             // Each unit's parts follow it; the root's parts, the resource's pairings with
@@ -275,6 +287,7 @@ pub fn plan(catalogue: &Catalogue, answers: &Answers) -> Result<Plan, PlanError>
                 .owners
                 .get(owner)
                 .into_iter()
+                .chain(follows_auth)
                 .chain(keywords.iter().filter_map(|k| templates.types.get(*k)))
                 .flat_map(|unit| std::iter::once(unit).chain(unit.parts_for(&chosen)));
             let units = std::iter::once(&templates.common)

@@ -350,3 +350,61 @@ fn adding_auth_migrates_a_database_holding_shared_projects_which_keep_no_owner()
     );
     assert_eq!(owners.trim(), "from before auth|t");
 }
+
+#[test]
+fn adding_auth_migrates_a_database_holding_a_follows_auth_resources_rows_which_keep_no_owner() {
+    let catalogue = catalogue();
+    let auth = catalogue.module("auth").unwrap();
+    let tmp = TempDir::new().unwrap();
+    let project = generate(
+        tmp.path(),
+        &change_support::lacking(&catalogue, auth, "supabase"),
+    );
+    omnistack(&project)
+        .args(["generate", "resource", "notes", "title:string(100)"])
+        .args(["--owner", "follows-auth"])
+        .assert()
+        .success();
+    commit_all(&project, "notes");
+    let database = format!("omnistack_owner_follows_auth_{}", std::process::id());
+    psql("postgres", &format!("DROP DATABASE IF EXISTS {database}"));
+    psql("postgres", &format!("CREATE DATABASE {database}"));
+    let before = migrate(&project, &database, &[]);
+    psql(
+        &database,
+        "INSERT INTO notes (title) VALUES ('from before auth')",
+    );
+
+    omnistack(&project)
+        .args(["add", "auth", "--provider", "supabase", "--yes"])
+        .assert()
+        .success();
+    let added = migrate(&project, &database, &before);
+    let owners = psql(&database, "SELECT title, owner_id IS NULL FROM notes");
+    let owned = psql(
+        &database,
+        "INSERT INTO users (external_id, role) VALUES ('u1', 'member') RETURNING id",
+    );
+    psql(
+        &database,
+        &format!(
+            "INSERT INTO notes (title, owner_id) VALUES ('after', '{}')",
+            owned.trim()
+        ),
+    );
+    let owned_rows = psql(
+        &database,
+        "SELECT count(*) FROM notes WHERE owner_id IS NOT NULL",
+    );
+    psql("postgres", &format!("DROP DATABASE {database}"));
+
+    assert!(
+        before
+            .iter()
+            .any(|name| name.ends_with("_create_notes.sql"))
+    );
+    let last = added.last().expect("auth adds migrations");
+    assert!(last.ends_with("_notes_owner.sql"), "{added:?}");
+    assert_eq!(owners.trim(), "from before auth|t");
+    assert_eq!(owned_rows.trim(), "1");
+}

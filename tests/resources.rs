@@ -5,13 +5,14 @@
 
 mod change_support;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use change_support::{
     CONFLICTS, Selection, catalogue, commit_all, defaults, differing, files, files_with_git,
     generate, omnistack, quiet_line, recorded_render, replace_lines, stamp_older_version,
+    without_migration_versions,
 };
 use omnistack::answers::Answers;
 use omnistack::answers::AnswersFile;
@@ -158,7 +159,7 @@ fn project_declaring_subscriptions(tmp: &TempDir) -> PathBuf {
         )]),
     };
     for (name, version) in
-        omnistack::resource::migration_versions(&answers.resources, &answers.migrations)
+        omnistack::resource::migration_versions(&answers.resources, true, &answers.migrations)
     {
         answers.migrations.insert(name, version);
     }
@@ -1402,4 +1403,215 @@ fn remove_jobs_from_a_project_with_a_resource_equals_new_without_it() {
         Vec::<String>::new(),
         "these files differ between `remove jobs` and `new` without jobs, with the resource"
     );
+}
+
+/// `[resources.notes]`, shared until the project has auth and owned after.
+const FOLLOWS_AUTH_NOTES: &str = r#"[resources.notes]
+owner = "follows-auth"
+fields = [
+  { name = "title", type = "string", max-length = 100 },
+  { name = "body", type = "text", max-length = 2000, optional = true },
+]
+"#;
+
+fn generate_follows_auth_notes(project: &Path) {
+    omnistack(project)
+        .args(["generate", "resource", "notes", "title:string(100)"])
+        .args(["body:text(2000)?", "--owner", "follows-auth"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn without_auth_a_follows_auth_resource_is_the_shared_one_but_for_what_it_says() {
+    let shared = FOLLOWS_AUTH_NOTES.replace("follows-auth", "none");
+    let render = |declarations: &str| {
+        let answers = answers_declaring(declarations, false);
+        omnistack::generate(&catalogue(), &answers)
+            .expect("renders")
+            .files
+    };
+
+    let differ: BTreeSet<String> = differing(&render(FOLLOWS_AUTH_NOTES), &render(&shared))
+        .into_iter()
+        .collect();
+
+    assert_eq!(
+        Vec::from_iter(differ),
+        [
+            "README.md",
+            "migrations/20250201000000_create_notes.sql",
+            "omnistack.toml",
+            "src/notes/mod.rs",
+        ]
+    );
+}
+
+#[test]
+fn with_auth_a_follows_auth_resource_is_created_shared_and_given_a_nullable_owner_by_a_migration_of_its_own()
+ {
+    let answers = answers_declaring(FOLLOWS_AUTH_NOTES, true);
+
+    let files = omnistack::generate(&catalogue(), &answers).unwrap().files;
+
+    let text = |path: &str| String::from_utf8(files[path].clone()).unwrap();
+    let create = text("migrations/20250201000000_create_notes.sql");
+    let owner = text("migrations/20250201000001_notes_owner.sql");
+    assert!(!create.contains("owner_id"), "{create}");
+    assert!(
+        owner.contains(
+            "ALTER TABLE notes ADD COLUMN owner_id uuid REFERENCES users (id) ON DELETE CASCADE;"
+        ),
+        "{owner}"
+    );
+    assert!(text("src/notes/model.rs").contains("pub owner_id: Option<Uuid>,"));
+    assert!(files.contains_key("tests/api/notes/ownerless.rs"));
+    let openapi: serde_json::Value = serde_json::from_slice(&files["openapi.json"]).unwrap();
+    let note = &openapi["components"]["schemas"]["Note"];
+    assert_eq!(
+        note["properties"]["owner_id"]["type"],
+        serde_json::json!(["string", "null"])
+    );
+    assert!(
+        !note["required"]
+            .as_array()
+            .unwrap()
+            .contains(&"owner_id".into())
+    );
+}
+
+#[test]
+fn adding_auth_under_a_follows_auth_resource_equals_new_with_both_but_for_migration_versions() {
+    let tmp = TempDir::new().unwrap();
+    let project = project_without_auth(&tmp);
+    generate_follows_auth_notes(&project);
+    commit_all(&project, "notes");
+
+    omnistack(&project)
+        .args(["add", "auth", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "The rows of `notes` are now owned: each new one belongs to the user who creates it",
+        ));
+
+    assert_eq!(
+        differing(&files(&project), &recorded_render(&project)),
+        Vec::<String>::new()
+    );
+    let preset = tmp.path().join("preset.toml");
+    fs::write(&preset, FOLLOWS_AUTH_NOTES).unwrap();
+    let parent = tmp.path().join("expected");
+    fs::create_dir_all(&parent).unwrap();
+    omnistack(&parent)
+        .args(["new", "app", "--preset"])
+        .arg(&preset)
+        .args(change_support::flags(&catalogue(), &defaults(&catalogue())))
+        .assert()
+        .success();
+    assert_eq!(
+        differing(
+            &without_migration_versions(&files(&project)),
+            &without_migration_versions(&files(&parent.join("app")))
+        ),
+        Vec::<String>::new()
+    );
+    let owner = recorded(&project).migrations["notes_owner"].clone();
+    let latest = recorded(&project).migrations.into_values().max().unwrap();
+    assert_eq!(owner, latest, "the owner migration comes after every other");
+}
+
+#[test]
+fn removing_auth_shares_a_follows_auth_resources_rows_again_and_keeps_its_owner_migration() {
+    let tmp = TempDir::new().unwrap();
+    let project = project_without_auth(&tmp);
+    generate_follows_auth_notes(&project);
+    commit_all(&project, "notes");
+    let before = files(&project);
+    omnistack(&project)
+        .args(["add", "auth", "--yes"])
+        .assert()
+        .success();
+    commit_all(&project, "auth");
+
+    omnistack(&project)
+        .args(["remove", "auth", "--yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "The rows of `notes` are shared again, on the public routes",
+        ));
+
+    let version = recorded(&project).migrations["notes_owner"].clone();
+    assert!(
+        project
+            .join(format!("migrations/{version}_notes_owner.sql"))
+            .is_file()
+    );
+    let left: Vec<String> = differing(&files(&project), &before)
+        .into_iter()
+        .filter(|path| !path.starts_with("migrations/"))
+        .collect();
+    assert_eq!(left, ["omnistack.toml"]);
+    assert_eq!(
+        differing(&files(&project), &recorded_render(&project)),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn generating_then_removing_a_follows_auth_resource_beside_auth_leaves_only_its_migrations() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    let before = files(&project);
+    generate_follows_auth_notes(&project);
+    commit_all(&project, "notes");
+
+    omnistack(&project)
+        .args(["remove", "resource", "notes"])
+        .assert()
+        .success();
+
+    let recorded = recorded(&project).migrations;
+    assert_eq!(
+        differing(&files(&project), &before),
+        [
+            format!("migrations/{}_create_notes.sql", recorded["create_notes"]),
+            format!("migrations/{}_notes_owner.sql", recorded["notes_owner"]),
+            "omnistack.toml".to_string()
+        ]
+    );
+}
+
+/// `declarations` without their unique fields, which a follows-auth resource cannot have.
+fn without_unique(declarations: &str) -> String {
+    declarations
+        .lines()
+        .filter(|line| !line.contains("unique = true"))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+#[test]
+fn follows_auth_resources_beside_auth_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out()
+{
+    let (declarations, names) = short_and_medium("follows-auth", "follows-auth");
+    let diff = rustfmt_diff(
+        &answers_declaring(&without_unique(&declarations), true),
+        &names,
+        &["src", "tests/api"],
+    );
+    assert!(diff.is_empty(), "{diff}");
+}
+
+#[test]
+fn the_sources_of_follows_auth_resources_beside_auth_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out()
+ {
+    let (declarations, names) = longest("follows-auth");
+    let diff = rustfmt_diff(
+        &answers_declaring(&without_unique(&declarations), true),
+        &names,
+        &["src"],
+    );
+    assert!(diff.is_empty(), "{diff}");
 }

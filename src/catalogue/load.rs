@@ -239,7 +239,7 @@ fn load_resource(root: &'static Dir<'static>) -> Result<ResourceTemplates, Catal
                 .strip_suffix(".sql.jinja")
                 .ok_or_else(|| CatalogueError::Malformed {
                     path: name.clone(),
-                    message: "a resource migration template is `<create|add|drop>.sql.jinja`"
+                    message: "a resource migration template is `<create|add|owner|drop>.sql.jinja`"
                         .into(),
                 })?
                 .to_string();
@@ -704,6 +704,24 @@ mod tests {
             .map(|part| (part.module.as_str(), part.chosen))
             .collect();
         assert_eq!(parts, [("auth", true), ("auth", false)]);
+    }
+
+    #[test]
+    fn follows_auth_rows_have_a_part_with_auth_and_one_without_and_no_routes_of_their_own() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let unit = &catalogue.resource.owners["follows-auth"];
+        let parts: Vec<(&str, bool)> = unit
+            .parts
+            .iter()
+            .map(|part| (part.module.as_str(), part.chosen))
+            .collect();
+        assert_eq!(parts, [("auth", true), ("auth", false)]);
+        assert!(unit.contribution.files.is_none());
+        assert!(
+            unit.parts
+                .iter()
+                .all(|part| part.unit.contribution.adds.routes.is_empty())
+        );
     }
 
     #[test]

@@ -10,8 +10,8 @@ use crate::catalogue::Catalogue;
 use crate::change::{Applied, Intent, OpenProject};
 use crate::merge::{ChangeKind, Merge};
 use crate::project::ProjectError;
-use crate::resource::Owner;
 use crate::resource::check::AUTH_MODULE;
+use crate::resource::{Owner, Resource};
 use crate::ui::{self, Ui};
 use crate::{check, prompt};
 
@@ -160,11 +160,25 @@ pub fn announce_shared_moves(
     if auth(before) == auth(after) || !matches!(merged, Ok(()) | Err(Error::Conflicts(_))) {
         return;
     }
-    let shared = after
-        .resources
-        .iter()
-        .filter(|(_, r)| r.owner == Owner::None && r.removed.is_none());
-    for (name, _) in shared {
+    let live = after.resources.iter().filter(|(_, r)| r.removed.is_none());
+    for (name, resource) in live {
+        if resource.owner == Owner::FollowsAuth {
+            ui.line(if auth(after) {
+                format!(
+                    "The rows of `{name}` are now owned: each new one belongs to the user who creates it, under /api/v1/{name}; the rows from before have no owner, which no user sees and administrators list and purge under /api/v1/admin/{name}. The migration `{owner}` adds the nullable owner_id.",
+                    owner = Resource::owner_migration(name)
+                )
+            } else {
+                format!(
+                    "The rows of `{name}` are shared again, on the public routes: anyone who can reach the API may list, read, change and delete them under /api/v1/{name}. Their owner_id column stays (its migration `{owner}` was applied), unused.",
+                    owner = Resource::owner_migration(name)
+                )
+            });
+            continue;
+        }
+        if resource.owner != Owner::None {
+            continue;
+        }
         ui.line(if auth(after) {
             format!(
                 "The shared rows of `{name}` are now behind sign-in: any signed-in user may list, read, change and delete them under /api/v1/{name}, and administrators purge them under /api/v1/admin/{name}."

@@ -40,8 +40,8 @@ pub fn command() -> Command {
                     Arg::new("owner")
                         .long("owner")
                         .value_name("OWNER")
-                        .value_parser(PossibleValuesParser::new(["user", "none"]))
-                        .help("Whose rows: `user` (each signed-in user's own; needs auth) or `none` (shared) [default: user with auth, none without]"),
+                        .value_parser(PossibleValuesParser::new(["user", "none", "follows-auth"]))
+                        .help("Whose rows: `user` (each signed-in user's own; needs auth), `none` (shared) or `follows-auth` (shared without auth, each user's own once auth is added) [default: user with auth, none without]"),
                 )
                 .arg(
                     Arg::new("singular")
@@ -140,6 +140,7 @@ impl ResourceArgs {
                 fields: words(sub),
                 owner: sub.get_one::<String>("owner").map(|o| match o.as_str() {
                     "user" => Owner::User,
+                    "follows-auth" => Owner::FollowsAuth,
                     _ => Owner::None,
                 }),
                 singular: sub.get_one::<String>("singular").cloned(),

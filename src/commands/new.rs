@@ -127,7 +127,9 @@ pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
         answers.migrations = preset.migrations;
     }
     // Recorded here, in the order a fresh database needs them (a referenced table first).
-    for (name, version) in resource::migration_versions(&answers.resources, &answers.migrations) {
+    let auth = !answers.providers(resource::check::AUTH_MODULE).is_empty();
+    let versions = resource::migration_versions(&answers.resources, auth, &answers.migrations);
+    for (name, version) in versions {
         answers.migrations.entry(name).or_insert(version);
     }
 

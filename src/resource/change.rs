@@ -364,7 +364,7 @@ mod tests {
         let invoices = &answers.resources["invoices"];
         assert_eq!(invoices.fields[1].ty, FieldType::Datetime);
         assert_eq!(
-            invoices.migrations("invoices"),
+            invoices.migrations("invoices", false),
             ["create_invoices", "add_paid_at_to_invoices"]
         );
         assert_eq!(
@@ -429,7 +429,7 @@ mod tests {
             Some(Removal { drop_table: false })
         );
         assert_eq!(
-            answers.resources["invoices"].migrations("invoices"),
+            answers.resources["invoices"].migrations("invoices", false),
             ["create_invoices"]
         );
     }
@@ -440,7 +440,7 @@ mod tests {
         let answers = remove(&catalogue, &answers, "invoices", false).unwrap();
         let answers = remove(&catalogue, &answers, "invoices", true).unwrap();
         assert_eq!(
-            answers.resources["invoices"].migrations("invoices"),
+            answers.resources["invoices"].migrations("invoices", false),
             ["create_invoices", "drop_invoices"]
         );
         let error = remove(&catalogue, &answers, "invoices", true).unwrap_err();

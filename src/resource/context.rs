@@ -24,8 +24,15 @@ pub struct ResourceContext {
     pub singular: String,
     /// The row type (`Invoice`).
     pub type_name: String,
-    /// Whose rows they are.
+    /// Whose rows they are in this project: `user` or `none` (a follows-auth resource is the
+    /// one or the other as the project has auth or not).
     pub owner: Owner,
+    /// Whether `owner_id` may be null: a follows-auth resource in a project with auth, whose
+    /// rows from before auth have no owner.
+    pub owner_optional: bool,
+    /// Whether the table is created with its `owner_id` (owner `user`); a follows-auth table
+    /// gains it by a migration of its own.
+    pub created_with_owner: bool,
     /// Its live fields, in declaration order.
     pub fields: Vec<FieldContext>,
     /// Its migrations, in the order they apply.
@@ -533,7 +540,7 @@ pub struct MigrationContext {
     pub name: String,
     /// Its version.
     pub version: String,
-    /// `create`, `add` or `drop`: the template it renders from.
+    /// `create`, `add`, `owner` or `drop`: the template it renders from.
     pub kind: &'static str,
     /// The columns it adds (all of the table's for `create`, none for `drop`).
     pub fields: Vec<FieldContext>,
@@ -543,7 +550,10 @@ pub struct MigrationContext {
 struct Names<'a> {
     plural: &'a str,
     type_name: &'a str,
+    /// Whose rows they are in this project (`user` or `none`).
     owner: Owner,
+    /// Whether the project has auth, which decides whose rows a follows-auth resource holds.
+    auth: bool,
     /// Whether its routes need a token: owned rows, or shared ones in a project with auth.
     signed_in: bool,
     resources: &'a Resources,
@@ -551,27 +561,32 @@ struct Names<'a> {
 
 impl ResourceContext {
     /// The context of resource `name` among `resources` in a project with auth or without,
-    /// whose migrations have the versions `version` gives.
+    /// whose migrations have the versions `version` gives; `owner_column` says whether a
+    /// follows-auth table has its owner migration (see [`Resource::has_owner_migration`]).
     pub fn new(
         name: &str,
         resource: &Resource,
         resources: &Resources,
         auth: bool,
+        owner_column: bool,
         mut version: impl FnMut(&str) -> String,
     ) -> Self {
         let singular = resource.singular(name);
         let type_name = upper_camel(&singular);
+        let owner = resource.owner.resolve(auth);
+        let owner_optional = resource.owner == Owner::FollowsAuth && auth;
         let names = Names {
             plural: name,
             type_name: &type_name,
-            owner: resource.owner,
-            signed_in: auth || resource.owner == Owner::User,
+            owner,
+            auth,
+            signed_in: auth || owner == Owner::User,
             resources,
         };
         let context_of = |field: &Field| FieldContext::new(field, &names);
         let fields: Vec<FieldContext> = resource.fields.iter().map(context_of).collect();
         let migrations = resource
-            .migrations(name)
+            .migrations(name, owner_column)
             .into_iter()
             .map(|logical| {
                 let (kind, added): (&'static str, Vec<FieldContext>) =
@@ -579,6 +594,8 @@ impl ResourceContext {
                         ("create", of(resource, &names, |f| f.added.is_none()))
                     } else if logical == Resource::drop_migration(name) {
                         ("drop", Vec::new())
+                    } else if logical == Resource::owner_migration(name) {
+                        ("owner", Vec::new())
                     } else {
                         (
                             "add",
@@ -692,7 +709,7 @@ impl ResourceContext {
             .filter(|f| f.unique)
             .map(|f| f.name.clone())
             .collect();
-        let schemas = schemas(&type_name, resource, &names, &enums).to_string();
+        let schemas = schemas(&type_name, resource, &names, owner_optional, &enums).to_string();
         let list_parameters = list_parameters(name, resource, &names, &enums).to_string();
         let names_where = |keep: fn(&FieldContext) -> bool| {
             let names: Vec<String> = fields
@@ -768,8 +785,8 @@ impl ResourceContext {
             ],
         );
         let signed_in = names.signed_in;
-        let handler_params: &[&str] = match resource.owner {
-            Owner::User => &[
+        let handler_params: &[&str] = match owner {
+            Owner::User | Owner::FollowsAuth => &[
                 "user: CurrentUser",
                 "State(state): State<AppState>",
                 "Path(id): Path<Uuid>",
@@ -817,7 +834,9 @@ impl ResourceContext {
             name: name.to_string(),
             type_name,
             singular,
-            owner: resource.owner,
+            owner,
+            owner_optional,
+            created_with_owner: resource.owner == Owner::User,
             fields,
             migrations,
             enums,
@@ -839,6 +858,12 @@ impl ResourceContext {
             sort_doc: SORT_DOC,
             singular_with_article,
             owner_summary: match (resource.owner, auth) {
+                (Owner::FollowsAuth, true) => format!(
+                    "rows each owned by the user who created it; the rows written before the\n//! app had users have none.\n//!\n//! Users manage their own {name} under `/api/v1/{name}` (another user's, or an ownerless\n//! one, is a 404); administrators list every row, ownerless ones included, and delete them\n//! for good under `/api/v1/admin/{name}`."
+                ),
+                (Owner::FollowsAuth, false) => format!(
+                    "shared rows, under `/api/v1/{name}` for whoever may call the public routes;\n//! once the project has auth, each new row belongs to the user who creates it."
+                ),
                 (Owner::User, _) => format!(
                     "rows each owned by the user who created it.\n//!\n//! Users manage their own {name} under `/api/v1/{name}` (another user's is a 404);\n//! administrators list everyone's and delete them for good under `/api/v1/admin/{name}`."
                 ),
@@ -852,8 +877,11 @@ impl ResourceContext {
             rows_are: match resource.owner {
                 Owner::User => "each row owned by a user",
                 Owner::None => "its rows shared by every caller",
+                Owner::FollowsAuth => {
+                    "its rows shared until the project has auth, then each owned by a user"
+                }
             },
-            columns_literal: columns_literal(resource),
+            columns_literal: columns_literal(resource, owner),
             model_exports,
             input_exports,
             route_uses,
@@ -1008,9 +1036,12 @@ impl FieldContext {
             FieldType::Ref { to } => Some((to.as_str(), names.resources.get(to))),
             _ => None,
         };
-        let target_owned = target.is_some_and(|(_, r)| r.is_some_and(|r| r.owner == Owner::User));
+        let target_owned = target
+            .is_some_and(|(_, r)| r.is_some_and(|r| r.owner.resolve(names.auth) == Owner::User));
         let unique_note = field.unique.then(|| match names.owner {
-            Owner::User => format!("unique among the owner's {}", names.plural),
+            Owner::User | Owner::FollowsAuth => {
+                format!("unique among the owner's {}", names.plural)
+            }
             Owner::None => format!("unique among the live {}", names.plural),
         });
         let ref_singular =
@@ -1302,8 +1333,12 @@ impl FieldContext {
             sql_constraints: sql_constraints(field),
             sql_references: target.map(|(to, _)| {
                 // A shared row is referred to by other users' rows (or other shared ones): its
-                // purge must not take them with it, nor change them, so it waits for them.
-                let on_delete = if !target_owned {
+                // purge must not take them with it, nor change them, so it waits for them. The
+                // declared owner decides, not the project's auth: a follows-auth target's
+                // migration must read the same before auth and after.
+                let target_shared =
+                    target.is_some_and(|(_, r)| r.is_some_and(|r| r.owner == Owner::None));
+                let on_delete = if target_shared {
                     "RESTRICT"
                 } else if field.optional {
                     "SET NULL"
@@ -1639,6 +1674,7 @@ fn schemas(
     type_name: &str,
     resource: &Resource,
     names: &Names<'_>,
+    owner_optional: bool,
     enums: &[EnumContext],
 ) -> Value {
     let live: Vec<&Field> = resource.fields.iter().collect();
@@ -1648,7 +1684,14 @@ fn schemas(
     let mut row = serde_json::Map::new();
     let mut required = vec![json!("id")];
     row.insert("id".into(), uuid.clone());
-    if resource.owner == Owner::User {
+    if owner_optional {
+        let owner = json!({
+            "type": ["string", "null"],
+            "format": "uuid",
+            "description": "The user who created it; `null` for a row from before the app had users.",
+        });
+        row.insert("owner_id".into(), owner);
+    } else if names.owner == Owner::User {
         let mut owner = uuid.clone();
         owner["description"] = json!("The user who created it.");
         row.insert("owner_id".into(), owner);
@@ -1948,9 +1991,9 @@ pub const SORT_DOC: &str =
 
 /// The `COLUMNS` string literal of a resource's row: on the line of `const COLUMNS` when it
 /// fits, otherwise continued with `\` on lines of at most 100 characters.
-fn columns_literal(resource: &Resource) -> String {
+fn columns_literal(resource: &Resource, owner: Owner) -> String {
     let columns: Vec<&str> = std::iter::once("id")
-        .chain((resource.owner == Owner::User).then_some("owner_id"))
+        .chain((owner == Owner::User).then_some("owner_id"))
         .chain(resource.fields.iter().map(|f| f.name.as_str()))
         .chain(["created_at", "updated_at", "deleted_at"])
         .collect();
@@ -1994,6 +2037,7 @@ mod tests {
             &resource,
             &Resources::new(),
             true,
+            false,
             |_| String::new(),
         );
 
@@ -2012,9 +2056,14 @@ fields = [
         )
         .unwrap();
 
-        let context = ResourceContext::new("things", &resource, &Resources::new(), true, |name| {
-            format!("v-{name}")
-        });
+        let context = ResourceContext::new(
+            "things",
+            &resource,
+            &Resources::new(),
+            true,
+            false,
+            |name| format!("v-{name}"),
+        );
 
         let added: Vec<(&str, &str, Vec<&str>)> = context
             .migrations
@@ -2056,10 +2105,14 @@ fields = [
 "#,
         )
         .unwrap();
-        let context =
-            ResourceContext::new("invoices", &resources["invoices"], &resources, true, |_| {
-                String::new()
-            });
+        let context = ResourceContext::new(
+            "invoices",
+            &resources["invoices"],
+            &resources,
+            true,
+            false,
+            |_| String::new(),
+        );
         (resources, context)
     }
 
@@ -2169,7 +2222,9 @@ fields = [{ name = "tax_id", type = "ref", to = "taxes" }]
             ("rates", &["tax_id"]),
         ] {
             let context =
-                ResourceContext::new(name, &resources[name], &resources, true, |_| String::new());
+                ResourceContext::new(name, &resources[name], &resources, true, false, |_| {
+                    String::new()
+                });
             for name in fields {
                 let field = field(&context, name);
                 assert_eq!(
@@ -2179,6 +2234,47 @@ fields = [{ name = "tax_id", type = "ref", to = "taxes" }]
                 );
                 assert_eq!(field.reference.as_ref().unwrap().scope, "Scope::All");
             }
+        }
+    }
+
+    #[test]
+    fn the_foreign_keys_of_a_follows_auth_resource_read_the_same_with_auth_and_without() {
+        let resources: Resources = toml::from_str(
+            r#"
+[taxes]
+owner = "none"
+fields = [{ name = "name", type = "string" }]
+
+[tags]
+owner = "follows-auth"
+fields = [{ name = "name", type = "string" }]
+
+[notes]
+owner = "follows-auth"
+fields = [
+  { name = "tax_id", type = "ref", to = "taxes" },
+  { name = "tag_id", type = "ref", to = "tags", optional = true },
+]
+"#,
+        )
+        .unwrap();
+        for (auth, owner_column) in [(false, false), (true, true)] {
+            let context = ResourceContext::new(
+                "notes",
+                &resources["notes"],
+                &resources,
+                auth,
+                owner_column,
+                |_| String::new(),
+            );
+            assert_eq!(
+                field(&context, "tax_id").sql_references.as_deref(),
+                Some("REFERENCES taxes (id) ON DELETE RESTRICT"),
+            );
+            assert_eq!(
+                field(&context, "tag_id").sql_references.as_deref(),
+                Some("REFERENCES tags (id) ON DELETE SET NULL"),
+            );
         }
     }
 
@@ -2322,9 +2418,10 @@ fields = [{ name = "tax_id", type = "ref", to = "taxes" }]
             .unwrap(),
             removed: None,
         };
-        let context = ResourceContext::new("codes", &resource, &Resources::new(), false, |_| {
-            String::new()
-        });
+        let context =
+            ResourceContext::new("codes", &resource, &Resources::new(), false, false, |_| {
+                String::new()
+            });
 
         let made = |name: &str| field(&context, name).make_unique.clone().unwrap();
         assert_eq!(made("count"), "body[\"count\"] = json!(1_000_000 + n);");
@@ -2353,7 +2450,7 @@ fields = [
 "#,
         )
         .unwrap();
-        ResourceContext::new("plans", &resource, &Resources::new(), true, |_| {
+        ResourceContext::new("plans", &resource, &Resources::new(), true, false, |_| {
             String::new()
         })
     }
@@ -2428,7 +2525,7 @@ fields = [
     #[test]
     fn a_long_column_list_is_continued_on_lines_of_at_most_100_characters() {
         let (resources, _) = invoices();
-        let literal = columns_literal(&resources["invoices"]);
+        let literal = columns_literal(&resources["invoices"], resources["invoices"].owner);
 
         let first = format!(
             "    const COLUMNS: &'static str = {}",

@@ -45,13 +45,38 @@ pub struct Resource {
 
 /// Whose rows a resource holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Owner {
     /// Each row belongs to the signed-in user who created it (needs auth).
     #[default]
     User,
     /// Shared rows, reachable by whoever may call the routes.
     None,
+    /// Shared rows while the project has no auth, owned ones once it has: the table is created
+    /// without an owner, and auth's arrival adds a nullable `owner_id` by a migration of its
+    /// own ([`Resource::owner_migration`]), so rows from before have no owner.
+    FollowsAuth,
+}
+
+impl Owner {
+    /// How `omnistack.toml` and `--owner` spell it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::None => "none",
+            Self::FollowsAuth => "follows-auth",
+        }
+    }
+
+    /// Whose rows they are in a project with auth or without: [`Owner::User`] or
+    /// [`Owner::None`].
+    pub fn resolve(self, auth: bool) -> Self {
+        match self {
+            Self::FollowsAuth if auth => Self::User,
+            Self::FollowsAuth => Self::None,
+            owner => owner,
+        }
+    }
 }
 
 /// What removing a resource did to its table.
@@ -275,14 +300,37 @@ impl Resource {
         format!("drop_{name}")
     }
 
+    /// The logical name of the migration that adds `owner_id` to the table of the follows-auth
+    /// resource `name` once the project has auth.
+    pub fn owner_migration(name: &str) -> String {
+        format!("{name}_owner")
+    }
+
+    /// Whether the table of `name` has its [`Resource::owner_migration`]: a follows-auth
+    /// resource in a project with auth, or one that had auth (`recorded` holds the migration's
+    /// version: databases applied it, so it stays when auth goes).
+    pub fn has_owner_migration(
+        &self,
+        name: &str,
+        auth: bool,
+        recorded: &BTreeMap<String, String>,
+    ) -> bool {
+        self.owner == Owner::FollowsAuth
+            && (auth || recorded.contains_key(&Self::owner_migration(name)))
+    }
+
     /// The logical names of this resource's migrations, in the order they apply: the table's,
-    /// one per distinct [`Field::added`] in field order, then the drop of a removed resource.
-    pub fn migrations(&self, name: &str) -> Vec<String> {
+    /// one per distinct [`Field::added`] in field order, the owner's (with `owner_column`, see
+    /// [`Resource::has_owner_migration`]), then the drop of a removed resource.
+    pub fn migrations(&self, name: &str, owner_column: bool) -> Vec<String> {
         let mut names = vec![Self::create_migration(name)];
         for added in self.fields.iter().filter_map(|f| f.added.as_ref()) {
             if !names.contains(added) {
                 names.push(added.clone());
             }
+        }
+        if owner_column {
+            names.push(Self::owner_migration(name));
         }
         if self.removed.as_ref().is_some_and(|r| r.drop_table) {
             names.push(Self::drop_migration(name));
@@ -332,7 +380,7 @@ pub fn to_toml(name: &str, resource: &Resource) -> String {
     ];
     let value = |value: toml::Value| value.to_string();
     let mut out = format!("[resources.{name}]\n");
-    let owner = toml::Value::try_from(resource.owner).expect("an owner serialises");
+    let owner = toml::Value::String(resource.owner.keyword().to_owned());
     out.push_str(&format!("owner = {}\n", value(owner)));
     if let Some(singular) = &resource.singular {
         out.push_str(&format!(
@@ -380,11 +428,17 @@ pub fn default_version(n: usize) -> String {
     format!("20250201{hours:02}{minutes:02}{seconds:02}")
 }
 
-/// The logical names of every migration of `resources`, in the order a new project applies
-/// them (the `n`th gets [`default_version`]`(n)` unless `omnistack.toml` records one): every
-/// table's creation, a referenced table before the tables that refer to it (else by name),
-/// then the columns added later, then the drops, a referring table's before the referenced.
-pub fn migration_names(resources: &Resources) -> Vec<String> {
+/// The logical names of every migration of `resources` in a project with auth or without
+/// whose `[migrations]` are `recorded`, in the order a new project applies them (the `n`th gets
+/// [`default_version`]`(n)` unless `omnistack.toml` records one): every table's creation, a
+/// referenced table before the tables that refer to it (else by name), then the columns added
+/// later and the owners of follows-auth tables, then the drops, a referring table's before the
+/// referenced.
+pub fn migration_names(
+    resources: &Resources,
+    auth: bool,
+    recorded: &BTreeMap<String, String>,
+) -> Vec<String> {
     let order = creation_order(resources);
     let mut names: Vec<String> = order
         .iter()
@@ -392,7 +446,8 @@ pub fn migration_names(resources: &Resources) -> Vec<String> {
         .collect();
     for name in &order {
         let resource = &resources[*name];
-        for migration in resource.migrations(name) {
+        let owner_column = resource.has_owner_migration(name, auth, recorded);
+        for migration in resource.migrations(name, owner_column) {
             let create = migration == Resource::create_migration(name);
             let drop = migration == Resource::drop_migration(name)
                 && resource.removed.as_ref().is_some_and(|r| r.drop_table);
@@ -413,13 +468,14 @@ pub fn migration_names(resources: &Resources) -> Vec<String> {
     names
 }
 
-/// Each migration of `resources` with its version: the one `recorded` holds, else the
-/// [`default_version`] of its place in [`migration_names`].
+/// Each migration of `resources` in a project with auth or without, with its version: the one
+/// `recorded` holds, else the [`default_version`] of its place in [`migration_names`].
 pub fn migration_versions(
     resources: &Resources,
+    auth: bool,
     recorded: &BTreeMap<String, String>,
 ) -> Vec<(String, String)> {
-    migration_names(resources)
+    migration_names(resources, auth, recorded)
         .into_iter()
         .enumerate()
         .map(|(n, name)| {
@@ -664,7 +720,7 @@ fields = [
         resource.removed = Some(Removal { drop_table: true });
 
         assert_eq!(
-            resource.migrations("things"),
+            resource.migrations("things", false),
             [
                 "create_things",
                 "add_b_to_things",
@@ -690,7 +746,7 @@ fields = [{ name = "name", type = "text" }]
         );
 
         assert_eq!(
-            migration_names(&resources),
+            migration_names(&resources, false, &BTreeMap::new()),
             ["create_zones", "create_accounts"]
         );
     }
@@ -711,7 +767,7 @@ removed = { drop-table = true }
         );
 
         assert_eq!(
-            migration_names(&resources),
+            migration_names(&resources, false, &BTreeMap::new()),
             [
                 "create_accounts",
                 "create_zones",
@@ -729,12 +785,43 @@ removed = { drop-table = true }
         let recorded = BTreeMap::from([("create_a".to_string(), "20261206120000".to_string())]);
 
         assert_eq!(
-            migration_versions(&resources, &recorded),
+            migration_versions(&resources, false, &recorded),
             [
                 ("create_a".to_string(), "20261206120000".to_string()),
                 ("create_b".to_string(), default_version(1)),
             ]
         );
+    }
+
+    #[test]
+    fn a_follows_auth_table_gains_its_owner_with_auth_and_keeps_it_once_recorded() {
+        let resources = declared(
+            "[notes]\nowner = \"follows-auth\"\nfields = [{ name = \"n\", type = \"text\" }]\n",
+        );
+        let recorded = BTreeMap::from([("notes_owner".to_string(), "20261206120000".to_string())]);
+
+        assert_eq!(
+            migration_names(&resources, false, &BTreeMap::new()),
+            ["create_notes"]
+        );
+        assert_eq!(
+            migration_names(&resources, true, &BTreeMap::new()),
+            ["create_notes", "notes_owner"]
+        );
+        assert_eq!(
+            migration_names(&resources, false, &recorded),
+            ["create_notes", "notes_owner"]
+        );
+    }
+
+    #[test]
+    fn follows_auth_is_spelled_in_kebab_case_and_resolves_by_auth() {
+        let resource: Resource = toml::from_str("owner = \"follows-auth\"\nfields = []").unwrap();
+
+        assert_eq!(resource.owner, Owner::FollowsAuth);
+        assert!(to_toml("notes", &resource).contains("owner = \"follows-auth\"\n"));
+        assert_eq!(Owner::FollowsAuth.resolve(true), Owner::User);
+        assert_eq!(Owner::FollowsAuth.resolve(false), Owner::None);
     }
 
     #[test]
