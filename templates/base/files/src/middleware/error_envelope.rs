@@ -4,37 +4,21 @@
 //! elsewhere (axum's 405, tower-http's 408 and 413, any plain-text error) are rewritten
 //! here, so clients only ever see one error shape.
 
-use axum::extract::Request;
+use axum::BoxError;
+use axum::body::{Body, Bytes};
 use axum::http::header;
-use axum::middleware::Next;
 use axum::response::Response;
 
-use super::request_id;
 use crate::error::{default_message, error_response};
 
-tokio::task_local! {
-    static REQUEST_ID: Option<String>;
-}
-
-/// The id of the request being handled, if called while handling one.
-///
-/// A task-local rather than an extractor, so that `AppError` can be returned from
-/// anywhere without threading the id through every handler.
-pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok().flatten()
-}
-
-pub(super) async fn middleware(request: Request, next: Next) -> Response {
-    let id = request_id::of(&request).map(str::to_owned);
-    REQUEST_ID
-        .scope(
-            id,
-            async move { envelope_bare_errors(next.run(request).await) },
-        )
-        .await
-}
-
-fn envelope_bare_errors(response: Response) -> Response {
+/// Gives a bare error response the envelope; for `ServiceBuilder::map_response`, inside
+/// the request id's layer so that the envelope carries the id.
+pub(super) fn envelope_bare_errors<B>(response: Response<B>) -> Response
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let response = response.map(Body::new);
     let status = response.status();
     let is_error = status.is_client_error() || status.is_server_error();
     if !is_error || is_json(&response) {

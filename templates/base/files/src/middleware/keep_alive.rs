@@ -15,29 +15,92 @@ use std::task::{Context, Poll, ready};
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use http_body::{Frame, SizeHint};
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
 
-pub(super) async fn middleware(request: Request, next: Next) -> Response {
-    if http_body::Body::is_end_stream(request.body()) {
-        // No body (most GETs): nothing can be left unread.
-        return next.run(request).await;
+/// Announces `Connection: close` on a response sent before the request's body was read.
+#[derive(Clone, Copy)]
+pub(super) struct KeepAliveLayer;
+
+impl<S> Layer<S> for KeepAliveLayer {
+    type Service = KeepAlive<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        KeepAlive { inner }
     }
-    let read = Arc::new(AtomicBool::new(false));
-    let request = request.map(|body| {
-        Body::new(Tracked {
-            inner: body,
-            read: read.clone(),
-        })
-    });
-    let mut response = next.run(request).await;
-    if !read.load(Ordering::Acquire) {
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+}
+
+/// The service of [`KeepAliveLayer`].
+#[derive(Clone)]
+pub(super) struct KeepAlive<S> {
+    inner: S,
+}
+
+impl<S, B> Service<Request> for KeepAlive<S>
+where
+    S: Service<Request, Response = Response<B>>,
+{
+    type Response = Response<B>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
     }
-    response
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if http_body::Body::is_end_stream(request.body()) {
+            // No body (most GETs): nothing can be left unread.
+            return ResponseFuture {
+                inner: self.inner.call(request),
+                read: None,
+            };
+        }
+        let read = Arc::new(AtomicBool::new(false));
+        let request = request.map(|body| {
+            Body::new(Tracked {
+                inner: body,
+                read: read.clone(),
+            })
+        });
+        ResponseFuture {
+            inner: self.inner.call(request),
+            read: Some(read),
+        }
+    }
+}
+
+pin_project! {
+    /// The response of [`KeepAlive`], with `Connection: close` if the body was left unread.
+    pub(super) struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        read: Option<Arc<AtomicBool>>,
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        if this
+            .read
+            .as_ref()
+            .is_some_and(|read| !read.load(Ordering::Acquire))
+        {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 /// A request body that records when it has been read to its end.

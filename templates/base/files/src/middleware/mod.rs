@@ -6,13 +6,12 @@ pub mod rate_limit;
 mod request_id;
 mod security_headers;
 
-pub use error_envelope::current_request_id;
 pub use rate_limit::RateLimiter;
+pub use request_id::current_request_id;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::middleware::from_fn;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
@@ -27,17 +26,17 @@ use crate::config::ServerSettings;
 pub fn apply(router: Router, settings: &ServerSettings) -> Router {
     let stack = ServiceBuilder::new()
         // Outermost, so that it sees whether anything inside read the whole body.
-        .layer(from_fn(keep_alive::middleware))
-        // Next, so that every log line and every response carries the id.
-        .layer(request_id::set_layer())
+        .layer(keep_alive::KeepAliveLayer)
+        // Next, so that every log line, every error envelope and every response carries
+        // the id.
+        .layer(request_id::RequestIdLayer)
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
-        .layer(request_id::propagate_layer())
         .map_response(security_headers::add)
         .layer(CorsLayer::new().allow_origin(settings.cors_allowed_origins.0.clone()))
         .layer(CompressionLayer::new())
         // Outside the timeout and the body limit, so that their bare 408 and 413 get
         // the envelope too.
-        .layer(from_fn(error_envelope::middleware))
+        .map_response(error_envelope::envelope_bare_errors)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             settings.request_timeout,
