@@ -33,6 +33,9 @@ pub struct ResourceContext {
     /// Whether the table is created with its `owner_id` (owner `user`); a follows-auth table
     /// gains it by a migration of its own.
     pub created_with_owner: bool,
+    /// Whether the rows that refer to one of its rows keep it from being deleted for good
+    /// (`ON DELETE RESTRICT`): a resource declared shared.
+    pub restricted: bool,
     /// Its live fields, in declaration order.
     pub fields: Vec<FieldContext>,
     /// Its migrations, in the order they apply.
@@ -490,6 +493,9 @@ pub struct ReferenceContext {
     pub body: String,
     /// Whether the referred rows are owned (the tests create them as a user).
     pub owned: bool,
+    /// Whether this field keeps a referred row from being deleted for good
+    /// (`ON DELETE RESTRICT`: the referred resource is declared shared).
+    pub restricts: bool,
     /// The create input's `references.add(...);` statement, laid out as rustfmt lays it out.
     pub add_new: String,
     /// The tests' awaited request creating a referred row, laid out as rustfmt lays it out.
@@ -837,6 +843,7 @@ impl ResourceContext {
             owner,
             owner_optional,
             created_with_owner: resource.owner == Owner::User,
+            restricted: resource.owner == Owner::None,
             fields,
             migrations,
             enums,
@@ -1038,6 +1045,9 @@ impl FieldContext {
         };
         let target_owned = target
             .is_some_and(|(_, r)| r.is_some_and(|r| r.owner.resolve(names.auth) == Owner::User));
+        // The declared owner, not the project's auth: a follows-auth target's foreign keys must
+        // read the same before auth and after.
+        let target_shared = target.is_some_and(|(_, r)| r.is_some_and(|r| r.owner == Owner::None));
         let unique_note = field.unique.then(|| match names.owner {
             Owner::User | Owner::FollowsAuth => {
                 format!("unique among the owner's {}", names.plural)
@@ -1254,6 +1264,7 @@ impl FieldContext {
                 scope,
                 body: body.clone(),
                 owned: target_owned,
+                restricts: target_shared,
                 add_new: add(new_value),
                 create_request: if names.signed_in {
                     awaited_call(
@@ -1333,11 +1344,7 @@ impl FieldContext {
             sql_constraints: sql_constraints(field),
             sql_references: target.map(|(to, _)| {
                 // A shared row is referred to by other users' rows (or other shared ones): its
-                // purge must not take them with it, nor change them, so it waits for them. The
-                // declared owner decides, not the project's auth: a follows-auth target's
-                // migration must read the same before auth and after.
-                let target_shared =
-                    target.is_some_and(|(_, r)| r.is_some_and(|r| r.owner == Owner::None));
+                // purge must not take them with it, nor change them, so it waits for them.
                 let on_delete = if target_shared {
                     "RESTRICT"
                 } else if field.optional {
@@ -2238,7 +2245,8 @@ fields = [{ name = "tax_id", type = "ref", to = "taxes" }]
     }
 
     #[test]
-    fn the_foreign_keys_of_a_follows_auth_resource_read_the_same_with_auth_and_without() {
+    fn the_foreign_keys_of_a_follows_auth_resource_and_its_tests_read_the_same_with_auth_and_without()
+     {
         let resources: Resources = toml::from_str(
             r#"
 [taxes]
@@ -2274,6 +2282,21 @@ fields = [
             assert_eq!(
                 field(&context, "tag_id").sql_references.as_deref(),
                 Some("REFERENCES tags (id) ON DELETE SET NULL"),
+            );
+            // What the generated tests expect of a purge follows the foreign keys.
+            assert!(
+                field(&context, "tax_id")
+                    .reference
+                    .as_ref()
+                    .unwrap()
+                    .restricts
+            );
+            assert!(
+                !field(&context, "tag_id")
+                    .reference
+                    .as_ref()
+                    .unwrap()
+                    .restricts
             );
         }
     }

@@ -306,9 +306,9 @@ impl Resource {
         format!("{name}_owner")
     }
 
-    /// Whether the table of `name` has its [`Resource::owner_migration`]: a follows-auth
+    /// Whether the table of `name` has its [`Resource::owner_migration`]: a live follows-auth
     /// resource in a project with auth, or one that had auth (`recorded` holds the migration's
-    /// version: databases applied it, so it stays when auth goes).
+    /// version: databases applied it, so it stays when auth goes, and when the resource goes).
     pub fn has_owner_migration(
         &self,
         name: &str,
@@ -316,7 +316,8 @@ impl Resource {
         recorded: &BTreeMap<String, String>,
     ) -> bool {
         self.owner == Owner::FollowsAuth
-            && (auth || recorded.contains_key(&Self::owner_migration(name)))
+            && ((auth && self.removed.is_none())
+                || recorded.contains_key(&Self::owner_migration(name)))
     }
 
     /// The logical names of this resource's migrations, in the order they apply: the table's,
@@ -536,6 +537,25 @@ fn is_false(value: &bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_removed_follows_auth_resource_gains_no_owner_migration_and_keeps_an_applied_one() {
+        let mut notes: Resource = toml::from_str(
+            r#"
+owner = "follows-auth"
+fields = [{ name = "title", type = "string" }]
+"#,
+        )
+        .unwrap();
+        let nothing = BTreeMap::new();
+        assert!(notes.has_owner_migration("notes", true, &nothing));
+
+        notes.removed = Some(Removal { drop_table: true });
+
+        assert!(!notes.has_owner_migration("notes", true, &nothing));
+        let applied = BTreeMap::from([("notes_owner".to_string(), "20250201000001".to_string())]);
+        assert!(notes.has_owner_migration("notes", false, &applied));
+    }
 
     #[test]
     fn a_declaration_reads_as_omnistack_toml_spells_it() {
