@@ -1615,3 +1615,18 @@ fn the_sources_of_follows_auth_resources_beside_auth_named_as_long_as_allowed_ar
     );
     assert!(diff.is_empty(), "{diff}");
 }
+
+#[test]
+fn resources_whose_fields_are_all_optional_are_rendered_as_rustfmt_lays_them_out() {
+    for (owner, auth) in [("user", true), ("none", true), ("none", false)] {
+        let declarations = format!(
+            "[resources.notes]\nowner = \"{owner}\"\nfields = [\n  {{ name = \"title\", type = \"string\", optional = true }},\n  {{ name = \"body\", type = \"text\", optional = true }},\n]\n"
+        );
+        let diff = rustfmt_diff(
+            &answers_declaring(&declarations, auth),
+            &["notes"],
+            &["src", "tests/api"],
+        );
+        assert!(diff.is_empty(), "owner {owner}, auth {auth}:\n{diff}");
+    }
+}
