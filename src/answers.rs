@@ -480,6 +480,7 @@ mod tests {
                 owners: [("user".to_string(), Default::default())].into(),
                 ..Default::default()
             },
+            example: Default::default(),
         }
     }
 

@@ -288,7 +288,7 @@ fn format_utc(seconds: u64) -> String {
 mod tests {
     use super::*;
 
-    /// The defaults, with `storage` (whose migration is `uploads`) as given.
+    /// The defaults and the example, with `storage` (whose migration is `uploads`) as given.
     fn answers(storage: &[&str], recorded: &[(&str, &str)]) -> (Catalogue, Answers) {
         let catalogue = Catalogue::embedded().unwrap();
         let answers = Answers {
@@ -296,6 +296,7 @@ mod tests {
                 .iter()
                 .map(|(n, v)| (n.to_string(), v.to_string()))
                 .collect(),
+            resources: catalogue.example.clone(),
             ..Answers::defaults(&catalogue).answering("storage", storage)
         };
         (catalogue, answers)
@@ -306,8 +307,8 @@ mod tests {
     const DEFAULTS: [(&str, &str); 4] = [
         ("init", "20250101000000"),
         USERS,
-        ("projects", "20250103000000"),
-        ("projects_owner", "20250103000001"),
+        ("create_projects", "20250201000000"),
+        ("projects_owner", "20250201000001"),
     ];
 
     #[test]
@@ -343,9 +344,10 @@ mod tests {
 
         assert_eq!(answers.migrations["uploads"], "20250104000000");
         assert_eq!(answers.migrations["init"], "20250101000000");
-        // The others in the order units are planned: the base's, then auth's.
-        assert_eq!(answers.migrations["projects"], "20261202120000");
-        assert_eq!(answers.migrations["users"], "20261202120001");
+        // The others in the order units are planned, then the resources' (the example's table,
+        // then its owner, which refers to `users`).
+        assert_eq!(answers.migrations["users"], "20261202120000");
+        assert_eq!(answers.migrations["create_projects"], "20261202120001");
         assert_eq!(answers.migrations["projects_owner"], "20261202120002");
     }
 

@@ -437,7 +437,10 @@ pub(crate) fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit
     // Features come last, each with its parts for the other modules chosen or not.
     let chosen = |module: &str| !answers.providers(module).is_empty();
     for feature in &catalogue.features {
-        if !feature.requires.iter().all(|module| chosen(module)) {
+        let resources_met = feature
+            .resources
+            .is_none_or(|need| need.met(&answers.resources, &catalogue.example));
+        if !resources_met || !feature.requires.iter().all(|module| chosen(module)) {
             continue;
         }
         units.push(Unit {
@@ -592,7 +595,7 @@ fn planned_file(root: &Dir<'_>, file: &'static File<'static>) -> PlannedFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::Pairing;
+    use crate::catalogue::{FeaturePart, Pairing};
 
     /// The embedded catalogue, with `db` adding a `paired` process only beside `deploy`.
     fn catalogue_with_pairing() -> Catalogue {
@@ -634,9 +637,13 @@ mod tests {
         assert!(!plan.context.adds.processes.contains(&"paired".to_string()));
     }
 
-    /// The paths planned with the defaults, and `jobs` and `storage` as given (`none` left out).
+    /// The paths planned with the defaults and the example, and `jobs` and `storage` as given
+    /// (`none` left out).
     fn paths_with(catalogue: &Catalogue, jobs: &str, storage: &str) -> Vec<String> {
-        let mut answers = Answers::defaults(catalogue);
+        let mut answers = Answers {
+            resources: catalogue.example.clone(),
+            ..Answers::defaults(catalogue)
+        };
         for (module, provider) in [("jobs", jobs), ("storage", storage), ("auth", "supabase")] {
             let chosen = (provider != "none").then_some(provider);
             answers = answers.answering(module, chosen.as_slice());
@@ -686,17 +693,62 @@ mod tests {
 
     #[test]
     fn the_bases_part_without_a_module_is_planned_only_while_the_module_is_left_out() {
-        let catalogue = Catalogue::embedded().unwrap();
-        let routes_with_auth = |auth: &[&str]| {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        catalogue.base_parts.push(FeaturePart {
+            module: "auth".to_string(),
+            chosen: false,
+            contribution: Contribution {
+                adds: Contributions {
+                    processes: vec!["signed-out".to_string()],
+                    ..Contributions::default()
+                },
+                ..Contribution::default()
+            },
+        });
+        let processes = |auth: &[&str]| {
             let answers = Answers::defaults(&catalogue).answering("auth", auth);
-            let plan = plan(&catalogue, &answers).unwrap();
-            let routers = plan.context.adds.routes.iter().map(|r| r.router.clone());
-            routers.collect::<Vec<_>>()
+            plan(&catalogue, &answers).unwrap().context.adds.processes
         };
-        let shared = "crate::projects::routes()".to_string();
 
-        assert!(routes_with_auth(&[]).contains(&shared));
-        assert!(!routes_with_auth(&["supabase"]).contains(&shared));
+        assert!(processes(&[]).contains(&"signed-out".to_string()));
+        assert!(!processes(&["supabase"]).contains(&"signed-out".to_string()));
+    }
+
+    #[test]
+    fn a_feature_needing_the_example_is_left_out_once_the_example_is_removed() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let mut answers = Answers {
+            resources: catalogue.example.clone(),
+            ..Answers::defaults(&catalogue).answering("jobs", &["redis"])
+        };
+        let has_reports = |answers: &Answers| {
+            let plan = plan(&catalogue, answers).unwrap();
+            plan.files.iter().any(|f| f.path == "src/reports/mod.rs")
+        };
+        assert!(has_reports(&answers));
+
+        answers.resources.get_mut("projects").unwrap().removed =
+            Some(crate::resource::Removal { drop_table: false });
+
+        assert!(!has_reports(&answers));
+    }
+
+    #[test]
+    fn the_purge_job_is_planned_only_beside_a_resource() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let jobs = Answers::defaults(&catalogue).answering("jobs", &["redis"]);
+        let purges = |answers: &Answers| {
+            let plan = plan(&catalogue, answers).unwrap();
+            plan.files
+                .iter()
+                .any(|f| f.path == "src/jobs/purge_soft_deleted.rs")
+        };
+
+        assert!(!purges(&jobs));
+        assert!(purges(&Answers {
+            resources: catalogue.example.clone(),
+            ..jobs.clone()
+        }));
     }
 
     #[test]

@@ -7,10 +7,11 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::contract::{self, Unit};
+use crate::resource::{self, Resources, check::Taken};
 use super::contribution::{ContributionDecl, Contributions};
 use super::{
     Catalogue, Contribution, CrateSpec, Feature, FeaturePart, Kind, Module, NONE, Pairing,
-    Provider, ResourcePart, ResourceTemplates, ResourceUnit,
+    Provider, ResourceNeed, ResourcePart, ResourceTemplates, ResourceUnit,
 };
 
 /// A catalogue declaration that is missing, malformed or inconsistent.
@@ -74,9 +75,14 @@ struct ProviderHeader {
 struct FeatureHeader {
     description: String,
     requires: Vec<String>,
+    #[serde(rename = "requires-resources")]
+    resources: Option<ResourceNeed>,
 }
 
-const FEATURE_KEYS: &[&str] = &["description", "requires"];
+/// The resources a new project declares unless told otherwise.
+const EXAMPLE: &str = "resource/example.toml";
+
+const FEATURE_KEYS: &[&str] = &["description", "requires", "requires-resources"];
 
 const MODULE_KEYS: &[&str] = &[
     "prompt",
@@ -116,6 +122,10 @@ pub(super) fn load(root: &'static Dir<'static>) -> Result<Catalogue, CatalogueEr
         modules: modules.into_iter().map(|(_, m)| m).collect(),
         features,
         resource: load_resource(root)?,
+        example: match entry(root, EXAMPLE) {
+            Some(_) => parse(root, EXAMPLE)?,
+            None => Resources::new(),
+        },
     };
     check(&catalogue)?;
     Ok(catalogue)
@@ -191,9 +201,28 @@ fn load_feature(
         name: leaf(&folder),
         description: header.description,
         requires: header.requires,
+        resources: header.resources,
         contribution: own,
         parts,
     })
+}
+
+/// Checks the example as `omnistack new` checks a preset's resources, in a project with auth
+/// and in one without.
+fn check_example(catalogue: &Catalogue) -> Result<(), CatalogueError> {
+    let malformed = |error: resource::ResourceError| CatalogueError::Malformed {
+        path: EXAMPLE.to_string(),
+        message: error.to_string(),
+    };
+    let example = &catalogue.example;
+    for name in example.keys() {
+        resource::check::check_new(catalogue, example, name).map_err(malformed)?;
+    }
+    for auth in [false, true] {
+        resource::check::check(catalogue, &Taken::core(), example, Some(auth))
+            .map_err(malformed)?;
+    }
+    Ok(())
 }
 
 /// `templates/resource/`, when the catalogue has one.
@@ -395,6 +424,7 @@ fn leaf(folder: &str) -> String {
 /// Cross-file consistency: every name a declaration uses must be declared somewhere, and
 /// every contribution must keep its contract (see [`contract`]).
 fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
+    check_example(catalogue)?;
     let mut units: Vec<(String, Unit<'_>)> =
         vec![("base/base.toml".into(), Unit::alone(&catalogue.base))];
     for part in &catalogue.base_parts {
@@ -506,9 +536,12 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
             path: at("feature.toml"),
             message,
         };
-        if feature.requires.len() < 2 {
+        // With resources to need, one module is enough: what it adds for them is no file of
+        // its own (the purge of soft-deleted rows has nothing to purge without a resource).
+        let least = if feature.resources.is_some() { 1 } else { 2 };
+        if feature.requires.len() < least {
             return Err(bad(
-                "a feature requires at least two modules; a module's own files belong to it".into(),
+                "a feature requires at least two modules, or one and `requires-resources`; a module's own files belong to it".into(),
             ));
         }
         let unknown = |name: &String| catalogue.module(name).is_none();
@@ -677,10 +710,13 @@ mod tests {
 
     #[test]
     fn a_feature_requiring_a_single_module_is_refused() {
-        let result = check_feature(|f| f.requires.truncate(1));
+        let result = check_feature(|f| {
+            f.requires.truncate(1);
+            f.resources = None;
+        });
         assert_eq!(
             result,
-            Err("templates/features/reports/feature.toml: a feature requires at least two modules; a module's own files belong to it".into())
+            Err("templates/features/reports/feature.toml: a feature requires at least two modules, or one and `requires-resources`; a module's own files belong to it".into())
         );
     }
 

@@ -18,7 +18,8 @@
 //! templates/resource/owner/<owner>/without/<module>/without.toml + files/  ... and it is not
 //! templates/resource/types/<type>/type.toml + files/    ... that has a field of that type
 //! templates/resource/with/<module>/with.toml + files/    ... when <module> is chosen too
-//! templates/resource/migrations/{create,add,drop}.sql.jinja  its migrations
+//! templates/resource/migrations/{create,add,owner,drop}.sql.jinja  its migrations
+//! templates/resource/example.toml                 the resources a new project declares
 //! ```
 //!
 //! A feature is what a pairing of three or more modules would be: reports need users (auth) and
@@ -41,6 +42,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::resource::Resources;
 
 pub use contribution::{
     AiProvider, CiStep, ComposeService, Contribution, Contributions, CrateSpec, CrateUse,
@@ -68,6 +71,8 @@ pub struct Catalogue {
     pub features: Vec<Feature>,
     /// The templates every resource a project declares is rendered from.
     pub resource: ResourceTemplates,
+    /// The resources a new project declares unless told otherwise (`templates/resource/example.toml`).
+    pub example: Resources,
 }
 
 /// `templates/resource/`: the units a declared resource is rendered from, each rendered once
@@ -199,7 +204,8 @@ pub struct Pairing {
     pub contribution: Contribution,
 }
 
-/// Something a project gets, without being asked, whenever every module it requires is chosen.
+/// Something a project gets, without being asked, whenever every module it requires is chosen
+/// (and its resources are as it needs them).
 #[derive(Debug, Clone)]
 pub struct Feature {
     /// The feature's name (its folder under `templates/features/`).
@@ -208,10 +214,37 @@ pub struct Feature {
     pub description: String,
     /// The modules that must all be chosen (with any provider) for the feature to be included.
     pub requires: Vec<String>,
+    /// What the project's resources must be for the feature to be included, if anything.
+    pub resources: Option<ResourceNeed>,
     /// What it adds.
     pub contribution: Contribution,
     /// What it adds depending on one more module.
     pub parts: Vec<FeaturePart>,
+}
+
+/// What a feature needs of the resources a project declares (`requires-resources`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourceNeed {
+    /// At least one resource that is not removed.
+    Any,
+    /// The catalogue's [`Catalogue::example`], each resource declared as the example declares
+    /// it, or with more fields.
+    Example,
+}
+
+impl ResourceNeed {
+    /// Whether `resources` meet the need, `example` being the catalogue's example.
+    pub fn met(self, resources: &Resources, example: &Resources) -> bool {
+        match self {
+            Self::Any => resources.values().any(|r| r.removed.is_none()),
+            Self::Example => example.iter().all(|(name, declared)| {
+                resources
+                    .get(name)
+                    .is_some_and(|resource| resource.extends(declared))
+            }),
+        }
+    }
 }
 
 /// The part of a feature that depends on whether one more module is chosen.

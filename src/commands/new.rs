@@ -15,6 +15,15 @@ use crate::resource;
 use crate::ui::{self, Ui};
 use crate::{git, prompt, write};
 
+/// The help of `--no-example`, naming the example's resources.
+fn example_help(catalogue: &Catalogue) -> String {
+    let names: Vec<String> = catalogue.example.keys().map(|n| format!("`{n}`")).collect();
+    format!(
+        "Leave out the example resource ({}), from the defaults or the preset",
+        names.join(", ")
+    )
+}
+
 /// The `new` subcommand, with one flag per catalogue module.
 pub fn command(catalogue: &Catalogue) -> Command {
     Command::new("new")
@@ -39,6 +48,12 @@ pub fn command(catalogue: &Catalogue) -> Command {
                 .value_name("FILE")
                 .value_parser(value_parser!(PathBuf))
                 .help("Read choices from an answers file (see examples/); flags override it"),
+        )
+        .arg(
+            Arg::new("no-example")
+                .long("no-example")
+                .action(ArgAction::SetTrue)
+                .help(example_help(catalogue)),
         )
         .arg(
             Arg::new("no-git")
@@ -67,6 +82,8 @@ pub struct NewArgs {
     pub preset: Option<PathBuf>,
     /// Choices given as flags (they override the preset).
     pub flags: Choices,
+    /// Leave out the catalogue's example resources.
+    pub no_example: bool,
     /// Skip `git init`.
     pub no_git: bool,
     /// List files without writing.
@@ -84,6 +101,7 @@ impl NewArgs {
             yes: matches.get_flag("yes"),
             preset: matches.get_one::<PathBuf>("preset").cloned(),
             flags: module_flags::choices(catalogue, matches)?,
+            no_example: matches.get_flag("no-example"),
             no_git: matches.get_flag("no-git"),
             dry_run: matches.get_flag("dry-run"),
         })
@@ -121,10 +139,19 @@ pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
         prompt::ask_when(prompt::interactive(args.yes)),
     )?;
     // A preset's resources, and the versions it records (a project's own omnistack.toml
-    // renders that project again), are answers as its modules are.
-    if let Some(preset) = preset {
-        answers.resources = preset.resources;
-        answers.migrations = preset.migrations;
+    // renders that project again), are answers as its modules are; without one, a project
+    // starts with the example.
+    match preset {
+        Some(preset) => {
+            answers.resources = preset.resources;
+            answers.migrations = preset.migrations;
+        }
+        None => answers.resources = catalogue.example.clone(),
+    }
+    if args.no_example {
+        answers
+            .resources
+            .retain(|name, _| !catalogue.example.contains_key(name));
     }
     // Recorded here, in the order a fresh database needs them (a referenced table first).
     let auth = !answers.providers(resource::check::AUTH_MODULE).is_empty();
@@ -184,6 +211,15 @@ fn summary(ui: Ui, catalogue: &Catalogue, args: &NewArgs, answers: &Answers, tre
         }
     ));
     ui.line(format!("  modules  {}", chosen_modules(catalogue, answers)));
+    let resources: Vec<&str> = answers
+        .resources
+        .iter()
+        .filter(|(_, resource)| resource.removed.is_none())
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !resources.is_empty() {
+        ui.line(format!("  resources  {}", resources.join(", ")));
+    }
     ui.line("");
     ui.heading("Next steps");
     for step in [

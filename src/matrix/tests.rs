@@ -139,6 +139,7 @@ fn sample() -> Catalogue {
         ],
         features: Vec::new(),
         resource: Default::default(),
+        example: Default::default(),
     }
 }
 

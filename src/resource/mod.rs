@@ -290,6 +290,21 @@ impl From<Field> for RawField {
 }
 
 impl Resource {
+    /// Whether this declaration is `declared` or grows it: the same owner and name of a row,
+    /// and each of its fields, declared alike (wherever a later migration added them), before
+    /// any field of its own.
+    pub fn extends(&self, declared: &Self) -> bool {
+        let alike = |a: &Field, b: &Field| {
+            (&a.name, &a.ty, a.optional, a.unique, &a.default)
+                == (&b.name, &b.ty, b.optional, b.unique, &b.default)
+        };
+        self.removed.is_none()
+            && self.owner == declared.owner
+            && self.singular == declared.singular
+            && self.fields.len() >= declared.fields.len()
+            && self.fields.iter().zip(&declared.fields).all(|(a, b)| alike(a, b))
+    }
+
     /// The logical name of the migration that creates the table of resource `name`.
     pub fn create_migration(name: &str) -> String {
         format!("create_{name}")
@@ -722,6 +737,23 @@ fields = [
             assert_eq!(resource(None).singular(plural), singular);
         }
         assert_eq!(resource(Some("person")).singular("people"), "person");
+    }
+
+    #[test]
+    fn a_declaration_with_fields_after_the_examples_extends_it_and_a_changed_one_does_not() {
+        let example = &crate::catalogue::Catalogue::embedded().unwrap().example["projects"];
+        let mut grown = example.clone();
+        grown.fields.push(grown.fields[0].clone());
+        grown.fields[2].name = "budget".into();
+        let mut changed = example.clone();
+        changed.fields[0].optional = true;
+        let mut other_owner = example.clone();
+        other_owner.owner = Owner::User;
+
+        assert!(example.extends(example));
+        assert!(grown.extends(example));
+        assert!(!changed.extends(example));
+        assert!(!other_owner.extends(example));
     }
 
     #[test]

@@ -153,8 +153,8 @@ async fn a_401_before_the_body_was_read_leaves_the_connection_usable_or_announce
 
     let head = connection
         .send_half(
-            "POST",
-            "/api/v1/projects",
+            "GET",
+            "/api/v1/me",
             "content-type: application/json\r\n",
             r#"{"name":"unread"}"#,
         )
