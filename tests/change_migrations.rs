@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use change_support::{
-    catalogue, commit_all, defaults, files, generate, git, index, omnistack, recorded_render,
+    catalogue, commit_all, defaults, files, generate, git, index, omnistack, recorded_render, with,
 };
 use predicates::prelude::*;
 use tempfile::TempDir;
@@ -197,22 +197,25 @@ fn a_malformed_recorded_migration_version_is_refused() {
 }
 
 #[test]
-fn update_gives_a_migration_new_in_the_release_a_version_after_the_projects() {
+fn update_gives_a_migration_new_in_the_release_a_version_after_every_other() {
     let tmp = TempDir::new().unwrap();
-    let project = generate(tmp.path(), &defaults(&catalogue()));
-    // An older release's render, without the projects migration.
+    let catalogue = catalogue();
+    let storage = catalogue.module("storage").unwrap();
+    let project = generate(tmp.path(), &with(storage, &defaults(&catalogue), "s3"));
+    // An older release's render, without the uploads migration.
     let answers = fs::read_to_string(project.join("omnistack.toml")).unwrap();
+    let uploads = recorded(&project)["uploads"].clone();
     let old_answers: String = answers
         .replace(
             &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
             "version = \"0.0.1\"",
         )
         .lines()
-        .filter(|line| !line.starts_with("projects = "))
+        .filter(|line| !line.starts_with("uploads = "))
         .map(|line| format!("{line}\n"))
         .collect();
     fs::write(project.join("omnistack.toml"), old_answers).unwrap();
-    fs::remove_file(project.join("migrations/20250103000000_projects.sql")).unwrap();
+    fs::remove_file(project.join(format!("migrations/{uploads}_uploads.sql"))).unwrap();
     commit_all(
         &project,
         "omnistack 0.0.1: the older render\n\nOmnistack-Render: 0.0.1",
@@ -230,14 +233,15 @@ fn update_gives_a_migration_new_in_the_release_a_version_after_the_projects() {
         .assert()
         .success();
 
-    let projects: u64 = recorded(&project)["projects"].parse().unwrap();
+    let latest_before: u64 = recorded(&project)["projects_owner"].parse().unwrap();
+    let uploads: u64 = recorded(&project)["uploads"].parse().unwrap();
     assert!(
-        projects > 20_250_104_000_000 && projects >= started,
-        "{projects}"
+        uploads > latest_before && uploads >= started,
+        "{uploads}"
     );
     assert!(
         project
-            .join(format!("migrations/{projects}_projects.sql"))
+            .join(format!("migrations/{uploads}_uploads.sql"))
             .is_file()
     );
     assert_eq!(recorded(&project)["users"], "20250102000000");

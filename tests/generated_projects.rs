@@ -369,6 +369,37 @@ fn a_project_changed_by_add_builds_lints_clean_and_passes_its_own_tests() {
     passes_every_check(&project);
 }
 
+/// The `saas` preset without its example, `projects`: a project with auth, jobs and the client
+/// but no resource has no purge job, no reports and no client tests of projects, and stays
+/// clean.
+#[test]
+fn a_project_whose_example_was_removed_builds_lints_clean_and_passes_its_own_tests() {
+    require_services();
+    let parent = repo().join("target/generated");
+    std::fs::create_dir_all(&parent).unwrap();
+    let project = parent.join("unexampled");
+    if project.exists() {
+        std::fs::remove_dir_all(&project).unwrap();
+    }
+    omnistack(
+        &parent,
+        &[
+            "new",
+            "unexampled",
+            "--preset",
+            "../../examples/saas.toml",
+            "--quiet",
+        ],
+    );
+
+    omnistack(&project, &["remove", "resource", "projects", "--quiet"]);
+
+    for gone in ["src/projects", "src/reports", "src/jobs/purge_soft_deleted.rs"] {
+        assert!(!project.join(gone).exists(), "{gone} is still there");
+    }
+    passes_every_check(&project);
+}
+
 /// Third-party services the app calls: pointed at a closed local port, so that a call fails at
 /// once and the app answers the 503 its document promises. (Their requests are checked against
 /// fakes by the project's own tests.)
