@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::answers::{ANSWERS_FILE, Answers};
 use crate::catalogue::{
-    Catalogue, Contribution, Contributions, CrateUse, DeployRole, EnvVar, ResourceUnit,
+    Catalogue, Contribution, Contributions, CrateUse, DeployRole, EnvVar, Feature, ResourceUnit,
 };
 use crate::migrations::Shipped;
 use crate::resource::context::ResourceContext;
@@ -437,10 +437,7 @@ pub(crate) fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit
     // Features come last, each with its parts for the other modules chosen or not.
     let chosen = |module: &str| !answers.providers(module).is_empty();
     for feature in &catalogue.features {
-        let resources_met = feature
-            .resources
-            .is_none_or(|need| need.met(&answers.resources, &catalogue.example));
-        if !resources_met || !feature.requires.iter().all(|module| chosen(module)) {
+        if !includes(catalogue, answers, feature) {
             continue;
         }
         units.push(Unit {
@@ -458,6 +455,16 @@ pub(crate) fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit
         }
     }
     units
+}
+
+/// Whether the project `answers` describe has `feature`: every module it requires is chosen,
+/// and the resources are as it needs them.
+pub fn includes(catalogue: &Catalogue, answers: &Answers, feature: &Feature) -> bool {
+    let chosen = |module: &String| !answers.providers(module).is_empty();
+    feature.requires.iter().all(chosen)
+        && feature
+            .resources
+            .is_none_or(|need| need.met(&answers.resources, &catalogue.example))
 }
 
 fn context(

@@ -235,10 +235,7 @@ fn update_gives_a_migration_new_in_the_release_a_version_after_every_other() {
 
     let latest_before: u64 = recorded(&project)["projects_owner"].parse().unwrap();
     let uploads: u64 = recorded(&project)["uploads"].parse().unwrap();
-    assert!(
-        uploads > latest_before && uploads >= started,
-        "{uploads}"
-    );
+    assert!(uploads > latest_before && uploads >= started, "{uploads}");
     assert!(
         project
             .join(format!("migrations/{uploads}_uploads.sql"))

@@ -394,7 +394,11 @@ fn a_project_whose_example_was_removed_builds_lints_clean_and_passes_its_own_tes
 
     omnistack(&project, &["remove", "resource", "projects", "--quiet"]);
 
-    for gone in ["src/projects", "src/reports", "src/jobs/purge_soft_deleted.rs"] {
+    for gone in [
+        "src/projects",
+        "src/reports",
+        "src/jobs/purge_soft_deleted.rs",
+    ] {
         assert!(!project.join(gone).exists(), "{gone} is still there");
     }
     passes_every_check(&project);

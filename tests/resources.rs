@@ -1336,7 +1336,98 @@ fn a_resources_purge_is_told_in_its_readme_section() {
 }
 
 #[test]
-fn removing_the_last_resource_beside_jobs_leaves_the_purge_of_projects_only() {
+fn a_new_project_declares_the_example_as_any_resource_is_declared() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+
+    let example = &catalogue().example;
+    assert_eq!(&recorded(&project).resources, example);
+    assert!(project.join("src/projects/routes.rs").is_file());
+    assert!(project.join("tests/api/projects/ownerless.rs").is_file());
+}
+
+#[test]
+fn new_with_no_example_declares_no_resource_even_from_a_preset() {
+    let tmp = TempDir::new().unwrap();
+    let preset = tmp.path().join("preset.toml");
+    fs::write(
+        &preset,
+        "[resources.projects]\nowner = \"follows-auth\"\nfields = [{ name = \"name\", type = \"text\" }]\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["new", "plain"],
+        vec!["new", "preset", "--preset", "preset.toml"],
+    ] {
+        omnistack(tmp.path())
+            .args(&args)
+            .args(["--yes", "--no-example"])
+            .assert()
+            .success();
+        let project = tmp.path().join(args[1]);
+
+        assert!(recorded(&project).resources.is_empty(), "{args:?}");
+        assert!(!project.join("src/projects").exists(), "{args:?}");
+    }
+}
+
+#[test]
+fn removing_the_example_beside_auth_and_jobs_takes_the_reports_and_the_purge_saying_so() {
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &defaults_with_jobs());
+
+    omnistack(&project)
+        .args(["remove", "resource", "projects"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "The feature `reports` goes with it, as it needs the example's resources",
+        ))
+        .stdout(predicate::str::contains(
+            "The feature `purge` goes with it, as it needs a resource",
+        ));
+
+    for gone in [
+        "src/reports",
+        "src/jobs/purge_soft_deleted.rs",
+        "src/projects",
+    ] {
+        assert!(!project.join(gone).exists(), "{gone}");
+    }
+    assert!(
+        fs::read_to_string(project.join("migrations").join(format!(
+            "{}_reports.sql",
+            recorded(&project).migrations["reports"]
+        )))
+        .is_ok(),
+        "the reports migration stays, as databases applied it"
+    );
+}
+
+#[test]
+fn a_first_resource_beside_jobs_brings_the_purge_saying_so() {
+    let tmp = TempDir::new().unwrap();
+    let project = generate(tmp.path(), &defaults_with_jobs());
+    omnistack(&project)
+        .args(["remove", "resource", "projects"])
+        .assert()
+        .success();
+    commit_all(&project, "no example");
+
+    omnistack(&project)
+        .args(["generate", "resource", "invoices"])
+        .args(INVOICE_FIELDS)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "The feature `purge` comes with it",
+        ));
+
+    assert_eq!(purged_tables(&project), ["invoices"]);
+}
+
+#[test]
+fn removing_a_resource_beside_jobs_leaves_the_purge_of_the_others() {
     let tmp = TempDir::new().unwrap();
     let project = generate(tmp.path(), &defaults_with_jobs());
     let before = files(&project);

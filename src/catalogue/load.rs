@@ -7,12 +7,12 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::contract::{self, Unit};
-use crate::resource::{self, Resources, check::Taken};
 use super::contribution::{ContributionDecl, Contributions};
 use super::{
     Catalogue, Contribution, CrateSpec, Feature, FeaturePart, Kind, Module, NONE, Pairing,
     Provider, ResourceNeed, ResourcePart, ResourceTemplates, ResourceUnit,
 };
+use crate::resource::{self, Resources, check::Taken};
 
 /// A catalogue declaration that is missing, malformed or inconsistent.
 ///

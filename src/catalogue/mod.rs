@@ -234,6 +234,14 @@ pub enum ResourceNeed {
 }
 
 impl ResourceNeed {
+    /// What it needs, in words.
+    pub fn what(self) -> &'static str {
+        match self {
+            Self::Any => "a resource",
+            Self::Example => "the example's resources as `omnistack new` declares them",
+        }
+    }
+
     /// Whether `resources` meet the need, `example` being the catalogue's example.
     pub fn met(self, resources: &Resources, example: &Resources) -> bool {
         match self {

@@ -6,14 +6,14 @@ use console::style;
 
 use crate::Error;
 use crate::answers::Answers;
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, ResourceNeed};
 use crate::change::{Applied, Intent, OpenProject};
 use crate::merge::{ChangeKind, Merge};
 use crate::project::ProjectError;
 use crate::resource::check::AUTH_MODULE;
 use crate::resource::{Owner, Resource};
 use crate::ui::{self, Ui};
-use crate::{check, prompt};
+use crate::{check, plan, prompt};
 
 /// What `add` or `remove` was asked to change.
 #[derive(Debug, Clone)]
@@ -188,6 +188,36 @@ pub fn announce_shared_moves(
                 "The shared rows of `{name}` are back on the public routes: anyone who can reach the API may list, read, change and delete them under /api/v1/{name}."
             )
         });
+    }
+}
+
+/// After a change that merged (or left conflicts to resolve), says which features that depend
+/// on the resources came or went with it (the reports go with the example's `projects`).
+pub fn announce_features(
+    catalogue: &Catalogue,
+    before: &Answers,
+    after: &Answers,
+    merged: &Result<(), Error>,
+    ui: Ui,
+) {
+    if !matches!(merged, Ok(()) | Err(Error::Conflicts(_))) {
+        return;
+    }
+    for feature in catalogue.features.iter().filter(|f| f.resources.is_some()) {
+        let had = plan::includes(catalogue, before, feature);
+        match (had, plan::includes(catalogue, after, feature)) {
+            (false, true) => ui.line(format!(
+                "The feature `{}` comes with it: {}.",
+                feature.name, feature.description
+            )),
+            (true, false) => ui.line(format!(
+                "The feature `{}` goes with it, as it needs {}: {}.",
+                feature.name,
+                feature.resources.map_or("", ResourceNeed::what),
+                feature.description
+            )),
+            _ => {}
+        }
     }
 }
 

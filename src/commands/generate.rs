@@ -193,6 +193,7 @@ pub fn run(catalogue: &Catalogue, args: &ResourceArgs, ui: Ui) -> Result<(), Err
                     "The rows of `{name}` are shared (`--owner none`, the default without auth): public to anyone who can reach the API, who may list, read, change and delete them."
                 ));
             }
+            change::announce_features(catalogue, &answers, &changed, &merged, ui);
             merged
         }
         ResourceArgs::Field {
@@ -206,7 +207,9 @@ pub fn run(catalogue: &Catalogue, args: &ResourceArgs, ui: Ui) -> Result<(), Err
             let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
             let changed = resource::change::add_fields(catalogue, &answers, resource, fields)?;
             let what = format!("generate field {resource} {}", names.join(" "));
-            change::merge(&project, catalogue, &changed, &what, options, ui)
+            let merged = change::merge(&project, catalogue, &changed, &what, options, ui);
+            change::announce_features(catalogue, &answers, &changed, &merged, ui);
+            merged
         }
         ResourceArgs::Remove {
             name,
@@ -234,6 +237,7 @@ pub fn run(catalogue: &Catalogue, args: &ResourceArgs, ui: Ui) -> Result<(), Err
                     )
                 });
             }
+            change::announce_features(catalogue, &answers, &changed, &merged, ui);
             merged
         }
     }

@@ -302,7 +302,11 @@ impl Resource {
             && self.owner == declared.owner
             && self.singular == declared.singular
             && self.fields.len() >= declared.fields.len()
-            && self.fields.iter().zip(&declared.fields).all(|(a, b)| alike(a, b))
+            && self
+                .fields
+                .iter()
+                .zip(&declared.fields)
+                .all(|(a, b)| alike(a, b))
     }
 
     /// The logical name of the migration that creates the table of resource `name`.
