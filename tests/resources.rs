@@ -535,7 +535,7 @@ fn removing_a_resource_the_project_lacks_is_refused() {
     refused(
         &project,
         &["remove", "resource", "invoices"],
-        "the project has no resource `invoices`; its resources: none",
+        "the project has no resource `invoices`; its resources: projects",
     );
 }
 
@@ -632,7 +632,7 @@ fn generate_then_remove_equals_before_but_for_the_kept_migration_and_its_record(
     assert_eq!(after.migrations, migrations);
     assert_eq!(
         after.resources.keys().collect::<Vec<_>>(),
-        ["invoices"],
+        ["invoices", "projects"],
         "the removed resource stays declared, for its migrations"
     );
     assert_eq!(
@@ -1264,13 +1264,33 @@ create_invoices = "{version}"
     )
 }
 
+/// `preset` with the example's resources declared too, as `new` declares them without a preset.
+fn with_example(preset: &str) -> String {
+    let example = include_str!("../templates/resource/example.toml");
+    let declared: String = example
+        .lines()
+        .map(|line| match line.strip_prefix('[') {
+            Some(table) => format!("[resources.{table}\n"),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    format!("{declared}\n{preset}")
+}
+
 /// `new` with `selection` and the invoices of `project` declared, inside `tmp`.
 fn new_with_invoices_of(project: &Path, tmp: &TempDir, selection: &Selection) -> PathBuf {
     let recorded = recorded(project);
     let version = &recorded.migrations["create_invoices"];
     let owner = recorded.resources["invoices"].owner;
     let preset = tmp.path().join("preset.toml");
-    fs::write(&preset, invoices_preset(owner, version)).unwrap();
+    // The example's migrations keep the versions the project gave them.
+    let mut text = with_example(&invoices_preset(owner, version));
+    for name in ["create_projects", "projects_owner"] {
+        if let Some(version) = recorded.migrations.get(name) {
+            text.push_str(&format!("{name} = \"{version}\"\n"));
+        }
+    }
+    fs::write(&preset, text).unwrap();
     let parent = tmp.path().join("expected");
     fs::create_dir_all(&parent).unwrap();
     omnistack(&parent)
@@ -1312,7 +1332,7 @@ fn generate_resource_beside_jobs_renders_its_purge_with_the_example_projects() {
 
     generate_invoices(&project);
 
-    assert_eq!(purged_tables(&project), ["projects", "invoices"]);
+    assert_eq!(purged_tables(&project), ["invoices", "projects"]);
     assert!(project.join("tests/api/invoices_purge.rs").is_file());
 }
 
@@ -1591,7 +1611,7 @@ fn adding_auth_under_a_follows_auth_resource_equals_new_with_both_but_for_migrat
         Vec::<String>::new()
     );
     let preset = tmp.path().join("preset.toml");
-    fs::write(&preset, FOLLOWS_AUTH_NOTES).unwrap();
+    fs::write(&preset, with_example(FOLLOWS_AUTH_NOTES)).unwrap();
     let parent = tmp.path().join("expected");
     fs::create_dir_all(&parent).unwrap();
     omnistack(&parent)
@@ -1607,9 +1627,19 @@ fn adding_auth_under_a_follows_auth_resource_equals_new_with_both_but_for_migrat
         ),
         Vec::<String>::new()
     );
-    let owner = recorded(&project).migrations["notes_owner"].clone();
-    let latest = recorded(&project).migrations.into_values().max().unwrap();
-    assert_eq!(owner, latest, "the owner migration comes after every other");
+    // Each follows-auth resource's owner migration comes after every other (the example's too).
+    let migrations = recorded(&project).migrations;
+    let users = &migrations["users"];
+    let mut latest: Vec<&String> = migrations.values().collect();
+    latest.sort();
+    assert_eq!(
+        latest[latest.len() - 3..],
+        [
+            users,
+            &migrations["notes_owner"],
+            &migrations["projects_owner"]
+        ]
+    );
 }
 
 #[test]
