@@ -1345,7 +1345,7 @@ fn a_resources_purge_is_told_in_its_readme_section() {
 
     let readme = fs::read_to_string(project.join("README.md")).unwrap();
     let section = readme
-        .split("## Invoices")
+        .split("## `invoices`")
         .nth(1)
         .expect("a section on invoices");
     let section = section.split("\n#").next().unwrap();
