@@ -134,6 +134,12 @@ pub struct ResourceContext {
     pub wrong_type_filter: Option<String>,
     /// A filter on a date, for a test of a date before PostgreSQL's.
     pub date_filter: Option<String>,
+    /// The fields whose checks refuse a value their type reads, as the value of the tests'
+    /// `INVALID` constant, when there are two or more: one body may hold an invalid value of
+    /// each, and the 422 names them all.
+    pub invalid_together: Option<String>,
+    /// A field that is not `json`, for a test of a value of the wrong JSON type.
+    pub typed_field: Option<String>,
 }
 
 /// A field, as templates see it.
@@ -206,6 +212,10 @@ pub struct FieldContext {
     /// The tests' statements asserting that each of `invalid` is refused, laid out as rustfmt
     /// lays them out.
     pub refusals: Vec<String>,
+    /// A value its type reads and its check refuses (a blank line, a text too long, a date
+    /// before PostgreSQL's), as a `json!` argument, if any: unlike a value its type does not
+    /// read, it is refused beside the other fields' invalid values.
+    pub checked_invalid: Option<String>,
     /// For a field of bounded length: its longest value, in characters, and the test's
     /// assertion that a row stores a value of that length (`longest`) whole.
     pub longest: Option<LongestContext>,
@@ -259,6 +269,13 @@ pub struct Requests {
     pub create_as_other: String,
     /// The admin's list of everyone's rows.
     pub admin_list: String,
+    /// A list at `query` refused for its limit, in the loop over such queries.
+    pub bad_limit: String,
+    /// A list from a cursor before the earliest timestamp PostgreSQL stores: well-formed hex,
+    /// of a year near -9000.
+    pub early_cursor: String,
+    /// A list whose offset is no number.
+    pub wrong_type_offset: String,
 }
 
 impl Requests {
@@ -326,6 +343,21 @@ impl Requests {
                     "Some(&admin)",
                     "None",
                 ],
+            ),
+            bad_limit: get(
+                "        let body = ",
+                format!("&format!(\"/{plural}{{query}}\")"),
+                "422",
+            ),
+            early_cursor: get(
+                "    let body = ",
+                format!("\"/{plural}?cursor=fb32c2d54bb7000000000000000000000000000000000000\""),
+                "422",
+            ),
+            wrong_type_offset: get(
+                "    let body = ",
+                format!("\"/{plural}?offset=many\""),
+                "400",
             ),
         }
     }
@@ -755,6 +787,17 @@ impl ResourceContext {
             .iter()
             .find(|f| f.keyword == "date")
             .map(|f| format!("{}_min", f.name));
+        let checked: Vec<String> = fields
+            .iter()
+            .filter(|f| f.checked_invalid.is_some())
+            .map(|f| f.name.clone())
+            .collect();
+        let invalid_together =
+            (checked.len() > 1).then(|| rust_list("const INVALID: &[&str] = ", &checked, ";"));
+        let typed_field = fields
+            .iter()
+            .find(|f| f.keyword != "json")
+            .map(|f| f.name.clone());
         let singular_with_article = format!("{} {singular}", article(&singular));
         let model_exports = braced(
             "pub use model::",
@@ -918,6 +961,8 @@ impl ResourceContext {
             second_filter,
             wrong_type_filter,
             date_filter,
+            invalid_together,
+            typed_field,
         }
     }
 }
@@ -1310,6 +1355,7 @@ impl FieldContext {
             stored: samples[0].clone(),
         });
         let (invalid, invalid_reason) = invalid(&field.ty);
+        let checked_invalid = checked_invalid(&field.ty);
         let make_unique = field.unique.then(|| match keyword {
             "string" => format!(
                 "body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"].as_str().unwrap()));"
@@ -1404,6 +1450,7 @@ impl FieldContext {
                 .collect(),
             invalid,
             invalid_reason,
+            checked_invalid,
             longest: max.map(|max_length| LongestContext {
                 max_length,
                 stored: rust_call(
@@ -1559,6 +1606,21 @@ fn invalid(ty: &FieldType) -> (Vec<String>, Option<&'static str>) {
             Some("is_not_one_of_its_values"),
         ),
         FieldType::Json => (Vec::new(), None),
+    }
+}
+
+/// A value of a field that its type reads and its check refuses, as a `json!` argument: one of
+/// [`invalid`]'s.
+fn checked_invalid(ty: &FieldType) -> Option<String> {
+    match ty {
+        FieldType::String { .. } => Some("\"   \"".to_owned()),
+        FieldType::Text {
+            max_length: Some(max),
+        } => Some(format!("\"x\".repeat({})", max + 1)),
+        FieldType::Date => Some("\"-5000-01-01\"".to_owned()),
+        FieldType::Datetime => Some("\"0000-01-01T00:00:00+01:00\"".to_owned()),
+        // An unbounded text's one refusal, a NUL character, is the body's reader's.
+        _ => None,
     }
 }
 
@@ -2316,6 +2378,49 @@ fields = [
         assert!(filters.contains(&"due_on_min") && filters.contains(&"total_max"));
         assert!(!filters.contains(&"notes"));
         assert!(context.sortable.contains(&"notes".to_owned()));
+    }
+
+    #[test]
+    fn the_fields_whose_checks_refuse_a_value_their_type_reads_are_refused_together() {
+        let (_, context) = invoices();
+
+        assert_eq!(
+            context.invalid_together.as_deref(),
+            Some(r#"&["number", "due_on", "issued_at"]"#)
+        );
+        assert_eq!(
+            field(&context, "number").checked_invalid.as_deref(),
+            Some(r#""   ""#)
+        );
+        // An unbounded text refuses a NUL character alone, which the body's reader refuses.
+        assert!(field(&context, "notes").checked_invalid.is_none());
+        assert!(field(&context, "total").checked_invalid.is_none());
+        for field in &context.fields {
+            if let Some(value) = &field.checked_invalid {
+                assert!(field.invalid.contains(value), "{}", field.name);
+            }
+        }
+    }
+
+    #[test]
+    fn a_resource_with_one_checked_field_refuses_no_fields_together() {
+        let resource: Resource = toml::from_str(
+            r#"
+fields = [
+  { name = "label", type = "string", optional = true },
+  { name = "n", type = "i32" },
+]
+"#,
+        )
+        .unwrap();
+
+        let context =
+            ResourceContext::new("tags", &resource, &Resources::new(), true, false, |_| {
+                String::new()
+            });
+
+        assert!(context.invalid_together.is_none());
+        assert_eq!(context.typed_field.as_deref(), Some("label"));
     }
 
     #[test]
