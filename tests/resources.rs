@@ -1369,12 +1369,7 @@ fn a_new_project_declares_the_example_as_any_resource_is_declared() {
 #[test]
 fn new_with_no_example_declares_no_resource_even_from_a_preset() {
     let tmp = TempDir::new().unwrap();
-    let preset = tmp.path().join("preset.toml");
-    fs::write(
-        &preset,
-        "[resources.projects]\nowner = \"follows-auth\"\nfields = [{ name = \"name\", type = \"text\" }]\n",
-    )
-    .unwrap();
+    fs::write(tmp.path().join("preset.toml"), with_example("")).unwrap();
     for args in [
         vec!["new", "plain"],
         vec!["new", "preset", "--preset", "preset.toml"],
@@ -1389,6 +1384,30 @@ fn new_with_no_example_declares_no_resource_even_from_a_preset() {
         assert!(recorded(&project).resources.is_empty(), "{args:?}");
         assert!(!project.join("src/projects").exists(), "{args:?}");
     }
+}
+
+#[test]
+fn no_example_keeps_a_presets_own_resource_of_the_examples_name() {
+    let tmp = TempDir::new().unwrap();
+    let own =
+        "[resources.projects]\nowner = \"user\"\nfields = [{ name = \"code\", type = \"text\" }]\n";
+    fs::write(tmp.path().join("preset.toml"), own).unwrap();
+
+    omnistack(tmp.path())
+        .args([
+            "new",
+            "app",
+            "--preset",
+            "preset.toml",
+            "--yes",
+            "--no-example",
+        ])
+        .assert()
+        .success();
+
+    let resources = recorded(&tmp.path().join("app")).resources;
+    assert_eq!(resources["projects"].fields[0].name, "code");
+    assert!(!tmp.path().join("app/src/reports").exists());
 }
 
 #[test]

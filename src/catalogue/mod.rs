@@ -24,7 +24,9 @@
 //!
 //! A feature is what a pairing of three or more modules would be: reports need users (auth) and
 //! a worker (jobs), and keep their CSV in the bucket when there is one (storage). Rather than
-//! `{% if %}` blocks on other modules, each variant ships its own files.
+//! `{% if %}` blocks on other modules, each variant ships its own files. A feature may also need
+//! the project's resources ([`ResourceNeed`]): the purge job needs jobs and a resource to purge,
+//! the reports the example's `projects`.
 //!
 //! Shared files (config, state, router, `main.rs`, compose, README...) take what units add
 //! through typed [`Contributions`]: a state field has a name, a type, an initialiser and a doc;

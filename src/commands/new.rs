@@ -148,10 +148,14 @@ pub fn run(catalogue: &Catalogue, args: &NewArgs, ui: Ui) -> Result<(), Error> {
         }
         None => answers.resources = catalogue.example.clone(),
     }
+    // A preset's own resource that happens to share the example's name stays.
     if args.no_example {
-        answers
-            .resources
-            .retain(|name, _| !catalogue.example.contains_key(name));
+        answers.resources.retain(|name, resource| {
+            !catalogue
+                .example
+                .get(name)
+                .is_some_and(|example| resource.extends(example))
+        });
     }
     // Recorded here, in the order a fresh database needs them (a referenced table first).
     let auth = !answers.providers(resource::check::AUTH_MODULE).is_empty();

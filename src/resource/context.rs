@@ -120,6 +120,8 @@ pub struct ResourceContext {
     pub optional_let: String,
     /// The required fields' names as the array of a test's `for field in ... {`.
     pub required_for: String,
+    /// [`ResourceContext::required_for`] without the json fields, which take `null` as a value.
+    pub null_refused_for: String,
     /// The fields with an equality filter that the tests check, as such an array.
     pub equality_for: String,
     /// The fields with range filters, as such an array.
@@ -725,6 +727,12 @@ impl ResourceContext {
             .filter(|f| !f.optional && !f.defaulted)
             .map(|f| f.name.clone())
             .collect();
+        // A required json field takes JSON's `null` as a value like any other.
+        let null_refused: Vec<String> = fields
+            .iter()
+            .filter(|f| !f.optional && !f.defaulted && f.keyword != "json")
+            .map(|f| f.name.clone())
+            .collect();
         let optional: Vec<String> = fields
             .iter()
             .filter(|f| f.optional)
@@ -954,6 +962,8 @@ impl ResourceContext {
             optional_for: rust_list("    for field in ", &optional, " {").replacen('&', "", 1),
             optional_let: rust_list("    let optional = ", &optional, ";").replacen('&', "", 1),
             required_for: rust_list("    for field in ", &required, " {").replacen('&', "", 1),
+            null_refused_for: rust_list("    for field in ", &null_refused, " {")
+                .replacen('&', "", 1),
             equality_for,
             range_for,
             sort_for,
