@@ -1002,10 +1002,24 @@ fn short_and_medium(owner: &str, target_owner: &str) -> (String, Vec<&'static st
             "clients",
             target_owner,
         ),
+        every_type(
+            "support_requests",
+            owner,
+            letters,
+            "organizations",
+            target_owner,
+        ),
     ];
     (
         declarations.concat(),
-        vec!["tags", "bins", "shipments", "clients"],
+        vec![
+            "tags",
+            "bins",
+            "shipments",
+            "clients",
+            "support_requests",
+            "organizations",
+        ],
     )
 }
 

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::check::DEFAULT_MAX_LENGTH;
 use super::layout::{
-    awaited_call, awaited_statement, braced, if_let, member, opening, rust_array, rust_call,
-    rust_fn, rust_list, statement,
+    awaited_call, awaited_statement, braced, const_list, if_let, member, opening, rust_array,
+    rust_call, rust_fn, rust_list, statement,
 };
 use super::{Field, FieldType, Owner, Resource, Resources};
 use crate::name::upper_camel;
@@ -108,9 +108,9 @@ pub struct ResourceContext {
     pub route_exports: &'static str,
     /// The tests' `TestApp` (its database, say) from the resource's test app bound to `app`.
     pub test_app: &'static str,
-    /// The `SORTABLE` constant's value, laid out as rustfmt lays it out.
+    /// The `SORTABLE` constant, laid out as rustfmt lays it out.
     pub sortable_literal: String,
-    /// The `UNIQUE` constant's value, laid out as rustfmt lays it out.
+    /// The `UNIQUE` constant, laid out as rustfmt lays it out.
     pub unique_literal: String,
     /// The `REFERENCES` constant's value (the `ref` fields), laid out as rustfmt lays it out.
     pub references_literal: String,
@@ -278,6 +278,14 @@ pub struct Requests {
     pub early_cursor: String,
     /// A list whose offset is no number.
     pub wrong_type_offset: String,
+    /// A list whose limit and offset are both out of range.
+    pub bad_pagination: String,
+    /// A read by an id that is no UUID.
+    pub malformed: String,
+    /// A create by another user whose response the test checks.
+    pub create_response_as_other: String,
+    /// The user's page at `query`, in the test app's `list`.
+    pub page: String,
 }
 
 impl Requests {
@@ -360,6 +368,31 @@ impl Requests {
                 "    let body = ",
                 format!("\"/{plural}?offset=many\""),
                 "400",
+            ),
+            bad_pagination: get(
+                "    let body = ",
+                format!("\"/{plural}?limit=0&offset=-1\""),
+                "422",
+            ),
+            malformed: get("    let malformed = ", format!("\"/{plural}/42\""), "400"),
+            create_response_as_other: send(
+                "    let response = ",
+                [
+                    "Method::POST",
+                    &format!("\"/{plural}\""),
+                    "Some(&other)",
+                    "Some(theirs)",
+                ],
+            ),
+            page: awaited_call(
+                "        let page = ",
+                "self.call",
+                &[
+                    "Method::GET".to_owned(),
+                    format!("&format!(\"/{plural}{{query}}\")"),
+                    "None".to_owned(),
+                    "200".to_owned(),
+                ],
             ),
         }
     }
@@ -870,13 +903,8 @@ impl ResourceContext {
                 format!("New{type_name}"),
             ],
         );
-        let sortable_literal = rust_list(
-            "    const SORTABLE: &'static [&'static str] = ",
-            &sortable,
-            ";",
-        );
-        let unique_literal =
-            rust_list("    const UNIQUE: &'static [&'static str] = ", &unique, ";");
+        let sortable_literal = const_list("SORTABLE", &sortable);
+        let unique_literal = const_list("UNIQUE", &unique);
         let references: Vec<String> = fields
             .iter()
             .filter(|f| f.reference.is_some())

@@ -55,6 +55,22 @@ pub(super) fn rust_list(prefix: &str, items: &[String], suffix: &str) -> String 
     format!("&[\n{}{indent}]", one_a_line(&indent, &quoted))
 }
 
+/// The associated constant `name` holding `items` as a `&'static [&'static str]`, indented 4,
+/// as rustfmt lays it out: on its line when it fits; else, when the array is short (60
+/// characters), alone on the next line 4 deeper; else as [`rust_list`] breaks it.
+pub(super) fn const_list(name: &str, items: &[String]) -> String {
+    let prefix = format!("    const {name}: &'static [&'static str] = ");
+    let array = rust_list(&prefix, items, ";");
+    if array.contains('\n') {
+        let quoted: Vec<String> = items.iter().map(|item| format!("\"{item}\"")).collect();
+        let short = format!("&[{}]", quoted.join(", "));
+        if short.len() <= 60 && 8 + short.len() + ";".len() <= 100 {
+            return format!("{}\n        {short};", prefix.trim_end());
+        }
+    }
+    format!("{prefix}{array};")
+}
+
 /// rustfmt's layout of the call `callee(args)` starting its line and followed by `suffix`: on
 /// one line when the arguments are short (60 characters, rustfmt's `fn_call_width`) and the
 /// line fits in 100, otherwise one argument a line.
@@ -240,6 +256,30 @@ fn one_a_line(indent: &str, items: &[impl AsRef<str>]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|item| (*item).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_constant_list_that_fits_stays_on_its_line() {
+        assert_eq!(
+            const_list("UNIQUE", &strings(&["code"])),
+            "    const UNIQUE: &'static [&'static str] = &[\"code\"];"
+        );
+    }
+
+    #[test]
+    fn a_short_constant_list_past_the_line_goes_alone_to_the_next_line() {
+        let items = strings(&["name", "notes", "starts_on", "created_at", "updated_at"]);
+
+        assert_eq!(
+            const_list("SORTABLE", &items),
+            "    const SORTABLE: &'static [&'static str] =\n        \
+             &[\"name\", \"notes\", \"starts_on\", \"created_at\", \"updated_at\"];"
+        );
+    }
+
     use super::*;
 
     #[test]
