@@ -215,12 +215,7 @@ fn summary(ui: Ui, catalogue: &Catalogue, args: &NewArgs, answers: &Answers, tre
         }
     ));
     ui.line(format!("  modules  {}", chosen_modules(catalogue, answers)));
-    let resources: Vec<&str> = answers
-        .resources
-        .iter()
-        .filter(|(_, resource)| resource.removed.is_none())
-        .map(|(name, _)| name.as_str())
-        .collect();
+    let resources = resource::live_names(&answers.resources);
     if !resources.is_empty() {
         ui.line(format!("  resources  {}", resources.join(", ")));
     }

@@ -228,12 +228,7 @@ fn live<'a>(answers: &'a Answers, name: &str) -> Result<&'a Resource, ResourceCh
 }
 
 fn unknown(answers: &Answers, name: &str) -> ResourceChangeError {
-    let known: Vec<&str> = answers
-        .resources
-        .iter()
-        .filter(|(_, r)| r.removed.is_none())
-        .map(|(n, _)| n.as_str())
-        .collect();
+    let known = super::live_names(&answers.resources);
     ResourceChangeError::Unknown {
         name: name.to_string(),
         known: if known.is_empty() {

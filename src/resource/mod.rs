@@ -25,6 +25,15 @@ pub use check::ResourceError;
 /// The declared resources of a project, by name (a `snake_case` plural, the table's name).
 pub type Resources = BTreeMap<String, Resource>;
 
+/// The names of the resources of `resources` that are not removed, in order.
+pub fn live_names(resources: &Resources) -> Vec<&str> {
+    resources
+        .iter()
+        .filter(|(_, resource)| resource.removed.is_none())
+        .map(|(name, _)| name.as_str())
+        .collect()
+}
+
 /// One `[resources.<name>]` table of `omnistack.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
