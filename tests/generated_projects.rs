@@ -322,25 +322,24 @@ fn omnistack(dir: &Path, args: &[&str]) {
     );
 }
 
-#[test]
-fn a_project_changed_by_add_builds_lints_clean_and_passes_its_own_tests() {
-    require_services();
+/// A new project `name` from `examples/<preset>.toml` by the omnistack binary, with its git
+/// repository, in `target/generated/<name>` (any earlier one there removed first).
+fn new_from_preset(name: &str, preset: &str) -> PathBuf {
     let parent = repo().join("target/generated");
     std::fs::create_dir_all(&parent).unwrap();
-    let project = parent.join("added");
+    let project = parent.join(name);
     if project.exists() {
         std::fs::remove_dir_all(&project).unwrap();
     }
-    omnistack(
-        &parent,
-        &[
-            "new",
-            "added",
-            "--preset",
-            "../../examples/minimal.toml",
-            "--quiet",
-        ],
-    );
+    let preset = format!("../../examples/{preset}.toml");
+    omnistack(&parent, &["new", name, "--preset", &preset, "--quiet"]);
+    project
+}
+
+#[test]
+fn a_project_changed_by_add_builds_lints_clean_and_passes_its_own_tests() {
+    require_services();
+    let project = new_from_preset("added", "minimal");
     // One module of each kind: a `one` module that changes Rust code, a `many` one that does not.
     omnistack(
         &project,
@@ -375,22 +374,7 @@ fn a_project_changed_by_add_builds_lints_clean_and_passes_its_own_tests() {
 #[test]
 fn a_project_whose_example_was_removed_builds_lints_clean_and_passes_its_own_tests() {
     require_services();
-    let parent = repo().join("target/generated");
-    std::fs::create_dir_all(&parent).unwrap();
-    let project = parent.join("unexampled");
-    if project.exists() {
-        std::fs::remove_dir_all(&project).unwrap();
-    }
-    omnistack(
-        &parent,
-        &[
-            "new",
-            "unexampled",
-            "--preset",
-            "../../examples/saas.toml",
-            "--quiet",
-        ],
-    );
+    let project = new_from_preset("unexampled", "saas");
 
     omnistack(&project, &["remove", "resource", "projects", "--quiet"]);
 
