@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use minijinja::syntax::SyntaxConfig;
-use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
 use crate::plan::{Plan, Source};
 
@@ -45,7 +45,6 @@ fn environment() -> Environment<'static> {
     env.set_syntax(syntax.build().expect("the default delimiters are valid"));
     // We generate code and configuration, never HTML for a browser: escaping would corrupt it.
     env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.add_filter("openapi_document", openapi_document);
     // `{{ ("async fn " ~ name ~ "()") | fn_opening }}`: a function named after a resource or
     // field, opened as rustfmt opens it whatever the names' length.
     env.add_filter("fn_opening", |head: String| {
@@ -54,27 +53,65 @@ fn environment() -> Environment<'static> {
     env
 }
 
-/// `{{ adds.openapi | openapi_document }}`: the units' OpenAPI fragments merged, as the text
-/// of `openapi.json`.
-fn openapi_document(fragments: minijinja::Value) -> Result<String, minijinja::Error> {
-    let invalid = |message: String| minijinja::Error::new(ErrorKind::InvalidOperation, message);
-    let fragments = match serde_json::to_value(&fragments) {
-        Ok(serde_json::Value::Array(fragments)) => fragments,
-        _ => {
-            return Err(invalid(
-                "openapi_document expects a list of fragments".into(),
-            ));
+/// Compiles every template `plan` renders, each once: a resource's templates are rendered once
+/// for each declared resource, and compiling a template costs about as much as rendering it.
+fn add_templates(env: &mut Environment<'static>, plan: &Plan) -> Result<(), RenderError> {
+    let files = plan
+        .files
+        .iter()
+        .filter_map(|planned| match &planned.source {
+            Source::Template { file, render: true }
+            | Source::Resource {
+                file, render: true, ..
+            } => Some(*file),
+            _ => None,
+        });
+    let openapi = plan
+        .resources
+        .iter()
+        .flat_map(|r| r.openapi.iter().copied());
+    let mut added = std::collections::HashSet::new();
+    for file in files.chain(openapi) {
+        let name = template_name(file);
+        if !added.insert(name) {
+            continue;
         }
-    };
-    let document = crate::openapi::merge(fragments).map_err(|e| invalid(e.to_string()))?;
-    Ok(crate::openapi::document_text(&document))
+        let failed = |message: String| RenderError {
+            path: name.to_string(),
+            message,
+        };
+        let source = file
+            .contents_utf8()
+            .ok_or_else(|| failed("a .jinja template must be UTF-8".to_string()))?;
+        env.add_template(name, source)
+            .map_err(|e| failed(format!("{e:#}")))?;
+    }
+    Ok(())
+}
+
+/// The name a template is compiled under: its path in the catalogue.
+fn template_name(file: &'static include_dir::File<'static>) -> &'static str {
+    file.path()
+        .to_str()
+        .expect("the catalogue's paths are UTF-8")
+}
+
+/// Renders the template `file`, added by [`add_templates`], with `context`.
+fn render_template(
+    env: &Environment<'static>,
+    file: &'static include_dir::File<'static>,
+    context: &minijinja::Value,
+) -> Result<String, String> {
+    env.get_template(template_name(file))
+        .and_then(|template| template.render(context))
+        .map_err(|e| format!("{e:#}"))
 }
 
 /// The render context, with the catalogue's own strings rendered first: contributions and env
 /// examples may name the project (`{{ project.name }}`) just as template files can, and a
 /// resource's contributions its resource (`{{ resource.name }}`).
 fn render_declarations(
-    env: &Environment<'_>,
+    env: &Environment<'static>,
     plan: &Plan,
 ) -> Result<minijinja::Value, RenderError> {
     let raw = minijinja::Value::from(minijinja::value::Serde(&plan.context));
@@ -110,18 +147,12 @@ fn render_declarations(
         render_strings(&mut adds, &at, &|text: &mut String, what: &str| {
             render_with(&own, text, what)
         })?;
-        for template in &planned.openapi {
-            let path = template.path().to_string_lossy();
+        for &template in &planned.openapi {
             let failed = |message: String| RenderError {
-                path: path.to_string(),
+                path: template_name(template).to_string(),
                 message,
             };
-            let text = template
-                .contents_utf8()
-                .ok_or_else(|| failed("a .jinja template must be UTF-8".into()))?;
-            let text = env
-                .render_named_str(&path, text, &own)
-                .map_err(|e| failed(format!("{e:#}")))?;
+            let text = render_template(env, template, &own).map_err(failed)?;
             let fragment: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| failed(e.to_string()))?;
             adds["openapi"]
@@ -140,6 +171,20 @@ fn render_declarations(
             }
         }
     }
+    // The fragments become the text of `openapi.json` here, as JSON: through the template
+    // values they would be converted twice, and they are the largest part of the context.
+    let fragments = match context["adds"]
+        .as_object_mut()
+        .and_then(|adds| adds.remove("openapi"))
+    {
+        Some(serde_json::Value::Array(fragments)) => fragments,
+        _ => Vec::new(),
+    };
+    let document = crate::openapi::merge(fragments).map_err(|e| RenderError {
+        path: "openapi.json".to_string(),
+        message: e.to_string(),
+    })?;
+    context["openapi_document"] = crate::openapi::document_text(&document).into();
     Ok(minijinja::Value::from(minijinja::value::Serde(&context)))
 }
 
@@ -192,7 +237,8 @@ fn render_strings(
 
 /// Renders every file of the plan.
 pub fn render(plan: &Plan) -> Result<RenderedTree, RenderError> {
-    let env = environment();
+    let mut env = environment();
+    add_templates(&mut env, plan)?;
     let context = render_declarations(&env, plan)?;
     let resources: Vec<ResourceValues> = plan
         .context
@@ -221,19 +267,12 @@ pub fn render(plan: &Plan) -> Result<RenderedTree, RenderError> {
         };
         let bytes = match render {
             false => file.contents().to_vec(),
-            true => {
-                let source = file.contents_utf8().ok_or_else(|| RenderError {
+            true => render_template(&env, file, &context)
+                .map_err(|message| RenderError {
                     path: planned.path.clone(),
-                    message: "a .jinja template must be UTF-8".to_string(),
-                })?;
-                let name = file.path().to_string_lossy();
-                env.render_named_str(&name, source, &context)
-                    .map_err(|e| RenderError {
-                        path: planned.path.clone(),
-                        message: format!("{e:#}"),
-                    })?
-                    .into_bytes()
-            }
+                    message,
+                })?
+                .into_bytes(),
         };
         files.insert(planned.path.clone(), bytes);
     }
