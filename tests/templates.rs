@@ -1,7 +1,11 @@
 //! Invariants of the rendered templates, checked for every combination of options, and
 //! snapshots of the presets in `examples/`.
 
+use std::borrow::Borrow;
+use std::collections::HashSet;
+use std::hash::Hash;
 use std::path::Path;
+use std::sync::{Arc, LazyLock};
 
 use omnistack::answers::{Answers, AnswersFile, Choices};
 use omnistack::catalogue::Catalogue;
@@ -41,17 +45,53 @@ fn every_combination(catalogue: &Catalogue) -> Vec<Answers> {
         .collect()
 }
 
-/// Renders every combination, one at a time: holding thousands of trees at once would take
-/// gigabytes.
-fn render_all() -> impl Iterator<Item = (Answers, RenderedTree)> {
+/// A rendered tree's paths and contents, each shared with the other trees that have it.
+type SharedFiles = Vec<(Arc<str>, Arc<[u8]>)>;
+
+/// Every combination with its files, rendered once for all the tests of this file (rendering
+/// them all takes half a minute, and most tests read every one). The combinations share most
+/// of their files' contents, which are held once: a tree each would take gigabytes.
+static RENDERED: LazyLock<Vec<(Answers, SharedFiles)>> = LazyLock::new(|| {
     let catalogue = catalogue();
+    let mut paths: HashSet<Arc<str>> = HashSet::new();
+    let mut contents: HashSet<Arc<[u8]>> = HashSet::new();
     every_combination(&catalogue)
         .into_iter()
-        .map(move |answers| {
+        .map(|answers| {
             let tree = generate(&catalogue, &answers)
                 .unwrap_or_else(|e| panic!("{:?} does not render: {e}", answers.modules));
-            (answers, tree)
+            let files = tree
+                .files
+                .into_iter()
+                .map(|(path, bytes)| (intern(&mut paths, path), intern(&mut contents, bytes)))
+                .collect();
+            (answers, files)
         })
+        .collect()
+});
+
+/// The one shared copy of `value`.
+fn intern<T: ?Sized + Eq + Hash, V: Into<Arc<T>> + Borrow<T>>(
+    set: &mut HashSet<Arc<T>>,
+    value: V,
+) -> Arc<T> {
+    if let Some(shared) = set.get(value.borrow()) {
+        return Arc::clone(shared);
+    }
+    let shared: Arc<T> = value.into();
+    set.insert(Arc::clone(&shared));
+    shared
+}
+
+/// Every combination and its rendered tree, one tree at a time.
+fn render_all() -> impl Iterator<Item = (Answers, RenderedTree)> {
+    RENDERED.iter().map(|(answers, files)| {
+        let files = files
+            .iter()
+            .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
+            .collect();
+        (answers.clone(), RenderedTree { files })
+    })
 }
 
 fn texts(tree: &RenderedTree) -> impl Iterator<Item = (&String, &str)> {
@@ -341,8 +381,7 @@ fn no_template_branches_on_which_other_modules_are_chosen() {
 #[test]
 fn rendering_is_deterministic() {
     let catalogue = catalogue();
-    for answers in every_combination(&catalogue) {
-        let first = generate(&catalogue, &answers).unwrap();
+    for (answers, first) in render_all() {
         let second = generate(&catalogue, &answers).unwrap();
         assert_eq!(first, second, "{:?}", answers.modules);
     }
