@@ -175,14 +175,13 @@ fn cargo_with(project: &Path, args: &[&str], envs: &[(&str, &str)]) -> String {
 }
 
 /// Builds, lints and tests the preset's project, then checks the running app against its
-/// OpenAPI document; returns the project and the app, still running.
-fn builds_lints_and_passes_its_tests(preset: &str, name: &str) -> (PathBuf, RunningApp) {
+/// OpenAPI document.
+fn builds_lints_and_passes_its_tests(preset: &str, name: &str) {
     require_services();
     let project = generate(preset, name);
     passes_every_check(&project);
     let app = RunningApp::start(&project, name);
     conforms_to_its_openapi_document(&app, name);
-    (project, app)
 }
 
 /// What the generated project's own CI checks: format, build, clippy with warnings denied, tests.
@@ -287,11 +286,29 @@ fn its_openapi_json_check_fails_until_make_openapi(project: &Path) {
     cargo(project, &["test", "--lib", "openapi_json"]);
 }
 
+/// The `saas` preset, then the same project without its example, `projects`: with auth, jobs
+/// and the client but no resource, it has no purge job, no reports and no client tests of
+/// projects, and stays clean. One project for both, so that the second build is incremental.
 #[test]
-fn the_saas_preset_builds_lints_clean_and_passes_its_own_tests() {
-    let (project, app) = builds_lints_and_passes_its_tests("saas", "saas");
+fn the_saas_preset_builds_lints_clean_and_passes_its_own_tests_with_and_without_its_example() {
+    require_services();
+    let project = new_from_preset("saas", "saas");
+    passes_every_check(&project);
+    let app = RunningApp::start(&project, "saas");
+    conforms_to_its_openapi_document(&app, "saas");
     its_typescript_client_installs_type_checks_and_passes_end_to_end(&project, &app);
     its_client_staleness_check_fails_until_make_client(&project);
+    drop(app);
+
+    omnistack(&project, &["remove", "resource", "projects", "--quiet"]);
+    for gone in [
+        "src/projects",
+        "src/reports",
+        "src/jobs/purge_soft_deleted.rs",
+    ] {
+        assert!(!project.join(gone).exists(), "{gone} is still there");
+    }
+    passes_every_check(&project);
 }
 
 #[test]
@@ -365,26 +382,6 @@ fn a_project_changed_by_add_builds_lints_clean_and_passes_its_own_tests() {
         .expect("git runs");
     assert!(commit.success(), "committing the first change failed");
     omnistack(&project, &["add", "deploy", "--provider", "fly", "--quiet"]);
-    passes_every_check(&project);
-}
-
-/// The `saas` preset without its example, `projects`: a project with auth, jobs and the client
-/// but no resource has no purge job, no reports and no client tests of projects, and stays
-/// clean.
-#[test]
-fn a_project_whose_example_was_removed_builds_lints_clean_and_passes_its_own_tests() {
-    require_services();
-    let project = new_from_preset("unexampled", "saas");
-
-    omnistack(&project, &["remove", "resource", "projects", "--quiet"]);
-
-    for gone in [
-        "src/projects",
-        "src/reports",
-        "src/jobs/purge_soft_deleted.rs",
-    ] {
-        assert!(!project.join(gone).exists(), "{gone} is still there");
-    }
     passes_every_check(&project);
 }
 
