@@ -939,6 +939,45 @@ fn removing_auth_under_an_owned_resource_is_refused() {
     );
 }
 
+#[test]
+fn a_rendered_resources_owner_changed_in_omnistack_toml_is_refused_naming_both_owners() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    generate_invoices(&project);
+    commit_all(&project, "invoices");
+    let answers = project.join("omnistack.toml");
+    let text = fs::read_to_string(&answers).unwrap();
+    let edited = text.replace(
+        "[resources.invoices]\nowner = \"user\"",
+        "[resources.invoices]\nowner = \"follows-auth\"",
+    );
+    assert_ne!(
+        edited, text,
+        "omnistack.toml records invoices as owned:\n{text}"
+    );
+    fs::write(&answers, edited).unwrap();
+    commit_all(&project, "invoices follow auth");
+
+    let message = "resource `invoices` was rendered with `owner = \"user\"`, and omnistack.toml \
+                   now records `owner = \"follows-auth\"`";
+    refused(&project, &["update"], message);
+    refused(
+        &project,
+        &["add", "jobs", "--provider", "redis", "--yes"],
+        message,
+    );
+    refused(
+        &project,
+        &["generate", "field", "invoices", "paid_at:datetime?"],
+        message,
+    );
+    refused(
+        &project,
+        &["generate", "resource", "tags", "name:string(40)"],
+        message,
+    );
+}
+
 /// `target`, and `name` with a field of every type named by `field`, a unique field and a
 /// `ref` to `target` (whose index names, prefixed by `name`, must stay short).
 fn every_type(
