@@ -1020,9 +1020,10 @@ fn every_type(
     )
 }
 
-/// The resources of [`every_type`] named short (`tags`, fields `s`, `t`...) and medium, about as
-/// long as the presets' names, of `owner`, referring to rows of `target_owner`.
-fn short_and_medium(owner: &str, target_owner: &str) -> (String, Vec<&'static str>) {
+/// The resources of [`every_type`] named short (`tags`, fields `s`, `t`...), medium, about as
+/// long as the presets' names, and long (30 characters), of `owner`, referring to rows of
+/// `target_owner`.
+fn up_to_thirty_characters(owner: &str, target_owner: &str) -> (String, Vec<&'static str>) {
     let letters = |ty: &str| {
         let letter = match ty {
             "i64" => "l",
@@ -1048,6 +1049,13 @@ fn short_and_medium(owner: &str, target_owner: &str) -> (String, Vec<&'static st
             "organizations",
             target_owner,
         ),
+        every_type(
+            "customer_support_ticket_events",
+            owner,
+            |ty| format!("{ty}_value"),
+            "regional_fulfillment_locations",
+            target_owner,
+        ),
     ];
     (
         declarations.concat(),
@@ -1058,6 +1066,8 @@ fn short_and_medium(owner: &str, target_owner: &str) -> (String, Vec<&'static st
             "clients",
             "support_requests",
             "organizations",
+            "customer_support_ticket_events",
+            "regional_fulfillment_locations",
         ],
     )
 }
@@ -1231,8 +1241,8 @@ fn answers_declaring(resources: &str, auth: bool) -> omnistack::answers::Answers
 }
 
 #[test]
-fn owned_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
-    let (declarations, names) = short_and_medium("user", "user");
+fn owned_resources_named_up_to_thirty_characters_are_rendered_as_rustfmt_lays_them_out() {
+    let (declarations, names) = up_to_thirty_characters("user", "user");
     let diff = rustfmt_diff(
         &answers_declaring(&declarations, true),
         &names,
@@ -1243,7 +1253,7 @@ fn owned_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out()
 
 #[test]
 fn owned_resources_referring_to_shared_ones_are_rendered_as_rustfmt_lays_them_out() {
-    let (declarations, names) = short_and_medium("user", "none");
+    let (declarations, names) = up_to_thirty_characters("user", "none");
     let diff = rustfmt_diff(
         &answers_declaring(&declarations, true),
         &names,
@@ -1253,8 +1263,8 @@ fn owned_resources_referring_to_shared_ones_are_rendered_as_rustfmt_lays_them_ou
 }
 
 #[test]
-fn shared_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
-    let (declarations, names) = short_and_medium("none", "none");
+fn shared_resources_named_up_to_thirty_characters_are_rendered_as_rustfmt_lays_them_out() {
+    let (declarations, names) = up_to_thirty_characters("none", "none");
     let diff = rustfmt_diff(
         &answers_declaring(&declarations, false),
         &names,
@@ -1287,8 +1297,9 @@ fn the_sources_of_shared_resources_beside_auth_named_as_long_as_allowed_are_rend
 }
 
 #[test]
-fn shared_resources_beside_auth_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
-    let (declarations, names) = short_and_medium("none", "none");
+fn shared_resources_beside_auth_named_up_to_thirty_characters_are_rendered_as_rustfmt_lays_them_out()
+ {
+    let (declarations, names) = up_to_thirty_characters("none", "none");
     let diff = rustfmt_diff(
         &answers_declaring(&declarations, true),
         &names,
@@ -1786,9 +1797,9 @@ fn without_unique(declarations: &str) -> String {
 }
 
 #[test]
-fn follows_auth_resources_beside_auth_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out()
-{
-    let (declarations, names) = short_and_medium("follows-auth", "follows-auth");
+fn follows_auth_resources_beside_auth_named_up_to_thirty_characters_are_rendered_as_rustfmt_lays_them_out()
+ {
+    let (declarations, names) = up_to_thirty_characters("follows-auth", "follows-auth");
     let diff = rustfmt_diff(
         &answers_declaring(&without_unique(&declarations), true),
         &names,

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::check::DEFAULT_MAX_LENGTH;
 use super::layout::{
-    awaited_call, awaited_statement, braced, const_list, if_let, member, opening, rust_array,
-    rust_call, rust_fn, rust_list, statement,
+    awaited_call, awaited_statement, braced, const_list, if_let, let_call, let_else, member,
+    opening, rust_array, rust_call, rust_fn, rust_list, statement,
 };
 use super::{Field, FieldType, Owner, Resource, Resources};
 use crate::name::upper_camel;
@@ -100,6 +100,8 @@ pub struct ResourceContext {
     pub assert_refused_signature: String,
     /// The tests' awaited requests whose layout depends on the resource's names.
     pub requests: Requests,
+    /// Lines of the tests laid out for the resource's names.
+    pub test_lines: TestLines,
     /// `type InvoiceSort = crud::Sort<Invoice>;`, wrapped as rustfmt wraps it.
     pub sort_alias: String,
     /// Lines of `routes.rs` naming the row type or its singular, laid out as rustfmt lays them out.
@@ -398,6 +400,81 @@ impl Requests {
     }
 }
 
+/// Lines of the tests whose layout depends on the resource's names, each laid out as rustfmt
+/// lays it out, without the indent of its first line.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestLines {
+    /// The filters' helper creating two rows: its signature.
+    pub two_rows: String,
+    /// The two rows and their bodies bound.
+    pub two_rows_bound: String,
+    /// The two rows' ids bound.
+    pub two_ids_bound: String,
+    /// A create through the crate, past the routes.
+    pub direct_create: String,
+    /// The `let ... else` of a write error that must be a 422.
+    pub invalid_fields: String,
+    /// The crate's `use` lines of the ownership tests, sorted as rustfmt sorts them.
+    pub ownership_crate_uses: Vec<String>,
+    /// The admin path of the row just created.
+    pub admin_path: String,
+    /// The path of the row just created, kept.
+    pub kept_path: String,
+}
+
+impl TestLines {
+    fn new(plural: &str, singular: &str, type_name: &str, ownership_uses: &str) -> Self {
+        let two = format!("two_{plural}");
+        let app = vec!["&app".to_owned()];
+        let mut ownership_crate_uses = vec![
+            "crud::{self, Scope};".to_owned(),
+            "error::AppError;".to_owned(),
+            format!("{plural}::{ownership_uses};"),
+        ];
+        ownership_crate_uses.sort_by(|a, b| a.split("::").next().cmp(&b.split("::").next()));
+        let path = |prefix: &str| {
+            vec![
+                format!("\"{prefix}/{plural}/{{}}\""),
+                format!("id(&{singular})"),
+            ]
+        };
+        Self {
+            two_rows: rust_fn(
+                &format!("async fn {two}"),
+                &[format!("app: &{type_name}App").as_str()],
+                "[(String, Value); 2]",
+            ),
+            two_rows_bound: let_call(
+                "    ",
+                "[(first, first_body), (second, second_body)]",
+                &two,
+                &app,
+                ".await",
+            ),
+            two_ids_bound: let_call("    ", "[(first, _), (second, _)]", &two, &app, ".await"),
+            direct_create: let_call(
+                "    ",
+                "created",
+                &format!("crud::create::<{type_name}>"),
+                &[
+                    "&db".to_owned(),
+                    "scope".to_owned(),
+                    "new.into_fields().unwrap()".to_owned(),
+                ],
+                ".await",
+            ),
+            invalid_fields: let_else(
+                "        ",
+                "AppError::InvalidFields(fields)",
+                &format!("crud::write_error::<{type_name}>(error)"),
+            ),
+            ownership_crate_uses,
+            admin_path: let_call("    ", "path", "format!", &path("/admin"), ""),
+            kept_path: let_call("    ", "kept", "format!", &path(""), ""),
+        }
+    }
+}
+
 /// The lines of `routes.rs` whose layout depends on the row type's or the singular's length.
 #[derive(Debug, Clone, Serialize)]
 pub struct RouteLines {
@@ -480,9 +557,8 @@ impl RouteLines {
             format!("Ok((\n        StatusCode::CREATED,\n        Json({singular}),\n    ))")
         };
         let generics = format!("{type_name}, {type_name}Filters");
-        let list_query = if generics.len() <= 60
-            && "    query: ListQuery<>,".len() + generics.len() <= 100
-        {
+        // A type's generics are no call: rustfmt breaks them only past the line's 100.
+        let list_query = if "    query: ListQuery<>,".len() + generics.len() <= 100 {
             format!("    query: ListQuery<{generics}>,")
         } else {
             format!(
@@ -874,6 +950,7 @@ impl ResourceContext {
                 format!("New{type_name}"),
             ],
         );
+        let test_lines = TestLines::new(name, &singular, &type_name, &ownership_uses);
         let signed_in = names.signed_in;
         let handler_params: &[&str] = match owner {
             Owner::User | Owner::FollowsAuth => &[
@@ -974,6 +1051,7 @@ impl ResourceContext {
             ownership_uses,
             sort_alias,
             route_lines,
+            test_lines,
             requests: Requests::new(name, wrong_type_filter.as_deref(), date_filter.as_deref()),
             show_signature,
             assert_refused_signature,
