@@ -1834,3 +1834,59 @@ fn resources_whose_fields_are_all_optional_are_rendered_as_rustfmt_lays_them_out
         assert!(diff.is_empty(), "owner {owner}, auth {auth}:\n{diff}");
     }
 }
+
+/// The file `path` of the project `answers` render.
+fn rendered(answers: &omnistack::answers::Answers, path: &str) -> String {
+    let tree = omnistack::generate(&catalogue(), answers).expect("renders");
+    let bytes = tree.files.get(path).unwrap_or_else(|| panic!("no {path}"));
+    String::from_utf8(bytes.clone()).unwrap()
+}
+
+/// `orders` refer to `stores`, which refer to `regions`, each `ref` required, of `owner`.
+fn chain_of_required_refs(owner: &str) -> String {
+    format!(
+        "[resources.regions]\nowner = \"{owner}\"\nfields = [{{ name = \"name\", type = \"string\" }}]\n\n\
+         [resources.stores]\nowner = \"{owner}\"\nfields = [\n  {{ name = \"name\", type = \"string\" }},\n  \
+         {{ name = \"region_id\", type = \"ref\", to = \"regions\" }},\n]\n\n\
+         [resources.orders]\nowner = \"{owner}\"\nfields = [\n  {{ name = \"title\", type = \"string\" }},\n  \
+         {{ name = \"store_id\", type = \"ref\", to = \"stores\" }},\n]\n"
+    )
+}
+
+#[test]
+fn the_tests_create_the_rows_a_referred_row_requires_down_the_chain_of_refs() {
+    for (owner, auth, helper, call) in [
+        (
+            "user",
+            true,
+            "pub async fn create_region_row_as(&self, token: &str) -> String {",
+            "\"region_id\": self.create_region_row_as(token).await",
+        ),
+        (
+            "none",
+            true,
+            "pub async fn create_region_row_as(&self, token: &str) -> String {",
+            "\"region_id\": self.create_region_row_as(token).await",
+        ),
+        (
+            "none",
+            false,
+            "pub async fn create_region_row(&self) -> String {",
+            "\"region_id\": self.create_region_row().await",
+        ),
+    ] {
+        let answers = answers_declaring(&chain_of_required_refs(owner), auth);
+        let orders = rendered(&answers, "tests/api/orders/mod.rs");
+
+        assert!(
+            orders.contains(helper),
+            "owner {owner}, auth {auth}:\n{orders}"
+        );
+        assert!(
+            orders.contains(call),
+            "owner {owner}, auth {auth}:\n{orders}"
+        );
+        let diff = rustfmt_diff(&answers, &["orders"], &["tests/api"]);
+        assert!(diff.is_empty(), "owner {owner}, auth {auth}:\n{diff}");
+    }
+}

@@ -54,6 +54,9 @@ pub struct ResourceContext {
     pub unique: Vec<String>,
     /// Whether a field refers to another resource's rows (the routes check them).
     pub has_refs: bool,
+    /// The tests' helpers creating the rows that the referred rows must refer to in turn (the
+    /// targets of their required `ref`s, down the chain), each table once.
+    pub chained: Vec<ChainedContext>,
     /// Whether a field refers to an owned resource's rows, which the caller must own: its
     /// inputs' `references` then take the caller's scope.
     pub refs_owned: bool,
@@ -649,6 +652,18 @@ pub struct ReferenceContext {
     pub add_change: String,
 }
 
+/// A test helper creating a row of a table that a referred row refers to (`regions` for the
+/// `stores` an order refers to), so that a chain of required `ref`s holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainedContext {
+    /// The table.
+    pub table: String,
+    /// The helper's name (`create_region_row`, `_as` after it with a token).
+    pub helper: String,
+    /// The awaited request creating the row, laid out as rustfmt lays it out.
+    pub create_request: String,
+}
+
 /// An enum declared by a field.
 #[derive(Debug, Clone, Serialize)]
 pub struct EnumContext {
@@ -864,6 +879,7 @@ impl ResourceContext {
             .filter(|f| f.unique)
             .map(|f| f.name.clone())
             .collect();
+        let chained = chained(resource, resources, names.signed_in);
         let schemas = schemas(&type_name, resource, &names, owner_optional, &enums).to_string();
         let list_parameters = list_parameters(name, resource, &names, &enums).to_string();
         let names_where = |keep: fn(&FieldContext) -> bool| {
@@ -1009,6 +1025,7 @@ impl ResourceContext {
             sortable,
             unique,
             has_refs,
+            chained,
             refs_owned,
             refs_shared,
             filters,
@@ -1400,7 +1417,10 @@ impl FieldContext {
             name.to_owned()
         };
         let reference = target.map(|(to, target)| {
-            let body = target.map_or_else(|| "{}".to_owned(), create_body);
+            let body = target.map_or_else(
+                || "{}".to_owned(),
+                |target| create_body(target, names.resources, names.signed_in),
+            );
             let scope = if target_owned { "scope" } else { "Scope::All" };
             let add = |value: String| {
                 rust_call(
@@ -1741,16 +1761,24 @@ fn checked_invalid(ty: &FieldType) -> Option<String> {
 }
 
 /// A create body of `resource` with its required fields' first samples, as a `json!`
-/// argument (a required `ref` of its own is left out: the tests cannot make one).
-fn create_body(resource: &Resource) -> String {
+/// argument; a required `ref` of its own holds a row that the test app's [`chained`] helper
+/// creates, as the holder of `token` when the routes are `signed_in`.
+fn create_body(resource: &Resource, resources: &Resources, signed_in: bool) -> String {
     let members: Vec<String> = resource
         .fields
         .iter()
         .filter(|f| !f.optional && f.default.is_none())
-        .filter(|f| !matches!(f.ty, FieldType::Ref { .. }))
         .map(|f| {
             // Each row the tests create must hold its own value of a unique field.
             let value = match (&f.ty, f.unique) {
+                (FieldType::Ref { to }, _) => {
+                    let helper = chained_helper(to, resources);
+                    if signed_in {
+                        format!("self.{helper}_as(token).await")
+                    } else {
+                        format!("self.{helper}().await")
+                    }
+                }
                 (FieldType::String { .. }, true) => {
                     "format!(\"A-{}\", &uuid::Uuid::new_v4().simple().to_string()[..8])".to_owned()
                 }
@@ -1761,6 +1789,80 @@ fn create_body(resource: &Resource) -> String {
         })
         .collect();
     format!("{{{}}}", members.join(", "))
+}
+
+/// The name of the tests' helper creating a row of `table` for a chain of required `ref`s.
+fn chained_helper(table: &str, resources: &Resources) -> String {
+    let singular = resources
+        .get(table)
+        .map_or_else(|| table.to_owned(), |target| target.singular(table));
+    format!("create_{singular}_row")
+}
+
+/// The helpers creating the rows the rows `resource` refers to must refer to, down every chain
+/// of required `ref`s, each table once, in the order they are first needed.
+fn chained(resource: &Resource, resources: &Resources, signed_in: bool) -> Vec<ChainedContext> {
+    let required_targets = |resource: &Resource| -> Vec<String> {
+        resource
+            .fields
+            .iter()
+            .filter(|f| !f.optional && f.default.is_none())
+            .filter_map(|f| match &f.ty {
+                FieldType::Ref { to } => Some(to.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut pending: Vec<String> = resource
+        .fields
+        .iter()
+        .filter_map(|f| match &f.ty {
+            FieldType::Ref { to } => resources.get(to).map(required_targets),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut chained: Vec<ChainedContext> = Vec::new();
+    while !pending.is_empty() {
+        let table = pending.remove(0);
+        let Some(target) = resources.get(&table) else {
+            continue;
+        };
+        if chained.iter().any(|helper| helper.table == table) {
+            continue;
+        }
+        pending.extend(required_targets(target));
+        let body = format!("Some(json!({}))", create_body(target, resources, signed_in));
+        let create_request = if signed_in {
+            awaited_call(
+                "        let response = ",
+                "self.send",
+                &[
+                    "Method::POST".to_owned(),
+                    format!("\"/{table}\""),
+                    "Some(token)".to_owned(),
+                    body,
+                ],
+            )
+        } else {
+            awaited_call(
+                "        let created = ",
+                "self.call",
+                &[
+                    "Method::POST".to_owned(),
+                    format!("\"/{table}\""),
+                    body,
+                    "201".to_owned(),
+                ],
+            )
+        };
+        chained.push(ChainedContext {
+            helper: chained_helper(&table, resources),
+            table,
+            create_request,
+        });
+    }
+    chained
 }
 
 fn sql_type(ty: &FieldType) -> String {
