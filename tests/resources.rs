@@ -1890,3 +1890,47 @@ fn the_tests_create_the_rows_a_referred_row_requires_down_the_chain_of_refs() {
         assert!(diff.is_empty(), "owner {owner}, auth {auth}:\n{diff}");
     }
 }
+
+#[test]
+fn the_tests_values_of_a_unique_string_fit_its_length_and_differ_from_one_character_up() {
+    for max in 1..=12 {
+        let declarations = format!(
+            "[resources.codes]\nowner = \"user\"\nfields = [\n  \
+             {{ name = \"code\", type = \"string\", max-length = {max}, unique = true }},\n]\n\n\
+             [resources.badges]\nowner = \"user\"\nfields = [\n  \
+             {{ name = \"code_id\", type = \"ref\", to = \"codes\" }},\n]\n"
+        );
+        let answers = answers_declaring(&declarations, true);
+        let codes = rendered(&answers, "tests/api/codes/mod.rs");
+        let badges = rendered(&answers, "tests/api/badges/mod.rs");
+
+        // The two samples, cut to `max`, differ by their first letter.
+        let samples: Vec<&str> = codes
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("\"code\": \""))
+            .map(|rest| rest.trim_end_matches("\","))
+            .collect();
+        assert_eq!(samples.len(), 2, "{codes}");
+        assert_ne!(samples[0], samples[1]);
+        assert!(samples.iter().all(|sample| sample.chars().count() <= max));
+        // Each other body's value and each referred row's is a character of its own below 10
+        // characters, and a sample with a number after it from 10 (`Alpha-12`).
+        if max < 10 {
+            assert!(
+                codes.contains("body[\"code\"] = json!(nth_char(n));"),
+                "{codes}"
+            );
+            assert!(
+                badges.contains("\"code\": nth_char(BODIES.fetch_add(1, Ordering::Relaxed))"),
+                "{badges}"
+            );
+            assert!(
+                badges.contains("fn nth_char(n: usize) -> String {"),
+                "{badges}"
+            );
+        } else {
+            assert!(!codes.contains("nth_char"), "{codes}");
+            assert!(!badges.contains("nth_char"), "{badges}");
+        }
+    }
+}

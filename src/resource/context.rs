@@ -54,6 +54,11 @@ pub struct ResourceContext {
     pub unique: Vec<String>,
     /// Whether a field refers to another resource's rows (the routes check them).
     pub has_refs: bool,
+    /// Whether the tests number their bodies (`BODIES`): a unique field, or a unique short
+    /// string in a body they create of a referred resource.
+    pub numbered_bodies: bool,
+    /// Whether a body holds a unique short string, one character of its own (`nth_char`).
+    pub numbered_chars: bool,
     /// The tests' helpers creating the rows that the referred rows must refer to in turn (the
     /// targets of their required `ref`s, down the chain), each table once.
     pub chained: Vec<ChainedContext>,
@@ -880,6 +885,20 @@ impl ResourceContext {
             .map(|f| f.name.clone())
             .collect();
         let chained = chained(resource, resources, names.signed_in);
+        // The bodies the tests create of other resources: those referred to, and down the chains.
+        let created_short = resource
+            .fields
+            .iter()
+            .filter_map(|f| match &f.ty {
+                FieldType::Ref { to } => Some(to.as_str()),
+                _ => None,
+            })
+            .chain(chained.iter().map(|helper| helper.table.as_str()))
+            .filter_map(|table| resources.get(table))
+            .flat_map(|target| &target.fields)
+            .any(|f| short_unique(f) && !f.optional && f.default.is_none());
+        let numbered_bodies = !unique.is_empty() || created_short;
+        let numbered_chars = resource.fields.iter().any(short_unique) || created_short;
         let schemas = schemas(&type_name, resource, &names, owner_optional, &enums).to_string();
         let list_parameters = list_parameters(name, resource, &names, &enums).to_string();
         let names_where = |keep: fn(&FieldContext) -> bool| {
@@ -1025,6 +1044,8 @@ impl ResourceContext {
             sortable,
             unique,
             has_refs,
+            numbered_bodies,
+            numbered_chars,
             chained,
             refs_owned,
             refs_shared,
@@ -1493,6 +1514,8 @@ impl FieldContext {
         let (invalid, invalid_reason) = invalid(&field.ty);
         let checked_invalid = checked_invalid(&field.ty);
         let make_unique = field.unique.then(|| match keyword {
+            // A string too short for its sample and a number holds one character of its own.
+            "string" if short_unique(field) => format!("body[\"{name}\"] = json!(nth_char(n));"),
             "string" => format!(
                 "body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"].as_str().unwrap()));"
             ),
@@ -1779,6 +1802,9 @@ fn create_body(resource: &Resource, resources: &Resources, signed_in: bool) -> S
                         format!("self.{helper}().await")
                     }
                 }
+                (FieldType::String { .. }, true) if short_unique(f) => {
+                    "nth_char(BODIES.fetch_add(1, Ordering::Relaxed))".to_owned()
+                }
                 (FieldType::String { .. }, true) => {
                     "format!(\"A-{}\", &uuid::Uuid::new_v4().simple().to_string()[..8])".to_owned()
                 }
@@ -1789,6 +1815,12 @@ fn create_body(resource: &Resource, resources: &Resources, signed_in: bool) -> S
         })
         .collect();
     format!("{{{}}}", members.join(", "))
+}
+
+/// Whether `field` is a unique string too short for a sample and a number (`Alpha-12`): the
+/// tests give each of its rows a character of its own (`nth_char` in their module).
+fn short_unique(field: &Field) -> bool {
+    field.unique && matches!(field.ty, FieldType::String { max_length: Some(max) } if max < 10)
 }
 
 /// The name of the tests' helper creating a row of `table` for a chain of required `ref`s.
