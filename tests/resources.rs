@@ -1902,6 +1902,7 @@ fn the_tests_values_of_a_unique_string_fit_its_length_and_differ_from_one_charac
         );
         let answers = answers_declaring(&declarations, true);
         let codes = rendered(&answers, "tests/api/codes/mod.rs");
+        let validation = rendered(&answers, "tests/api/codes/validation.rs");
         let badges = rendered(&answers, "tests/api/badges/mod.rs");
 
         // The two samples, cut to `max`, differ by their first letter.
@@ -1931,6 +1932,17 @@ fn the_tests_values_of_a_unique_string_fit_its_length_and_differ_from_one_charac
         } else {
             assert!(!codes.contains("nth_char"), "{codes}");
             assert!(!badges.contains("nth_char"), "{badges}");
+        }
+        // Clippy refuses `"x".repeat(1)` (`repeat_once`).
+        if max == 1 {
+            assert!(
+                validation.contains("async fn a_code_of_1_character_is_accepted() {"),
+                "{validation}"
+            );
+            assert!(
+                validation.contains("let longest = \"x\".to_owned();"),
+                "{validation}"
+            );
         }
     }
 }

@@ -257,8 +257,10 @@ pub struct TrimmedContext {
 /// The bound of a `string` or bounded `text` field, as its test of the longest value sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LongestContext {
-    /// The longest value, in characters.
-    pub max_length: u32,
+    /// How long it is, as a test's name says it (`1_character`, `200_characters`).
+    pub length: String,
+    /// The longest value, as an expression (`"x".repeat(200)`).
+    pub value: String,
     /// `assert_eq!(created["<name>"], longest);`, laid out as rustfmt lays it out.
     pub stored: String,
 }
@@ -1611,7 +1613,15 @@ impl FieldContext {
             invalid_reason,
             checked_invalid,
             longest: max.map(|max_length| LongestContext {
-                max_length,
+                length: match max_length {
+                    1 => "1_character".to_owned(),
+                    _ => format!("{max_length}_characters"),
+                },
+                // Clippy refuses `repeat(1)` (`repeat_once`).
+                value: match max_length {
+                    1 => "\"x\".to_owned()".to_owned(),
+                    _ => format!("\"x\".repeat({max_length})"),
+                },
                 stored: rust_call(
                     "    assert_eq!",
                     &[format!("created[\"{name}\"]"), "longest".to_owned()],
