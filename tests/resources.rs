@@ -976,6 +976,7 @@ fn a_rendered_resources_owner_changed_in_omnistack_toml_is_refused_naming_both_o
         &["generate", "resource", "tags", "name:string(40)"],
         message,
     );
+    refused(&project, &["remove", "resource", "invoices"], message);
 }
 
 /// `target`, and `name` with a field of every type named by `field`, a unique field and a
