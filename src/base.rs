@@ -108,6 +108,25 @@ pub fn recorded_answers(
     Ok(answers)
 }
 
+/// The `omnistack.toml` of the newest render in `head`'s history or that the pristine ref leads
+/// to: the answers omnistack last rendered, `None` when there is no render or it cannot be read.
+pub fn rendered_record(
+    repo: &Repository,
+    catalogue: &Catalogue,
+    head: &Commit<'_>,
+) -> Result<Option<AnswersFile>, git2::Error> {
+    let Some(commit) = newest_render(repo, head, |commit| blob_id(commit, ANSWERS_FILE).is_some())?
+    else {
+        return Ok(None);
+    };
+    let Some(blob) = blob_id(&commit, ANSWERS_FILE) else {
+        return Ok(None);
+    };
+    let blob = repo.find_blob(blob)?;
+    let text = String::from_utf8_lossy(blob.content());
+    Ok(AnswersFile::parse(catalogue, &text).ok())
+}
+
 /// Every file path of `commit`'s tree.
 pub fn paths(commit: &Commit<'_>) -> Result<Vec<String>, git2::Error> {
     let mut out = Vec::new();

@@ -120,6 +120,9 @@ impl OpenProject {
         let (base_commit, theirs, merge, warnings) = {
             let repo = &memory;
             let head = repo.head()?.peel_to_commit()?;
+            if let Some(rendered) = base::rendered_record(repo, catalogue, &head)? {
+                check_owners(&rendered, &self.recorded)?;
+            }
             let base = base::find(repo, catalogue, &self.project.root, &self.recorded, &head)?;
             let head_paths = base::paths(&head)?;
             let mut answers = answers.clone();
@@ -249,6 +252,25 @@ fn recorded_in(
     let blob = repo.find_blob(entry.id())?;
     let text = String::from_utf8_lossy(blob.content());
     Ok(Some(AnswersFile::parse(catalogue, &text)?))
+}
+
+/// Refuses a resource live in both the last render's record and `HEAD`'s whose owner differs:
+/// its table, routes and tests were made for the rendered owner.
+fn check_owners(rendered: &AnswersFile, recorded: &AnswersFile) -> Result<(), ProjectError> {
+    for (name, resource) in &recorded.resources {
+        let Some(before) = rendered.resources.get(name) else {
+            continue;
+        };
+        if resource.removed.is_none() && before.removed.is_none() && before.owner != resource.owner
+        {
+            return Err(ProjectError::OwnerChanged {
+                resource: name.clone(),
+                rendered: before.owner.keyword(),
+                recorded: resource.owner.keyword(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// How a change is listed: a conflict on a file one side renamed names both paths.

@@ -939,6 +939,46 @@ fn removing_auth_under_an_owned_resource_is_refused() {
     );
 }
 
+#[test]
+fn a_rendered_resources_owner_changed_in_omnistack_toml_is_refused_naming_both_owners() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    generate_invoices(&project);
+    commit_all(&project, "invoices");
+    let answers = project.join("omnistack.toml");
+    let text = fs::read_to_string(&answers).unwrap();
+    let edited = text.replace(
+        "[resources.invoices]\nowner = \"user\"",
+        "[resources.invoices]\nowner = \"follows-auth\"",
+    );
+    assert_ne!(
+        edited, text,
+        "omnistack.toml records invoices as owned:\n{text}"
+    );
+    fs::write(&answers, edited).unwrap();
+    commit_all(&project, "invoices follow auth");
+
+    let message = "resource `invoices` was rendered with `owner = \"user\"`, and omnistack.toml \
+                   now records `owner = \"follows-auth\"`";
+    refused(&project, &["update"], message);
+    refused(
+        &project,
+        &["add", "jobs", "--provider", "redis", "--yes"],
+        message,
+    );
+    refused(
+        &project,
+        &["generate", "field", "invoices", "paid_at:datetime?"],
+        message,
+    );
+    refused(
+        &project,
+        &["generate", "resource", "tags", "name:string(40)"],
+        message,
+    );
+    refused(&project, &["remove", "resource", "invoices"], message);
+}
+
 /// `target`, and `name` with a field of every type named by `field`, a unique field and a
 /// `ref` to `target` (whose index names, prefixed by `name`, must stay short).
 fn every_type(
@@ -981,9 +1021,10 @@ fn every_type(
     )
 }
 
-/// The resources of [`every_type`] named short (`tags`, fields `s`, `t`...) and medium, about as
-/// long as the presets' names, of `owner`, referring to rows of `target_owner`.
-fn short_and_medium(owner: &str, target_owner: &str) -> (String, Vec<&'static str>) {
+/// The resources of [`every_type`] named short (`tags`, fields `s`, `t`...), medium, about as
+/// long as the presets' names, and long (30 characters), of `owner`, referring to rows of
+/// `target_owner`.
+fn up_to_thirty_characters(owner: &str, target_owner: &str) -> (String, Vec<&'static str>) {
     let letters = |ty: &str| {
         let letter = match ty {
             "i64" => "l",
@@ -1009,6 +1050,13 @@ fn short_and_medium(owner: &str, target_owner: &str) -> (String, Vec<&'static st
             "organizations",
             target_owner,
         ),
+        every_type(
+            "customer_support_ticket_events",
+            owner,
+            |ty| format!("{ty}_value"),
+            "regional_fulfillment_locations",
+            target_owner,
+        ),
     ];
     (
         declarations.concat(),
@@ -1019,6 +1067,8 @@ fn short_and_medium(owner: &str, target_owner: &str) -> (String, Vec<&'static st
             "clients",
             "support_requests",
             "organizations",
+            "customer_support_ticket_events",
+            "regional_fulfillment_locations",
         ],
     )
 }
@@ -1192,8 +1242,8 @@ fn answers_declaring(resources: &str, auth: bool) -> omnistack::answers::Answers
 }
 
 #[test]
-fn owned_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
-    let (declarations, names) = short_and_medium("user", "user");
+fn owned_resources_named_up_to_thirty_characters_are_rendered_as_rustfmt_lays_them_out() {
+    let (declarations, names) = up_to_thirty_characters("user", "user");
     let diff = rustfmt_diff(
         &answers_declaring(&declarations, true),
         &names,
@@ -1204,7 +1254,7 @@ fn owned_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out()
 
 #[test]
 fn owned_resources_referring_to_shared_ones_are_rendered_as_rustfmt_lays_them_out() {
-    let (declarations, names) = short_and_medium("user", "none");
+    let (declarations, names) = up_to_thirty_characters("user", "none");
     let diff = rustfmt_diff(
         &answers_declaring(&declarations, true),
         &names,
@@ -1214,8 +1264,8 @@ fn owned_resources_referring_to_shared_ones_are_rendered_as_rustfmt_lays_them_ou
 }
 
 #[test]
-fn shared_resources_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
-    let (declarations, names) = short_and_medium("none", "none");
+fn shared_resources_named_up_to_thirty_characters_are_rendered_as_rustfmt_lays_them_out() {
+    let (declarations, names) = up_to_thirty_characters("none", "none");
     let diff = rustfmt_diff(
         &answers_declaring(&declarations, false),
         &names,
@@ -1248,8 +1298,9 @@ fn the_sources_of_shared_resources_beside_auth_named_as_long_as_allowed_are_rend
 }
 
 #[test]
-fn shared_resources_beside_auth_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out() {
-    let (declarations, names) = short_and_medium("none", "none");
+fn shared_resources_beside_auth_named_up_to_thirty_characters_are_rendered_as_rustfmt_lays_them_out()
+ {
+    let (declarations, names) = up_to_thirty_characters("none", "none");
     let diff = rustfmt_diff(
         &answers_declaring(&declarations, true),
         &names,
@@ -1747,9 +1798,9 @@ fn without_unique(declarations: &str) -> String {
 }
 
 #[test]
-fn follows_auth_resources_beside_auth_named_short_or_medium_are_rendered_as_rustfmt_lays_them_out()
-{
-    let (declarations, names) = short_and_medium("follows-auth", "follows-auth");
+fn follows_auth_resources_beside_auth_named_up_to_thirty_characters_are_rendered_as_rustfmt_lays_them_out()
+ {
+    let (declarations, names) = up_to_thirty_characters("follows-auth", "follows-auth");
     let diff = rustfmt_diff(
         &answers_declaring(&without_unique(&declarations), true),
         &names,
@@ -1782,5 +1833,117 @@ fn resources_whose_fields_are_all_optional_are_rendered_as_rustfmt_lays_them_out
             &["src", "tests/api"],
         );
         assert!(diff.is_empty(), "owner {owner}, auth {auth}:\n{diff}");
+    }
+}
+
+/// The file `path` of the project `answers` render.
+fn rendered(answers: &omnistack::answers::Answers, path: &str) -> String {
+    let tree = omnistack::generate(&catalogue(), answers).expect("renders");
+    let bytes = tree.files.get(path).unwrap_or_else(|| panic!("no {path}"));
+    String::from_utf8(bytes.clone()).unwrap()
+}
+
+/// `orders` refer to `stores`, which refer to `regions`, each `ref` required, of `owner`.
+fn chain_of_required_refs(owner: &str) -> String {
+    format!(
+        "[resources.regions]\nowner = \"{owner}\"\nfields = [{{ name = \"name\", type = \"string\" }}]\n\n\
+         [resources.stores]\nowner = \"{owner}\"\nfields = [\n  {{ name = \"name\", type = \"string\" }},\n  \
+         {{ name = \"region_id\", type = \"ref\", to = \"regions\" }},\n]\n\n\
+         [resources.orders]\nowner = \"{owner}\"\nfields = [\n  {{ name = \"title\", type = \"string\" }},\n  \
+         {{ name = \"store_id\", type = \"ref\", to = \"stores\" }},\n]\n"
+    )
+}
+
+#[test]
+fn the_tests_create_the_rows_a_referred_row_requires_down_the_chain_of_refs() {
+    for (owner, auth, helper, call) in [
+        (
+            "user",
+            true,
+            "pub async fn create_region_row_as(&self, token: &str) -> String {",
+            "\"region_id\": self.create_region_row_as(token).await",
+        ),
+        (
+            "none",
+            true,
+            "pub async fn create_region_row_as(&self, token: &str) -> String {",
+            "\"region_id\": self.create_region_row_as(token).await",
+        ),
+        (
+            "none",
+            false,
+            "pub async fn create_region_row(&self) -> String {",
+            "\"region_id\": self.create_region_row().await",
+        ),
+    ] {
+        let answers = answers_declaring(&chain_of_required_refs(owner), auth);
+        let orders = rendered(&answers, "tests/api/orders/mod.rs");
+
+        assert!(
+            orders.contains(helper),
+            "owner {owner}, auth {auth}:\n{orders}"
+        );
+        assert!(
+            orders.contains(call),
+            "owner {owner}, auth {auth}:\n{orders}"
+        );
+        let diff = rustfmt_diff(&answers, &["orders"], &["tests/api"]);
+        assert!(diff.is_empty(), "owner {owner}, auth {auth}:\n{diff}");
+    }
+}
+
+#[test]
+fn the_tests_values_of_a_unique_string_fit_its_length_and_differ_from_one_character_up() {
+    for max in 1..=12 {
+        let declarations = format!(
+            "[resources.codes]\nowner = \"user\"\nfields = [\n  \
+             {{ name = \"code\", type = \"string\", max-length = {max}, unique = true }},\n]\n\n\
+             [resources.badges]\nowner = \"user\"\nfields = [\n  \
+             {{ name = \"code_id\", type = \"ref\", to = \"codes\" }},\n]\n"
+        );
+        let answers = answers_declaring(&declarations, true);
+        let codes = rendered(&answers, "tests/api/codes/mod.rs");
+        let validation = rendered(&answers, "tests/api/codes/validation.rs");
+        let badges = rendered(&answers, "tests/api/badges/mod.rs");
+
+        // The two samples, cut to `max`, differ by their first letter.
+        let samples: Vec<&str> = codes
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("\"code\": \""))
+            .map(|rest| rest.trim_end_matches("\","))
+            .collect();
+        assert_eq!(samples.len(), 2, "{codes}");
+        assert_ne!(samples[0], samples[1]);
+        assert!(samples.iter().all(|sample| sample.chars().count() <= max));
+        // Each other body's value and each referred row's is a character of its own below 10
+        // characters, and a sample with a number after it from 10 (`Alpha-12`).
+        if max < 10 {
+            assert!(
+                codes.contains("body[\"code\"] = json!(nth_char(n));"),
+                "{codes}"
+            );
+            assert!(
+                badges.contains("\"code\": nth_char(BODIES.fetch_add(1, Ordering::Relaxed))"),
+                "{badges}"
+            );
+            assert!(
+                badges.contains("fn nth_char(n: usize) -> String {"),
+                "{badges}"
+            );
+        } else {
+            assert!(!codes.contains("nth_char"), "{codes}");
+            assert!(!badges.contains("nth_char"), "{badges}");
+        }
+        // Clippy refuses `"x".repeat(1)` (`repeat_once`).
+        if max == 1 {
+            assert!(
+                validation.contains("async fn a_code_of_1_character_is_accepted() {"),
+                "{validation}"
+            );
+            assert!(
+                validation.contains("let longest = \"x\".to_owned();"),
+                "{validation}"
+            );
+        }
     }
 }

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::check::DEFAULT_MAX_LENGTH;
 use super::layout::{
-    awaited_call, awaited_statement, braced, const_list, if_let, member, opening, rust_array,
-    rust_call, rust_fn, rust_list, statement,
+    awaited_call, awaited_statement, braced, const_list, if_let, let_call, let_else, member,
+    opening, rust_array, rust_call, rust_fn, rust_list, statement,
 };
 use super::{Field, FieldType, Owner, Resource, Resources};
 use crate::name::upper_camel;
@@ -54,6 +54,14 @@ pub struct ResourceContext {
     pub unique: Vec<String>,
     /// Whether a field refers to another resource's rows (the routes check them).
     pub has_refs: bool,
+    /// Whether the tests number their bodies (`BODIES`): a unique field, or a unique short
+    /// string in a body they create of a referred resource.
+    pub numbered_bodies: bool,
+    /// Whether a body holds a unique short string, one character of its own (`nth_char`).
+    pub numbered_chars: bool,
+    /// The tests' helpers creating the rows that the referred rows must refer to in turn (the
+    /// targets of their required `ref`s, down the chain), each table once.
+    pub chained: Vec<ChainedContext>,
     /// Whether a field refers to an owned resource's rows, which the caller must own: its
     /// inputs' `references` then take the caller's scope.
     pub refs_owned: bool,
@@ -100,6 +108,8 @@ pub struct ResourceContext {
     pub assert_refused_signature: String,
     /// The tests' awaited requests whose layout depends on the resource's names.
     pub requests: Requests,
+    /// Lines of the tests laid out for the resource's names.
+    pub test_lines: TestLines,
     /// `type InvoiceSort = crud::Sort<Invoice>;`, wrapped as rustfmt wraps it.
     pub sort_alias: String,
     /// Lines of `routes.rs` naming the row type or its singular, laid out as rustfmt lays them out.
@@ -247,8 +257,10 @@ pub struct TrimmedContext {
 /// The bound of a `string` or bounded `text` field, as its test of the longest value sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LongestContext {
-    /// The longest value, in characters.
-    pub max_length: u32,
+    /// How long it is, as a test's name says it (`1_character`, `200_characters`).
+    pub length: String,
+    /// The longest value, as an expression (`"x".repeat(200)`).
+    pub value: String,
     /// `assert_eq!(created["<name>"], longest);`, laid out as rustfmt lays it out.
     pub stored: String,
 }
@@ -398,6 +410,81 @@ impl Requests {
     }
 }
 
+/// Lines of the tests whose layout depends on the resource's names, each laid out as rustfmt
+/// lays it out, without the indent of its first line.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestLines {
+    /// The filters' helper creating two rows: its signature.
+    pub two_rows: String,
+    /// The two rows and their bodies bound.
+    pub two_rows_bound: String,
+    /// The two rows' ids bound.
+    pub two_ids_bound: String,
+    /// A create through the crate, past the routes.
+    pub direct_create: String,
+    /// The `let ... else` of a write error that must be a 422.
+    pub invalid_fields: String,
+    /// The crate's `use` lines of the ownership tests, sorted as rustfmt sorts them.
+    pub ownership_crate_uses: Vec<String>,
+    /// The admin path of the row just created.
+    pub admin_path: String,
+    /// The path of the row just created, kept.
+    pub kept_path: String,
+}
+
+impl TestLines {
+    fn new(plural: &str, singular: &str, type_name: &str, ownership_uses: &str) -> Self {
+        let two = format!("two_{plural}");
+        let app = vec!["&app".to_owned()];
+        let mut ownership_crate_uses = vec![
+            "crud::{self, Scope};".to_owned(),
+            "error::AppError;".to_owned(),
+            format!("{plural}::{ownership_uses};"),
+        ];
+        ownership_crate_uses.sort_by(|a, b| a.split("::").next().cmp(&b.split("::").next()));
+        let path = |prefix: &str| {
+            vec![
+                format!("\"{prefix}/{plural}/{{}}\""),
+                format!("id(&{singular})"),
+            ]
+        };
+        Self {
+            two_rows: rust_fn(
+                &format!("async fn {two}"),
+                &[format!("app: &{type_name}App").as_str()],
+                "[(String, Value); 2]",
+            ),
+            two_rows_bound: let_call(
+                "    ",
+                "[(first, first_body), (second, second_body)]",
+                &two,
+                &app,
+                ".await",
+            ),
+            two_ids_bound: let_call("    ", "[(first, _), (second, _)]", &two, &app, ".await"),
+            direct_create: let_call(
+                "    ",
+                "created",
+                &format!("crud::create::<{type_name}>"),
+                &[
+                    "&db".to_owned(),
+                    "scope".to_owned(),
+                    "new.into_fields().unwrap()".to_owned(),
+                ],
+                ".await",
+            ),
+            invalid_fields: let_else(
+                "        ",
+                "AppError::InvalidFields(fields)",
+                &format!("crud::write_error::<{type_name}>(error)"),
+            ),
+            ownership_crate_uses,
+            admin_path: let_call("    ", "path", "format!", &path("/admin"), ""),
+            kept_path: let_call("    ", "kept", "format!", &path(""), ""),
+        }
+    }
+}
+
 /// The lines of `routes.rs` whose layout depends on the row type's or the singular's length.
 #[derive(Debug, Clone, Serialize)]
 pub struct RouteLines {
@@ -480,9 +567,8 @@ impl RouteLines {
             format!("Ok((\n        StatusCode::CREATED,\n        Json({singular}),\n    ))")
         };
         let generics = format!("{type_name}, {type_name}Filters");
-        let list_query = if generics.len() <= 60
-            && "    query: ListQuery<>,".len() + generics.len() <= 100
-        {
+        // A type's generics are no call: rustfmt breaks them only past the line's 100.
+        let list_query = if "    query: ListQuery<>,".len() + generics.len() <= 100 {
             format!("    query: ListQuery<{generics}>,")
         } else {
             format!(
@@ -571,6 +657,18 @@ pub struct ReferenceContext {
     pub two_created: String,
     /// The change input's.
     pub add_change: String,
+}
+
+/// A test helper creating a row of a table that a referred row refers to (`regions` for the
+/// `stores` an order refers to), so that a chain of required `ref`s holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainedContext {
+    /// The table.
+    pub table: String,
+    /// The helper's name (`create_region_row`, `_as` after it with a token).
+    pub helper: String,
+    /// The awaited request creating the row, laid out as rustfmt lays it out.
+    pub create_request: String,
 }
 
 /// An enum declared by a field.
@@ -788,6 +886,21 @@ impl ResourceContext {
             .filter(|f| f.unique)
             .map(|f| f.name.clone())
             .collect();
+        let chained = chained(resource, resources, names.signed_in);
+        // The bodies the tests create of other resources: those referred to, and down the chains.
+        let created_short = resource
+            .fields
+            .iter()
+            .filter_map(|f| match &f.ty {
+                FieldType::Ref { to } => Some(to.as_str()),
+                _ => None,
+            })
+            .chain(chained.iter().map(|helper| helper.table.as_str()))
+            .filter_map(|table| resources.get(table))
+            .flat_map(|target| &target.fields)
+            .any(|f| short_unique(f) && !f.optional && f.default.is_none());
+        let numbered_bodies = !unique.is_empty() || created_short;
+        let numbered_chars = resource.fields.iter().any(short_unique) || created_short;
         let schemas = schemas(&type_name, resource, &names, owner_optional, &enums).to_string();
         let list_parameters = list_parameters(name, resource, &names, &enums).to_string();
         let names_where = |keep: fn(&FieldContext) -> bool| {
@@ -874,6 +987,7 @@ impl ResourceContext {
                 format!("New{type_name}"),
             ],
         );
+        let test_lines = TestLines::new(name, &singular, &type_name, &ownership_uses);
         let signed_in = names.signed_in;
         let handler_params: &[&str] = match owner {
             Owner::User | Owner::FollowsAuth => &[
@@ -932,6 +1046,9 @@ impl ResourceContext {
             sortable,
             unique,
             has_refs,
+            numbered_bodies,
+            numbered_chars,
+            chained,
             refs_owned,
             refs_shared,
             filters,
@@ -974,6 +1091,7 @@ impl ResourceContext {
             ownership_uses,
             sort_alias,
             route_lines,
+            test_lines,
             requests: Requests::new(name, wrong_type_filter.as_deref(), date_filter.as_deref()),
             show_signature,
             assert_refused_signature,
@@ -1322,7 +1440,10 @@ impl FieldContext {
             name.to_owned()
         };
         let reference = target.map(|(to, target)| {
-            let body = target.map_or_else(|| "{}".to_owned(), create_body);
+            let body = target.map_or_else(
+                || "{}".to_owned(),
+                |target| create_body(target, names.resources, names.signed_in),
+            );
             let scope = if target_owned { "scope" } else { "Scope::All" };
             let add = |value: String| {
                 rust_call(
@@ -1395,6 +1516,8 @@ impl FieldContext {
         let (invalid, invalid_reason) = invalid(&field.ty);
         let checked_invalid = checked_invalid(&field.ty);
         let make_unique = field.unique.then(|| match keyword {
+            // A string too short for its sample and a number holds one character of its own.
+            "string" if short_unique(field) => format!("body[\"{name}\"] = json!(nth_char(n));"),
             "string" => format!(
                 "body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"].as_str().unwrap()));"
             ),
@@ -1490,7 +1613,15 @@ impl FieldContext {
             invalid_reason,
             checked_invalid,
             longest: max.map(|max_length| LongestContext {
-                max_length,
+                length: match max_length {
+                    1 => "1_character".to_owned(),
+                    _ => format!("{max_length}_characters"),
+                },
+                // Clippy refuses `repeat(1)` (`repeat_once`).
+                value: match max_length {
+                    1 => "\"x\".to_owned()".to_owned(),
+                    _ => format!("\"x\".repeat({max_length})"),
+                },
                 stored: rust_call(
                     "    assert_eq!",
                     &[format!("created[\"{name}\"]"), "longest".to_owned()],
@@ -1663,16 +1794,27 @@ fn checked_invalid(ty: &FieldType) -> Option<String> {
 }
 
 /// A create body of `resource` with its required fields' first samples, as a `json!`
-/// argument (a required `ref` of its own is left out: the tests cannot make one).
-fn create_body(resource: &Resource) -> String {
+/// argument; a required `ref` of its own holds a row that the test app's [`chained`] helper
+/// creates, as the holder of `token` when the routes are `signed_in`.
+fn create_body(resource: &Resource, resources: &Resources, signed_in: bool) -> String {
     let members: Vec<String> = resource
         .fields
         .iter()
         .filter(|f| !f.optional && f.default.is_none())
-        .filter(|f| !matches!(f.ty, FieldType::Ref { .. }))
         .map(|f| {
             // Each row the tests create must hold its own value of a unique field.
             let value = match (&f.ty, f.unique) {
+                (FieldType::Ref { to }, _) => {
+                    let helper = chained_helper(to, resources);
+                    if signed_in {
+                        format!("self.{helper}_as(token).await")
+                    } else {
+                        format!("self.{helper}().await")
+                    }
+                }
+                (FieldType::String { .. }, true) if short_unique(f) => {
+                    "nth_char(BODIES.fetch_add(1, Ordering::Relaxed))".to_owned()
+                }
                 (FieldType::String { .. }, true) => {
                     "format!(\"A-{}\", &uuid::Uuid::new_v4().simple().to_string()[..8])".to_owned()
                 }
@@ -1683,6 +1825,86 @@ fn create_body(resource: &Resource) -> String {
         })
         .collect();
     format!("{{{}}}", members.join(", "))
+}
+
+/// Whether `field` is a unique string too short for a sample and a number (`Alpha-12`): the
+/// tests give each of its rows a character of its own (`nth_char` in their module).
+fn short_unique(field: &Field) -> bool {
+    field.unique && matches!(field.ty, FieldType::String { max_length: Some(max) } if max < 10)
+}
+
+/// The name of the tests' helper creating a row of `table` for a chain of required `ref`s.
+fn chained_helper(table: &str, resources: &Resources) -> String {
+    let singular = resources
+        .get(table)
+        .map_or_else(|| table.to_owned(), |target| target.singular(table));
+    format!("create_{singular}_row")
+}
+
+/// The helpers creating the rows the rows `resource` refers to must refer to, down every chain
+/// of required `ref`s, each table once, in the order they are first needed.
+fn chained(resource: &Resource, resources: &Resources, signed_in: bool) -> Vec<ChainedContext> {
+    let required_targets = |resource: &Resource| -> Vec<String> {
+        resource
+            .fields
+            .iter()
+            .filter(|f| !f.optional && f.default.is_none())
+            .filter_map(|f| match &f.ty {
+                FieldType::Ref { to } => Some(to.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut pending: Vec<String> = resource
+        .fields
+        .iter()
+        .filter_map(|f| match &f.ty {
+            FieldType::Ref { to } => resources.get(to).map(required_targets),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut chained: Vec<ChainedContext> = Vec::new();
+    while !pending.is_empty() {
+        let table = pending.remove(0);
+        let Some(target) = resources.get(&table) else {
+            continue;
+        };
+        if chained.iter().any(|helper| helper.table == table) {
+            continue;
+        }
+        pending.extend(required_targets(target));
+        let body = format!("Some(json!({}))", create_body(target, resources, signed_in));
+        let create_request = if signed_in {
+            awaited_call(
+                "        let response = ",
+                "self.send",
+                &[
+                    "Method::POST".to_owned(),
+                    format!("\"/{table}\""),
+                    "Some(token)".to_owned(),
+                    body,
+                ],
+            )
+        } else {
+            awaited_call(
+                "        let created = ",
+                "self.call",
+                &[
+                    "Method::POST".to_owned(),
+                    format!("\"/{table}\""),
+                    body,
+                    "201".to_owned(),
+                ],
+            )
+        };
+        chained.push(ChainedContext {
+            helper: chained_helper(&table, resources),
+            table,
+            create_request,
+        });
+    }
+    chained
 }
 
 fn sql_type(ty: &FieldType) -> String {

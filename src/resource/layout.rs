@@ -17,16 +17,17 @@ pub(super) fn braced(prefix: &str, mut names: Vec<String>) -> String {
     if prefix.len() + line.len() + ";".len() <= 100 {
         return line;
     }
-    format!("{{\n{}\n}}", packed("", &names))
+    format!("{{\n{}\n}}", packed("", &names, 99))
 }
 
-/// `items` packed into lines of at most 100 characters indented 4 deeper than `indent`, each
-/// ending with a comma: rustfmt's `Mixed` layout of lists of short items and imports.
-fn packed(indent: &str, items: &[String]) -> String {
+/// `items` packed into lines of at most `width` characters indented 4 deeper than `indent`,
+/// each ending with a comma: rustfmt's `Mixed` layout of lists of short items (100) and of
+/// imports (99: rustfmt keeps a column for the closing brace).
+fn packed(indent: &str, items: &[String], width: usize) -> String {
     let mut lines = vec![format!("{indent}   ")];
     for item in items {
         let line = lines.last_mut().expect("a line");
-        if line.len() + 1 + item.len() + 1 > 100 {
+        if line.len() + 1 + item.len() + 1 > width {
             lines.push(format!("{indent}   "));
         }
         let line = lines.last_mut().expect("a line");
@@ -50,7 +51,7 @@ pub(super) fn rust_list(prefix: &str, items: &[String], suffix: &str) -> String 
     // Items of at most 10 characters (rustfmt's `short_array_element_width_threshold`) are
     // packed into lines of at most 100, each line ending with a comma.
     if quoted.iter().all(|item| item.len() <= 10) {
-        return format!("&[\n{}\n{indent}]", packed(&indent, &quoted));
+        return format!("&[\n{}\n{indent}]", packed(&indent, &quoted, 100));
     }
     format!("&[\n{}{indent}]", one_a_line(&indent, &quoted))
 }
@@ -154,6 +155,50 @@ pub(super) fn if_let(indent: &str, pattern: &str, value: &str) -> String {
         return line;
     }
     format!("if let {pattern} =\n{indent}    {value}\n{indent}{{")
+}
+
+/// rustfmt's layout of `let pattern = value else {` after `indent`, without that first indent:
+/// on one line when it fits in 100, otherwise the value on the next line, 4 deeper, and `else`
+/// on a line of its own.
+pub(super) fn let_else(indent: &str, pattern: &str, value: &str) -> String {
+    let line = format!("let {pattern} = {value} else {{");
+    if indent.len() + line.len() <= 100 {
+        return line;
+    }
+    format!("let {pattern} =\n{indent}    {value}\n{indent}else {{")
+}
+
+/// rustfmt's layout of the statement `let pattern = callee(args)tail;` (`tail` is `.await` or
+/// nothing) after `indent`, without that first indent: on one line when the arguments are short
+/// (60 characters, `fn_call_width`) and it fits in 100; else, short arguments, the call alone on
+/// the next line, 4 deeper; else one argument a line.
+pub(super) fn let_call(
+    indent: &str,
+    pattern: &str,
+    callee: &str,
+    args: &[String],
+    tail: &str,
+) -> String {
+    let joined = args.join(", ");
+    let call = format!("{callee}({joined}){tail}");
+    let head = format!("let {pattern} = ");
+    if joined.len() <= 60 {
+        if indent.len() + head.len() + call.len() + ";".len() <= 100 {
+            return format!("{head}{call};");
+        }
+        if indent.len() + 4 + call.len() + ";".len() <= 100 {
+            return format!("let {pattern} =\n{indent}    {call};");
+        }
+    }
+    let tail = if tail.is_empty() {
+        String::new()
+    } else {
+        format!("\n{indent}{tail}")
+    };
+    format!(
+        "{head}{callee}(\n{}{indent}){tail};",
+        one_a_line(indent, args)
+    )
 }
 
 /// The statement `callee(args);` in a function's body (indented 8, as in an `impl`), laid out
