@@ -300,6 +300,8 @@ fn the_saas_preset_builds_lints_clean_and_passes_its_own_tests_with_and_without_
     its_client_staleness_check_fails_until_make_client(&project);
     drop(app);
 
+    // The build wrote `Cargo.lock`, which a project commits.
+    commit_everything(&project, "Build");
     omnistack(&project, &["remove", "resource", "projects", "--quiet"]);
     for gone in [
         "src/projects",
@@ -320,6 +322,31 @@ fn the_ai_app_preset_builds_lints_clean_and_passes_its_own_tests() {
 fn the_full_preset_builds_lints_clean_and_passes_its_own_tests() {
     // The longest name allowed: derived identifiers and import lines must still fit.
     builds_lints_and_passes_its_tests("full", "the-full-preset-with-a-forty-letter-name");
+}
+
+/// Commits everything in `project`'s working tree, as a user does before the next change.
+fn commit_everything(project: &Path, message: &str) {
+    for args in [
+        &["add", "--all"][..],
+        &[
+            "-c",
+            "user.name=omnistack tests",
+            "-c",
+            "user.email=tests@localhost",
+            "commit",
+            "--quiet",
+            "--message",
+            message,
+        ],
+    ] {
+        let status = Command::new("git")
+            .current_dir(project)
+            .args(args)
+            .env_remove("GIT_INDEX_FILE")
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "`git {}` failed", args.join(" "));
+    }
 }
 
 /// Runs the omnistack binary in `dir`, failing with its output when it fails.
@@ -363,24 +390,7 @@ fn a_project_changed_by_add_builds_lints_clean_and_passes_its_own_tests() {
         &["add", "db", "--provider", "serverless", "--quiet"],
     );
     // `add` leaves its merge staged for review; a user commits it before the next change.
-    let commit = Command::new("git")
-        .current_dir(&project)
-        .args([
-            "-c",
-            "user.name=omnistack tests",
-            "-c",
-            "user.email=tests@localhost",
-        ])
-        .args([
-            "commit",
-            "--quiet",
-            "--message",
-            "Switch to serverless PostgreSQL",
-        ])
-        .env_remove("GIT_INDEX_FILE")
-        .status()
-        .expect("git runs");
-    assert!(commit.success(), "committing the first change failed");
+    commit_everything(&project, "Switch to serverless PostgreSQL");
     omnistack(&project, &["add", "deploy", "--provider", "fly", "--quiet"]);
     passes_every_check(&project);
 }
