@@ -4,6 +4,8 @@
 //! The Rust, SQL and OpenAPI spellings of a field all come from [`FieldContext::new`]: the
 //! generated code and the resource's committed `openapi.json` fragment cannot disagree.
 
+use std::collections::VecDeque;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -1470,29 +1472,7 @@ impl FieldContext {
                 owned: target_owned,
                 restricts: target_shared,
                 add_new: add(new_value),
-                create_request: if names.signed_in {
-                    awaited_call(
-                        "        let response = ",
-                        "self.send",
-                        &[
-                            "Method::POST".to_owned(),
-                            format!("\"/{to}\""),
-                            "Some(token)".to_owned(),
-                            format!("Some(json!({body}))"),
-                        ],
-                    )
-                } else {
-                    awaited_call(
-                        "        let created = ",
-                        "self.call",
-                        &[
-                            "Method::POST".to_owned(),
-                            format!("\"/{to}\""),
-                            format!("Some(json!({body}))"),
-                            "201".to_owned(),
-                        ],
-                    )
-                },
+                create_request: create_request(to, &body, names.signed_in),
                 two_created: {
                     let create = if names.signed_in {
                         format!("app.create_{name}_as(&token).await")
@@ -1833,6 +1813,31 @@ fn short_unique(field: &Field) -> bool {
     field.unique && matches!(field.ty, FieldType::String { max_length: Some(max) } if max < 10)
 }
 
+/// The tests' awaited request creating a row of `table` from the `json!` argument `body`, as
+/// the holder of `token` when the routes are `signed_in`, laid out as rustfmt lays it out.
+fn create_request(table: &str, body: &str, signed_in: bool) -> String {
+    let body = format!("Some(json!({body}))");
+    let path = format!("\"/{table}\"");
+    if signed_in {
+        awaited_call(
+            "        let response = ",
+            "self.send",
+            &[
+                "Method::POST".to_owned(),
+                path,
+                "Some(token)".to_owned(),
+                body,
+            ],
+        )
+    } else {
+        awaited_call(
+            "        let created = ",
+            "self.call",
+            &["Method::POST".to_owned(), path, body, "201".to_owned()],
+        )
+    }
+}
+
 /// The name of the tests' helper creating a row of `table` for a chain of required `ref`s.
 fn chained_helper(table: &str, resources: &Resources) -> String {
     let singular = resources
@@ -1855,7 +1860,7 @@ fn chained(resource: &Resource, resources: &Resources, signed_in: bool) -> Vec<C
             })
             .collect()
     };
-    let mut pending: Vec<String> = resource
+    let mut pending: VecDeque<String> = resource
         .fields
         .iter()
         .filter_map(|f| match &f.ty {
@@ -1865,8 +1870,7 @@ fn chained(resource: &Resource, resources: &Resources, signed_in: bool) -> Vec<C
         .flatten()
         .collect();
     let mut chained: Vec<ChainedContext> = Vec::new();
-    while !pending.is_empty() {
-        let table = pending.remove(0);
+    while let Some(table) = pending.pop_front() {
         let Some(target) = resources.get(&table) else {
             continue;
         };
@@ -1874,30 +1878,8 @@ fn chained(resource: &Resource, resources: &Resources, signed_in: bool) -> Vec<C
             continue;
         }
         pending.extend(required_targets(target));
-        let body = format!("Some(json!({}))", create_body(target, resources, signed_in));
-        let create_request = if signed_in {
-            awaited_call(
-                "        let response = ",
-                "self.send",
-                &[
-                    "Method::POST".to_owned(),
-                    format!("\"/{table}\""),
-                    "Some(token)".to_owned(),
-                    body,
-                ],
-            )
-        } else {
-            awaited_call(
-                "        let created = ",
-                "self.call",
-                &[
-                    "Method::POST".to_owned(),
-                    format!("\"/{table}\""),
-                    body,
-                    "201".to_owned(),
-                ],
-            )
-        };
+        let body = create_body(target, resources, signed_in);
+        let create_request = create_request(&table, &body, signed_in);
         chained.push(ChainedContext {
             helper: chained_helper(&table, resources),
             table,
