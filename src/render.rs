@@ -50,6 +50,14 @@ fn environment() -> Environment<'static> {
     env.add_filter("fn_opening", |head: String| {
         crate::resource::layout::fn_opening(&head)
     });
+    // `{{ "    assert_eq!" | call([left, right], ";") }}`: a call or macro whose arguments
+    // carry names, broken one argument a line where rustfmt breaks it.
+    env.add_filter(
+        "call",
+        |callee: String, args: Vec<String>, suffix: String| {
+            crate::resource::layout::rust_call(&callee, &args, &suffix)
+        },
+    );
     env
 }
 

@@ -519,12 +519,30 @@ fn a_required_field_without_default_is_refused_on_an_existing_table() {
 fn a_name_whose_index_postgresql_would_cut_short_is_refused() {
     let tmp = TempDir::new().unwrap();
     let project = project(&tmp);
-    let name = "a".repeat(49);
+    let (name, field) = ("a".repeat(30), "b".repeat(30));
+
+    refused(
+        &project,
+        &[
+            "generate",
+            "resource",
+            &name,
+            &format!("{field}:string:unique"),
+        ],
+        &format!("the index `{name}_{field}_key` is 65 bytes long"),
+    );
+}
+
+#[test]
+fn a_name_longer_than_thirty_characters_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let project = project(&tmp);
+    let name = "a".repeat(31);
 
     refused(
         &project,
         &["generate", "resource", &name, "title:text"],
-        &format!("the index `{name}_owner_live_idx` is 64 bytes long"),
+        &format!("resource `{name}` is 31 characters long, and names are at most 30 characters"),
     );
 }
 
@@ -1086,17 +1104,17 @@ fn longest(owner: &str) -> (String, Vec<&'static str>) {
     )
 }
 
-/// Resource names as long as their index names allow (`<name>_owner_live_idx` in 63 bytes).
-const LONGEST: &str = "warehouse_inventory_adjustment_approval_requests";
-const LONGEST_TARGET: &str = "regional_distribution_centers_capacity_forecasts";
+/// Resource names as long as allowed (30 characters).
+const LONGEST: &str = "warehouse_adjustment_approvals";
+const LONGEST_TARGET: &str = "regional_distribution_forecast";
 
 /// `target` (unless declared already), and `name` with fields of every type, required,
-/// defaulted and optional, each named as long as the identifiers derived from it allow (63 bytes
-/// for a column, `<name>_<field>_key` for a unique one...), an enum of long values, and `ref`s to
-/// `target`.
+/// defaulted and optional, each named as long as allowed (30 characters) and as the identifiers
+/// derived from it allow (`<name>_<field>_key` in 63 bytes for a unique one...), an enum of long
+/// values, and `ref`s to `target`.
 fn longest_names(name: &str, owner: &str, target: &str) -> String {
     // The longest field name of `name` whose identifier `<name>_<field><suffix>` fits 63 bytes.
-    let room = |suffix: &str| 63 - name.len() - 1 - suffix.len();
+    let room = |suffix: &str| (63 - name.len() - 1 - suffix.len()).min(30);
     let named = |stem: &str, length: usize| {
         let padding = length - stem.len();
         format!(
@@ -1130,12 +1148,12 @@ fn longest_names(name: &str, owner: &str, target: &str) -> String {
     for (stem, declaration) in typed {
         fields.push(format!(
             "  {{ name = \"{}\", {declaration} }},",
-            named(stem, 63)
+            named(stem, 30)
         ));
         let optional = declaration.split(", default").next().unwrap();
         fields.push(format!(
             "  {{ name = \"{}\", {optional}, optional = true }},",
-            named(&format!("{stem}_opt"), 63)
+            named(&format!("{stem}_opt"), 30)
         ));
     }
     let values = format!("[\"{}\", \"{}\"]", long_value("draft"), long_value("sent"));
@@ -1275,25 +1293,35 @@ fn shared_resources_named_up_to_thirty_characters_are_rendered_as_rustfmt_lays_t
 }
 
 #[test]
-fn the_sources_of_owned_resources_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out() {
+fn owned_resources_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out() {
     let (declarations, names) = longest("user");
-    let diff = rustfmt_diff(&answers_declaring(&declarations, true), &names, &["src"]);
+    let diff = rustfmt_diff(
+        &answers_declaring(&declarations, true),
+        &names,
+        &["src", "tests/api"],
+    );
     assert!(diff.is_empty(), "{diff}");
 }
 
 #[test]
-fn the_sources_of_shared_resources_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out()
-{
+fn shared_resources_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out() {
     let (declarations, names) = longest("none");
-    let diff = rustfmt_diff(&answers_declaring(&declarations, false), &names, &["src"]);
+    let diff = rustfmt_diff(
+        &answers_declaring(&declarations, false),
+        &names,
+        &["src", "tests/api"],
+    );
     assert!(diff.is_empty(), "{diff}");
 }
 
 #[test]
-fn the_sources_of_shared_resources_beside_auth_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out()
- {
+fn shared_resources_beside_auth_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out() {
     let (declarations, names) = longest("none");
-    let diff = rustfmt_diff(&answers_declaring(&declarations, true), &names, &["src"]);
+    let diff = rustfmt_diff(
+        &answers_declaring(&declarations, true),
+        &names,
+        &["src", "tests/api"],
+    );
     assert!(diff.is_empty(), "{diff}");
 }
 
@@ -1810,13 +1838,13 @@ fn follows_auth_resources_beside_auth_named_up_to_thirty_characters_are_rendered
 }
 
 #[test]
-fn the_sources_of_follows_auth_resources_beside_auth_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out()
+fn follows_auth_resources_beside_auth_named_as_long_as_allowed_are_rendered_as_rustfmt_lays_them_out()
  {
     let (declarations, names) = longest("follows-auth");
     let diff = rustfmt_diff(
         &answers_declaring(&without_unique(&declarations), true),
         &names,
-        &["src"],
+        &["src", "tests/api"],
     );
     assert!(diff.is_empty(), "{diff}");
 }
@@ -1860,20 +1888,20 @@ fn the_tests_create_the_rows_a_referred_row_requires_down_the_chain_of_refs() {
         (
             "user",
             true,
-            "pub async fn create_region_row_as(&self, token: &str) -> String {",
-            "\"region_id\": self.create_region_row_as(token).await",
+            "pub async fn seed_region_as(&self, token: &str) -> String {",
+            "\"region_id\": self.seed_region_as(token).await",
         ),
         (
             "none",
             true,
-            "pub async fn create_region_row_as(&self, token: &str) -> String {",
-            "\"region_id\": self.create_region_row_as(token).await",
+            "pub async fn seed_region_as(&self, token: &str) -> String {",
+            "\"region_id\": self.seed_region_as(token).await",
         ),
         (
             "none",
             false,
-            "pub async fn create_region_row(&self) -> String {",
-            "\"region_id\": self.create_region_row().await",
+            "pub async fn seed_region(&self) -> String {",
+            "\"region_id\": self.seed_region().await",
         ),
     ] {
         let answers = answers_declaring(&chain_of_required_refs(owner), auth);
@@ -1889,6 +1917,28 @@ fn the_tests_create_the_rows_a_referred_row_requires_down_the_chain_of_refs() {
         );
         let diff = rustfmt_diff(&answers, &["orders"], &["tests/api"]);
         assert!(diff.is_empty(), "owner {owner}, auth {auth}:\n{diff}");
+    }
+}
+
+#[test]
+fn a_ref_field_named_as_a_chains_row_keeps_a_helper_of_its_own() {
+    let declarations = chain_of_required_refs("user").replace(
+        "{ name = \"store_id\", type = \"ref\", to = \"stores\" },",
+        "{ name = \"store_id\", type = \"ref\", to = \"stores\" },\n  \
+         { name = \"region_row\", type = \"ref\", to = \"regions\" },",
+    );
+    let orders = rendered(
+        &answers_declaring(&declarations, true),
+        "tests/api/orders/mod.rs",
+    );
+
+    for helper in ["create_region_row_as(", "seed_region_as("] {
+        let definition = format!("pub async fn {helper}");
+        assert_eq!(
+            orders.matches(&definition).count(),
+            1,
+            "{helper}:\n{orders}"
+        );
     }
 }
 

@@ -235,6 +235,13 @@ pub const UNIQUE_MAX_LENGTH: u32 = 600;
 /// one without an error, and two truncated names can collide.
 pub const IDENTIFIER_LIMIT: usize = 63;
 
+/// The longest resource, field or singular name, in characters. The generated code and tests
+/// are laid out as rustfmt lays them out (a project's CI runs `cargo fmt --check`), and the
+/// layouts are computed for names up to this long; a longer name would break lines where the
+/// templates do not, and PostgreSQL's identifiers (a unique field's `<resource>_<field>_key`)
+/// leave little more room anyway.
+pub const NAME_LIMIT: usize = 30;
+
 /// The query parameters of a resource's list route besides its filters, which no field may be
 /// called: its filter would be read from the same parameter.
 pub const QUERY_PARAMETERS: &[&str] = &["cursor", "include_deleted", "limit", "offset", "sort"];
@@ -261,6 +268,17 @@ pub enum ResourceError {
         name: String,
         /// A name that would do.
         suggestion: String,
+    },
+    /// A name longer than [`NAME_LIMIT`].
+    #[error(
+        "{what} `{name}` is {} characters long, and names are at most {NAME_LIMIT} characters, so that the generated code keeps rustfmt's layout; choose a shorter name",
+        name.len()
+    )]
+    TooLong {
+        /// What it names.
+        what: String,
+        /// The name given.
+        name: String,
     },
     /// A Rust keyword.
     #[error(
@@ -754,6 +772,7 @@ pub fn check_new(
             let taken = Taken::from_catalogue(catalogue);
             check_resource(&taken, resources, name, resource, false)?;
             check_purge_test(resources, name)?;
+            check_lengths(name, Some(&resource.singular(name)), &resource.fields)?;
             check_identifiers(name, identifiers(name, resource))?;
             check_unique(name, &resource.fields)
         }
@@ -785,9 +804,39 @@ fn check_purge_test(resources: &Resources, name: &str) -> Result<(), ResourceErr
 /// Checks `fields`, being added to resource `name`, against PostgreSQL's limits as
 /// [`check_new`] checks a new resource's.
 pub fn check_new_fields(name: &str, fields: &[Field]) -> Result<(), ResourceError> {
+    check_lengths(name, None, fields)?;
     let identifiers = fields.iter().flat_map(|f| field_identifiers(name, f));
     check_identifiers(name, identifiers.collect())?;
     check_unique(name, fields)
+}
+
+/// Refuses a name longer than [`NAME_LIMIT`]: of the resource `name` and its `singular` when
+/// they are new, and of its new `fields`. Like PostgreSQL's limits, checked only for what is
+/// being declared, so that a project declaring longer names still loads.
+fn check_lengths(
+    name: &str,
+    singular: Option<&str>,
+    fields: &[Field],
+) -> Result<(), ResourceError> {
+    let resource = singular.into_iter().flat_map(|singular| {
+        [
+            ("resource".to_string(), name.to_string()),
+            (
+                format!("the singular of resource `{name}`"),
+                singular.to_string(),
+            ),
+        ]
+    });
+    let fields = fields
+        .iter()
+        .map(|f| (format!("field `{name}.{}`", f.name), f.name.clone()));
+    match resource
+        .chain(fields)
+        .find(|(_, given)| given.len() > NAME_LIMIT)
+    {
+        Some((what, name)) => Err(ResourceError::TooLong { what, name }),
+        None => Ok(()),
+    }
 }
 
 /// [`check`], with what the catalogue takes already gathered.
@@ -1524,6 +1573,31 @@ mod tests {
     }
 
     #[test]
+    fn a_resource_name_of_thirty_characters_passes() {
+        assert_eq!(check_one(&"a".repeat(NAME_LIMIT), &["title:text"]), Ok(()));
+    }
+
+    #[test]
+    fn a_resource_name_longer_than_thirty_characters_is_refused() {
+        let error = check_one(&"a".repeat(NAME_LIMIT + 1), &["title:text"]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .ends_with("is 31 characters long, and names are at most 30 characters, so that the generated code keeps rustfmt's layout; choose a shorter name"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_field_name_longer_than_thirty_characters_is_refused() {
+        let field = format!("{}:text", "b".repeat(NAME_LIMIT + 1));
+        assert!(matches!(
+            check_one("invoices", &[&field]),
+            Err(ResourceError::TooLong { what, .. }) if what.starts_with("field `invoices.")
+        ));
+    }
+
+    #[test]
     fn a_rust_keyword_is_refused_as_a_resource_name() {
         assert!(matches!(
             check_one("type", &["title:text"]),
@@ -2020,72 +2094,57 @@ mod tests {
     }
 
     #[test]
-    fn a_resource_whose_index_names_exceed_63_bytes_is_refused_naming_one_and_the_limit() {
-        let longest = "a".repeat(IDENTIFIER_LIMIT - "_deleted_at_idx".len());
-        assert_eq!(check_one(&longest, &["title:text"]), Ok(()));
+    fn a_unique_field_whose_index_name_exceeds_63_bytes_is_refused_naming_it_and_the_limit() {
+        let (name, field) = ("a".repeat(NAME_LIMIT), "b".repeat(NAME_LIMIT));
 
-        let name = format!("{longest}b");
-        let error = check_one(&name, &["title:text"]).unwrap_err();
+        let error = check_one(&name, &[&format!("{field}:string:unique")]).unwrap_err();
 
         assert_eq!(
             error,
             ResourceError::IdentifierTooLong {
                 resource: name.clone(),
                 what: "index",
-                identifier: format!("{name}_created_at_idx"),
+                identifier: format!("{name}_{field}_key"),
             }
         );
         let message = error.to_string();
-        assert!(message.contains("64 bytes"), "{message}");
+        assert!(message.contains("65 bytes"), "{message}");
         assert!(message.contains("at most 63 bytes"), "{message}");
     }
 
     #[test]
-    fn a_unique_field_whose_index_name_exceeds_63_bytes_is_refused() {
-        let field = "b".repeat(IDENTIFIER_LIMIT - "invoices__key".len() + 1);
-
-        let error = check_one("invoices", &[&format!("{field}:string:unique")]).unwrap_err();
-
-        assert_eq!(
-            error,
-            ResourceError::IdentifierTooLong {
-                resource: "invoices".into(),
-                what: "index",
-                identifier: format!("invoices_{field}_key"),
-            }
-        );
-    }
-
-    #[test]
     fn a_ref_whose_foreign_key_name_exceeds_63_bytes_is_refused() {
-        // One byte longer than its index, `invoices_<field>_idx`, which fits.
-        let field = "b".repeat(IDENTIFIER_LIMIT - "invoices__fkey".len() + 1);
+        // One byte longer than its index, `<name>_<field>_idx`, which fits.
+        let name = format!("invoices{}", "_x".repeat(10));
+        let field = "b".repeat(IDENTIFIER_LIMIT - name.len() - "__fkey".len() + 1);
         let mut resources = Resources::from([(
             "customers".to_string(),
             resource(Owner::User, &["name:text"]),
         )]);
         resources.insert(
-            "invoices".to_string(),
+            name.clone(),
             resource(Owner::User, &[&format!("{field}:ref(customers)")]),
         );
 
-        let error = check_new(&Catalogue::embedded().unwrap(), &resources, "invoices").unwrap_err();
+        let error = check_new(&Catalogue::embedded().unwrap(), &resources, &name).unwrap_err();
 
         assert_eq!(
             error,
             ResourceError::IdentifierTooLong {
-                resource: "invoices".into(),
+                resource: name.clone(),
                 what: "foreign key",
-                identifier: format!("invoices_{field}_fkey"),
+                identifier: format!("{name}_{field}_fkey"),
             }
         );
     }
 
     #[test]
     fn an_enum_whose_check_constraint_name_exceeds_63_bytes_is_refused() {
-        let field = "e".repeat(IDENTIFIER_LIMIT - "notes__check".len() + 1);
+        // One byte longer than its index, `<name>_<field>_idx`, which fits.
+        let name = format!("notes{}", "_x".repeat(11));
+        let field = "e".repeat(IDENTIFIER_LIMIT - name.len() - "__check".len() + 1);
 
-        let error = check_one("notes", &[&format!("{field}:enum(a,b)")]).unwrap_err();
+        let error = check_one(&name, &[&format!("{field}:enum(a,b)")]).unwrap_err();
 
         assert!(
             matches!(
@@ -2111,14 +2170,14 @@ mod tests {
 
     #[test]
     fn a_new_field_whose_index_name_exceeds_63_bytes_is_refused() {
-        let long = &"d".repeat(IDENTIFIER_LIMIT - "notes__key".len() + 1);
-        let long = field(&format!("{long}:string:unique"));
+        let name = "n".repeat(NAME_LIMIT);
+        let long = field(&format!("{}:string:unique", "d".repeat(NAME_LIMIT)));
 
         assert!(matches!(
-            check_new_fields("notes", &[long]),
+            check_new_fields(&name, &[long]),
             Err(ResourceError::IdentifierTooLong { what: "index", .. })
         ));
-        assert_eq!(check_new_fields("notes", &[field("title:text")]), Ok(()));
+        assert_eq!(check_new_fields(&name, &[field("title:text")]), Ok(()));
     }
 
     #[test]
@@ -2127,18 +2186,6 @@ mod tests {
             check_new_fields("notes", &[field("body:text:unique")]),
             Err(ResourceError::UniqueTooLong { .. })
         ));
-    }
-
-    #[test]
-    fn a_column_name_longer_than_63_bytes_is_refused() {
-        let field = "c".repeat(IDENTIFIER_LIMIT + 1);
-
-        let error = check_one("notes", &[&format!("{field}:text")]).unwrap_err();
-
-        assert!(
-            matches!(&error, ResourceError::IdentifierTooLong { what: "column", identifier, .. } if *identifier == field),
-            "{error}"
-        );
     }
 
     #[test]

@@ -124,7 +124,7 @@ pub struct ResourceContext {
     pub sortable_literal: String,
     /// The `UNIQUE` constant, laid out as rustfmt lays it out.
     pub unique_literal: String,
-    /// The `REFERENCES` constant's value (the `ref` fields), laid out as rustfmt lays it out.
+    /// The `REFERENCES` constant (the `ref` fields), laid out as rustfmt lays it out.
     pub references_literal: String,
     /// The optional fields' names as the array of a test's `for field in ... {`.
     pub optional_for: String,
@@ -640,6 +640,9 @@ impl RouteLines {
 pub struct ReferenceContext {
     /// The referred table.
     pub table: String,
+    /// The tests' app member holding the ids of two referred rows (`customer_id_rows`), which
+    /// the app's own members (`auth`, `token`, `app`) cannot clash with.
+    pub rows: String,
     /// What one of its rows is called (`tax`).
     pub singular: String,
     /// The scope the caller sees it in: theirs (`scope`) or everyone's (`Scope::All`).
@@ -667,7 +670,8 @@ pub struct ReferenceContext {
 pub struct ChainedContext {
     /// The table.
     pub table: String,
-    /// The helper's name (`create_region_row`, `_as` after it with a token).
+    /// The helper's name (`seed_region`, `_as` after it with a token), which no field's helper
+    /// (`create_<field>`) can take.
     pub helper: String,
     /// The awaited request creating the row, laid out as rustfmt lays it out.
     pub create_request: String,
@@ -1026,11 +1030,7 @@ impl ResourceContext {
             .filter(|f| f.reference.is_some())
             .map(|f| f.name.clone())
             .collect();
-        let references_literal = rust_list(
-            "    const REFERENCES: &'static [&'static str] = ",
-            &references,
-            ";",
-        );
+        let references_literal = const_list("REFERENCES", &references);
         Self {
             name: name.to_string(),
             type_name,
@@ -1467,6 +1467,7 @@ impl FieldContext {
             ReferenceContext {
                 table: to.to_owned(),
                 singular: ref_singular(to, target),
+                rows: rows_member(name),
                 scope,
                 body: body.clone(),
                 owned: target_owned,
@@ -1480,7 +1481,7 @@ impl FieldContext {
                         format!("app.create_{name}().await")
                     };
                     rust_array(
-                        &format!("        app.{name} = "),
+                        &format!("        app.{} = ", rows_member(name)),
                         &[create.clone(), create],
                         ";",
                     )
@@ -1498,8 +1499,10 @@ impl FieldContext {
         let make_unique = field.unique.then(|| match keyword {
             // A string too short for its sample and a number holds one character of its own.
             "string" if short_unique(field) => format!("body[\"{name}\"] = json!(nth_char(n));"),
+            // Two statements, each short enough for one line whatever the name's length.
             "string" => format!(
-                "body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"].as_str().unwrap()));"
+                "let sample = body[\"{name}\"].as_str().unwrap();\n        \
+                 body[\"{name}\"] = json!(format!(\"{{sample}}-{{n}}\"));"
             ),
             // Past the samples (1 and 2, 100 and 200), which the tests' other rows hold.
             "i32" | "i64" => format!("body[\"{name}\"] = json!(1_000_000 + n);"),
@@ -1508,10 +1511,16 @@ impl FieldContext {
             "datetime" => {
                 format!("body[\"{name}\"] = json!(format!(\"{{}}-06-15T10:00:00Z\", 3000 + n));")
             }
-            "uuid" => format!("body[\"{name}\"] = json!(format!(\"00000000-0000-4000-9000-{{n:012}}\"));"),
+            "uuid" => format!(
+                "let uuid = format!(\"00000000-0000-4000-9000-{{n:012}}\");\n        \
+                 body[\"{name}\"] = json!(uuid);"
+            ),
             _ if field.optional => format!("body[\"{name}\"] = Value::Null;"),
             // No other type may be declared unique any more (`check::check_unique`).
-            _ => format!("body[\"{name}\"] = json!(format!(\"{{}}-{{n}}\", body[\"{name}\"]));"),
+            _ => format!(
+                "let sample = body[\"{name}\"].to_string();\n        \
+                 body[\"{name}\"] = json!(format!(\"{{sample}}-{{n}}\"));"
+            ),
         });
         let ordered = !matches!(field.ty, FieldType::Json | FieldType::Ref { .. });
         let (row_member, new_member, change_member) = (
@@ -1672,10 +1681,10 @@ fn samples(field: &Field) -> [String; 2] {
             let second = sorted.get(1).unwrap_or(&sorted[0]);
             [format!("\"{}\"", sorted[0]), format!("\"{second}\"")]
         }
-        FieldType::Ref { .. } => [
-            format!("self.{}[0]", field.name),
-            format!("self.{}[1]", field.name),
-        ],
+        FieldType::Ref { .. } => {
+            let rows = rows_member(&field.name);
+            [format!("self.{rows}[0]"), format!("self.{rows}[1]")]
+        }
     }
 }
 
@@ -1838,12 +1847,17 @@ fn create_request(table: &str, body: &str, signed_in: bool) -> String {
     }
 }
 
+/// The tests' app member holding two referred rows' ids for the `ref` field `name`.
+fn rows_member(name: &str) -> String {
+    format!("{name}_rows")
+}
+
 /// The name of the tests' helper creating a row of `table` for a chain of required `ref`s.
 fn chained_helper(table: &str, resources: &Resources) -> String {
     let singular = resources
         .get(table)
         .map_or_else(|| table.to_owned(), |target| target.singular(table));
-    format!("create_{singular}_row")
+    format!("seed_{singular}")
 }
 
 /// The helpers creating the rows the rows `resource` refers to must refer to, down every chain
@@ -2727,7 +2741,10 @@ fields = [
     fn the_ref_fields_are_the_references_whose_foreign_key_names_them() {
         let (_, context) = invoices();
 
-        assert_eq!(context.references_literal, "&[\"customer_id\"]");
+        assert_eq!(
+            context.references_literal,
+            "    const REFERENCES: &'static [&'static str] = &[\"customer_id\"];"
+        );
     }
 
     #[test]

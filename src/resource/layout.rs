@@ -1,6 +1,6 @@
 //! Lines of generated Rust laid out as rustfmt lays them out (edition 2024, default settings),
-//! so that a resource's files pass `cargo fmt --check` for short names as for long ones (names
-//! near the identifier limits are not laid out everywhere yet).
+//! so that a resource's files pass `cargo fmt --check` for every name up to the 30 characters
+//! [`super::check::NAME_LIMIT`] allows.
 //!
 //! Hand-written: rustfmt is not a library, and the few shapes the resource templates need
 //! (imports, calls, arrays, signatures, awaited chains) follow a handful of its width rules.
@@ -17,15 +17,21 @@ pub(super) fn braced(prefix: &str, mut names: Vec<String>) -> String {
     if prefix.len() + line.len() + ";".len() <= 100 {
         return line;
     }
-    format!("{{\n{}\n}}", packed("", &names, 99))
+    format!("{{\n{}\n}}", packed("", &names, 99, 100))
 }
 
 /// `items` packed into lines of at most `width` characters indented 4 deeper than `indent`,
-/// each ending with a comma: rustfmt's `Mixed` layout of lists of short items (100) and of
-/// imports (99: rustfmt keeps a column for the closing brace).
-fn packed(indent: &str, items: &[String], width: usize) -> String {
+/// the last line `last_width`, each ending with a comma: rustfmt's `Mixed` layout of lists of
+/// short items (100) and of imports (99, and 100 for the last line: rustfmt keeps a column
+/// after a line that another follows).
+fn packed(indent: &str, items: &[String], width: usize, last_width: usize) -> String {
     let mut lines = vec![format!("{indent}   ")];
-    for item in items {
+    for (index, item) in items.iter().enumerate() {
+        let width = if index + 1 == items.len() {
+            last_width
+        } else {
+            width
+        };
         let line = lines.last_mut().expect("a line");
         if line.len() + 1 + item.len() + 1 > width {
             lines.push(format!("{indent}   "));
@@ -39,19 +45,20 @@ fn packed(indent: &str, items: &[String], width: usize) -> String {
 }
 
 /// rustfmt's layout of `&["a", "b"]` after `prefix` (the start of its line) and before
-/// `suffix`: on one line when the array is short (60 characters, rustfmt's `array_width`)
-/// and the line fits in 100, otherwise one item a line.
+/// `suffix`: on one line when the items are short (60 characters between the brackets,
+/// rustfmt's `array_width`) and the line fits in 100, otherwise one item a line.
 pub(super) fn rust_list(prefix: &str, items: &[String], suffix: &str) -> String {
     let quoted: Vec<String> = items.iter().map(|item| format!("\"{item}\"")).collect();
-    let array = format!("&[{}]", quoted.join(", "));
-    if array.len() <= 60 && prefix.len() + array.len() + suffix.len() <= 100 {
+    let joined = quoted.join(", ");
+    let array = format!("&[{joined}]");
+    if joined.len() <= 60 && prefix.len() + array.len() + suffix.len() <= 100 {
         return array;
     }
     let indent = " ".repeat(prefix.len() - prefix.trim_start().len());
     // Items of at most 10 characters (rustfmt's `short_array_element_width_threshold`) are
     // packed into lines of at most 100, each line ending with a comma.
     if quoted.iter().all(|item| item.len() <= 10) {
-        return format!("&[\n{}\n{indent}]", packed(&indent, &quoted, 100));
+        return format!("&[\n{}\n{indent}]", packed(&indent, &quoted, 100, 100));
     }
     format!("&[\n{}{indent}]", one_a_line(&indent, &quoted))
 }
@@ -64,8 +71,9 @@ pub(super) fn const_list(name: &str, items: &[String]) -> String {
     let array = rust_list(&prefix, items, ";");
     if array.contains('\n') {
         let quoted: Vec<String> = items.iter().map(|item| format!("\"{item}\"")).collect();
-        let short = format!("&[{}]", quoted.join(", "));
-        if short.len() <= 60 && 8 + short.len() + ";".len() <= 100 {
+        let joined = quoted.join(", ");
+        let short = format!("&[{joined}]");
+        if joined.len() <= 60 && 8 + short.len() + ";".len() <= 100 {
             return format!("{}\n        {short};", prefix.trim_end());
         }
     }
@@ -75,7 +83,7 @@ pub(super) fn const_list(name: &str, items: &[String]) -> String {
 /// rustfmt's layout of the call `callee(args)` starting its line and followed by `suffix`: on
 /// one line when the arguments are short (60 characters, rustfmt's `fn_call_width`) and the
 /// line fits in 100, otherwise one argument a line.
-pub(super) fn rust_call(callee: &str, args: &[String], suffix: &str) -> String {
+pub(crate) fn rust_call(callee: &str, args: &[String], suffix: &str) -> String {
     let joined = args.join(", ");
     if joined.len() <= 60 && callee.len() + joined.len() + suffix.len() + 2 <= 100 {
         return format!("{callee}({joined}){suffix}");
@@ -279,11 +287,12 @@ pub(super) fn awaited_call(prefix: &str, callee: &str, args: &[String]) -> Strin
 }
 
 /// rustfmt's layout of the array `[items]` after `prefix` (the start of its line) and before
-/// `suffix`: on one line when it is short (60 characters, rustfmt's `array_width`) and the
-/// line fits in 100, otherwise one item a line.
+/// `suffix`: on one line when the items are short (60 characters between the brackets,
+/// rustfmt's `array_width`) and the line fits in 100, otherwise one item a line.
 pub(super) fn rust_array(prefix: &str, items: &[String], suffix: &str) -> String {
-    let array = format!("[{}]", items.join(", "));
-    if array.len() <= 60 && prefix.len() + array.len() + suffix.len() <= 100 {
+    let joined = items.join(", ");
+    let array = format!("[{joined}]");
+    if joined.len() <= 60 && prefix.len() + array.len() + suffix.len() <= 100 {
         return array;
     }
     let indent = " ".repeat(prefix.len() - prefix.trim_start().len());
