@@ -41,12 +41,32 @@ impl FromStr for AllowedOrigins {
             .map(str::trim)
             .filter(|origin| !origin.is_empty())
             .map(|origin| {
+                if !is_origin(origin) {
+                    return Err(format!(
+                        "{origin:?} is not an origin: write it as a browser sends it, \
+                         such as https://app.example.com or http://localhost:5173"
+                    ));
+                }
                 HeaderValue::from_str(origin)
                     .map_err(|_| format!("{origin:?} is not a valid origin"))
             })
             .collect::<Result<_, _>>()
             .map(Self)
     }
+}
+
+/// Whether `value` is an origin as a browser's `Origin` header carries it: `http` or `https`,
+/// a host and maybe a port, nothing after. A trailing `/` or a path would never match, and
+/// `*` is not a list of origins.
+fn is_origin(value: &str) -> bool {
+    let Some((scheme, authority)) = value.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !authority.is_empty()
+        && authority
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
 }
 
 /// How the HTTP server listens and what it accepts.

@@ -1,5 +1,6 @@
 //! The middleware stack every request passes through.
 
+mod cors;
 mod error_envelope;
 mod keep_alive;
 pub mod rate_limit;
@@ -14,7 +15,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::CorsLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -32,7 +32,7 @@ pub fn apply(router: Router, settings: &ServerSettings) -> Router {
         .layer(request_id::RequestIdLayer)
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
         .map_response(security_headers::add)
-        .layer(CorsLayer::new().allow_origin(settings.cors_allowed_origins.0.clone()))
+        .layer(cors::layer(&settings.cors_allowed_origins))
         .layer(CompressionLayer::new())
         // Outside the timeout and the body limit, so that their bare 408 and 413 get
         // the envelope too.

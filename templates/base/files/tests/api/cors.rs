@@ -1,0 +1,107 @@
+//! Browser pages on the configured origins may call the API and read what it answers;
+//! pages elsewhere may not.
+
+use reqwest::{Method, Response};
+
+use crate::helpers::{TestApp, spawn_app_with};
+
+const ORIGIN: &str = "https://app.example.com";
+
+async fn spawn() -> TestApp {
+    spawn_app_with(&[("CORS_ALLOWED_ORIGINS", ORIGIN)]).await
+}
+
+/// A browser's preflight from `origin`, before a `PATCH` with a token and a JSON body.
+async fn preflight(app: &TestApp, origin: &str) -> Response {
+    app.client
+        .request(Method::OPTIONS, format!("{}/health", app.address))
+        .header("origin", origin)
+        .header("access-control-request-method", "PATCH")
+        .header(
+            "access-control-request-headers",
+            "authorization,content-type",
+        )
+        .send()
+        .await
+        .expect("request failed")
+}
+
+async fn get_from(app: &TestApp, origin: &str) -> Response {
+    app.client
+        .get(format!("{}/health", app.address))
+        .header("origin", origin)
+        .send()
+        .await
+        .expect("request failed")
+}
+
+#[tokio::test]
+async fn a_preflight_from_an_allowed_origin_allows_the_apis_methods_and_headers() {
+    let app = spawn().await;
+
+    let response = preflight(&app, ORIGIN).await;
+
+    assert_eq!(response.status(), 200);
+    let headers = response.headers();
+    assert_eq!(headers["access-control-allow-origin"], ORIGIN);
+    assert_eq!(
+        headers["access-control-allow-methods"],
+        "GET,POST,PATCH,DELETE"
+    );
+    assert_eq!(
+        headers["access-control-allow-headers"],
+        "authorization,content-type,x-request-id"
+    );
+    assert_eq!(headers["access-control-max-age"], "7200");
+    assert!(headers.get("access-control-allow-credentials").is_none());
+}
+
+#[tokio::test]
+async fn a_preflight_from_another_origin_is_not_allowed() {
+    let app = spawn().await;
+
+    let response = preflight(&app, "https://evil.example").await;
+
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_page_on_an_allowed_origin_may_read_the_request_id_and_the_rate_limit() {
+    let app = spawn().await;
+
+    let response = get_from(&app, ORIGIN).await;
+
+    let headers = response.headers();
+    assert_eq!(headers["access-control-allow-origin"], ORIGIN);
+    assert_eq!(
+        headers["access-control-expose-headers"],
+        "x-request-id,retry-after,ratelimit-limit,ratelimit-remaining,ratelimit-reset"
+    );
+    assert!(
+        headers
+            .get_all("vary")
+            .iter()
+            .any(|vary| vary.to_str().unwrap().contains("origin")),
+        "{headers:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_page_on_another_origin_cannot_read_the_answer() {
+    let app = spawn().await;
+
+    let response = get_from(&app, "https://evil.example").await;
+
+    assert_eq!(response.status(), 200);
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
