@@ -1122,7 +1122,7 @@ fn longest_names(name: &str, owner: &str, target: &str) -> String {
             "_long_name".repeat(padding / 10) + &"x".repeat(padding % 10)
         )
     };
-    let long_value = |start: &str| named(start, 60);
+    let long_value = |start: &str| named(start, 30);
     let typed: [(&str, &str); 13] = [
         ("string", "type = \"string\", max-length = 250000"),
         (

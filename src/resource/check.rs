@@ -235,7 +235,7 @@ pub const UNIQUE_MAX_LENGTH: u32 = 600;
 /// one without an error, and two truncated names can collide.
 pub const IDENTIFIER_LIMIT: usize = 63;
 
-/// The longest resource, field or singular name, in characters. The generated code and tests
+/// The longest resource, field, singular or enum value name, in characters. The generated code and tests
 /// are laid out as rustfmt lays them out (a project's CI runs `cargo fmt --check`), and the
 /// layouts are computed for names up to this long; a longer name would break lines where the
 /// templates do not, and PostgreSQL's identifiers (a unique field's `<resource>_<field>_key`)
@@ -811,7 +811,7 @@ pub fn check_new_fields(name: &str, fields: &[Field]) -> Result<(), ResourceErro
 }
 
 /// Refuses a name longer than [`NAME_LIMIT`]: of the resource `name` and its `singular` when
-/// they are new, and of its new `fields`. Like PostgreSQL's limits, checked only for what is
+/// they are new, and of its new `fields` and their enum values (each a Rust variant). Like PostgreSQL's limits, checked only for what is
 /// being declared, so that a project declaring longer names still loads.
 fn check_lengths(
     name: &str,
@@ -827,9 +827,18 @@ fn check_lengths(
             ),
         ]
     });
-    let fields = fields
-        .iter()
-        .map(|f| (format!("field `{name}.{}`", f.name), f.name.clone()));
+    let fields = fields.iter().flat_map(|f| {
+        let values = match &f.ty {
+            FieldType::Enum { values } => values.as_slice(),
+            _ => &[],
+        };
+        let what = format!("value of enum `{name}.{}`", f.name);
+        std::iter::once((format!("field `{name}.{}`", f.name), f.name.clone())).chain(
+            values
+                .iter()
+                .map(move |value| (what.clone(), value.clone())),
+        )
+    });
     match resource
         .chain(fields)
         .find(|(_, given)| given.len() > NAME_LIMIT)
@@ -1594,6 +1603,15 @@ mod tests {
         assert!(matches!(
             check_one("invoices", &[&field]),
             Err(ResourceError::TooLong { what, .. }) if what.starts_with("field `invoices.")
+        ));
+    }
+
+    #[test]
+    fn an_enum_value_longer_than_thirty_characters_is_refused() {
+        let field = format!("status:enum(draft,{})", "c".repeat(NAME_LIMIT + 1));
+        assert!(matches!(
+            check_one("invoices", &[&field]),
+            Err(ResourceError::TooLong { what, .. }) if what == "value of enum `invoices.status`"
         ));
     }
 
