@@ -1921,6 +1921,36 @@ fn the_tests_create_the_rows_a_referred_row_requires_down_the_chain_of_refs() {
 }
 
 #[test]
+fn ref_fields_named_as_the_tests_app_members_keep_their_rows_apart() {
+    for (owner, auth) in [("user", true), ("none", true), ("none", false)] {
+        let declarations = format!(
+            "[resources.others]\nowner = \"{owner}\"\nfields = [{{ name = \"a\", type = \"i32\" }}]\n\n\
+             [resources.things]\nowner = \"{owner}\"\nfields = [\n  \
+             {{ name = \"app\", type = \"ref\", to = \"others\" }},\n  \
+             {{ name = \"auth\", type = \"ref\", to = \"others\" }},\n  \
+             {{ name = \"token\", type = \"ref\", to = \"others\" }},\n]\n"
+        );
+        let things = rendered(
+            &answers_declaring(&declarations, auth),
+            "tests/api/things/mod.rs",
+        );
+
+        for field in ["app", "auth", "token"] {
+            let member = format!("pub {field}_rows: [String; 2],");
+            assert!(
+                things.contains(&member),
+                "owner {owner}, auth {auth}:\n{things}"
+            );
+            let clash = format!("pub {field}: [String; 2],");
+            assert!(
+                !things.contains(&clash),
+                "owner {owner}, auth {auth}:\n{things}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_ref_field_named_as_a_chains_row_keeps_a_helper_of_its_own() {
     let declarations = chain_of_required_refs("user").replace(
         "{ name = \"store_id\", type = \"ref\", to = \"stores\" },",

@@ -235,11 +235,11 @@ pub const UNIQUE_MAX_LENGTH: u32 = 600;
 /// one without an error, and two truncated names can collide.
 pub const IDENTIFIER_LIMIT: usize = 63;
 
-/// The longest resource, field, singular or enum value name, in characters. The generated code and tests
-/// are laid out as rustfmt lays them out (a project's CI runs `cargo fmt --check`), and the
-/// layouts are computed for names up to this long; a longer name would break lines where the
-/// templates do not, and PostgreSQL's identifiers (a unique field's `<resource>_<field>_key`)
-/// leave little more room anyway.
+/// The longest resource, field, singular or enum value name, in characters. The generated code
+/// and tests are laid out as rustfmt lays them out (a project's CI runs `cargo fmt --check`),
+/// and the layouts are computed for names up to this long; a longer name would break lines
+/// where the templates do not, and PostgreSQL's identifiers (a unique field's
+/// `<resource>_<field>_key`) leave little more room anyway.
 pub const NAME_LIMIT: usize = 30;
 
 /// The query parameters of a resource's list route besides its filters, which no field may be
@@ -760,8 +760,8 @@ pub fn check(
 
 /// Checks the resource `name` of `resources`, which is being declared (by `generate resource`,
 /// or in a new project), against every name the catalogue uses ([`Taken::from_catalogue`]),
-/// and its identifiers and unique fields against PostgreSQL's limits; [`check`] then checks
-/// the whole project.
+/// its names against [`NAME_LIMIT`], and its identifiers and unique fields against
+/// PostgreSQL's limits; [`check`] then checks the whole project.
 pub fn check_new(
     catalogue: &Catalogue,
     resources: &Resources,
@@ -801,9 +801,13 @@ fn check_purge_test(resources: &Resources, name: &str) -> Result<(), ResourceErr
     })
 }
 
-/// Checks `fields`, being added to resource `name`, against PostgreSQL's limits as
-/// [`check_new`] checks a new resource's.
+/// Checks `fields`, being added to resource `name`, against [`NAME_LIMIT`] and PostgreSQL's
+/// limits as [`check_new`] checks a new resource's.
 pub fn check_new_fields(name: &str, fields: &[Field]) -> Result<(), ResourceError> {
+    // A name that is no snake_case ASCII is refused for that, before its length is counted.
+    for field in fields {
+        check_name(&format!("field `{name}.{}`", field.name), &field.name)?;
+    }
     check_lengths(name, None, fields)?;
     let identifiers = fields.iter().flat_map(|f| field_identifiers(name, f));
     check_identifiers(name, identifiers.collect())?;
@@ -811,8 +815,9 @@ pub fn check_new_fields(name: &str, fields: &[Field]) -> Result<(), ResourceErro
 }
 
 /// Refuses a name longer than [`NAME_LIMIT`]: of the resource `name` and its `singular` when
-/// they are new, and of its new `fields` and their enum values (each a Rust variant). Like PostgreSQL's limits, checked only for what is
-/// being declared, so that a project declaring longer names still loads.
+/// they are new, and of its new `fields` and their enum values (each a Rust variant). Like
+/// PostgreSQL's limits, checked only for what is being declared, so that a project declaring
+/// longer names still loads.
 fn check_lengths(
     name: &str,
     singular: Option<&str>,
@@ -1603,6 +1608,38 @@ mod tests {
         assert!(matches!(
             check_one("invoices", &[&field]),
             Err(ResourceError::TooLong { what, .. }) if what.starts_with("field `invoices.")
+        ));
+    }
+
+    #[test]
+    fn a_new_field_longer_than_thirty_characters_is_refused() {
+        let long = field(&format!("{}:text", "d".repeat(NAME_LIMIT + 1)));
+
+        assert!(matches!(
+            check_new_fields("notes", &[long]),
+            Err(ResourceError::TooLong { what, .. }) if what.starts_with("field `notes.")
+        ));
+    }
+
+    #[test]
+    fn a_new_field_that_is_not_ascii_is_refused_as_not_snake_case_whatever_its_length() {
+        let accented = field("catégorie_de_référence_produit:text");
+
+        assert!(matches!(
+            check_new_fields("notes", &[accented]),
+            Err(ResourceError::NotSnakeCase { .. })
+        ));
+    }
+
+    #[test]
+    fn a_singular_longer_than_thirty_characters_is_refused() {
+        let mut invoices = resource(Owner::None, &["title:text"]);
+        invoices.singular = Some("i".repeat(NAME_LIMIT + 1));
+        let resources = Resources::from([("invoices".to_string(), invoices)]);
+
+        assert!(matches!(
+            check_new(&Catalogue::embedded().unwrap(), &resources, "invoices"),
+            Err(ResourceError::TooLong { what, .. }) if what.starts_with("the singular of resource")
         ));
     }
 

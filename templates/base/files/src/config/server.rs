@@ -47,8 +47,7 @@ impl FromStr for AllowedOrigins {
                          such as https://app.example.com or http://localhost:5173"
                     ));
                 }
-                HeaderValue::from_str(origin)
-                    .map_err(|_| format!("{origin:?} is not a valid origin"))
+                HeaderValue::from_str(origin).map_err(|error| error.to_string())
             })
             .collect::<Result<_, _>>()
             .map(Self)
@@ -56,17 +55,51 @@ impl FromStr for AllowedOrigins {
 }
 
 /// Whether `value` is an origin as a browser's `Origin` header carries it: `http` or `https`,
-/// a host and maybe a port, nothing after. A trailing `/` or a path would never match, and
-/// `*` is not a list of origins.
+/// a lowercase host and a port only when it is not the scheme's default, nothing after. Any
+/// other spelling (`https://App.example.com`, `https://app.example.com:443`, a trailing `/`)
+/// would never match, and `*` is not a list of origins.
 fn is_origin(value: &str) -> bool {
     let Some((scheme, authority)) = value.split_once("://") else {
         return false;
     };
-    matches!(scheme, "http" | "https")
-        && !authority.is_empty()
-        && authority
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+    let default_port = match scheme {
+        "http" => "80",
+        "https" => "443",
+        _ => return false,
+    };
+    // The last `:` starts the port unless it is inside an IPv6 address's brackets.
+    let (host, port) = match authority.rfind(':') {
+        Some(colon) if !authority[colon..].contains(']') => {
+            (&authority[..colon], Some(&authority[colon + 1..]))
+        }
+        _ => (authority, None),
+    };
+    let port_ok = port.is_none_or(|port| {
+        !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && port != default_port
+    });
+    is_host(host) && port_ok
+}
+
+/// A host as browsers write it in an origin: a lowercase name or IPv4 address, or a lowercase
+/// IPv6 address in brackets.
+fn is_host(host: &str) -> bool {
+    match host
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+    {
+        Some(address) => {
+            !address.is_empty()
+                && address
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b':'))
+        }
+        None => {
+            !host.is_empty()
+                && host.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-')
+                })
+        }
+    }
 }
 
 /// How the HTTP server listens and what it accepts.

@@ -1,5 +1,6 @@
 //! Which browser pages may call the API: the configured origins, with the methods and
-//! request headers the API takes, and the response headers a page may read.
+//! request headers the API takes, and the response headers a page may read (the request id to
+//! report, when to retry, and why a token was refused).
 
 use std::time::Duration;
 
@@ -28,6 +29,7 @@ pub fn layer(origins: &AllowedOrigins) -> CorsLayer {
         .expose_headers([
             REQUEST_ID.clone(),
             header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
             RATELIMIT_LIMIT,
             RATELIMIT_REMAINING,
             RATELIMIT_RESET,

@@ -80,7 +80,7 @@ async fn a_page_on_an_allowed_origin_may_read_the_request_id_and_the_rate_limit(
     assert_eq!(headers["access-control-allow-origin"], ORIGIN);
     assert_eq!(
         headers["access-control-expose-headers"],
-        "x-request-id,retry-after,ratelimit-limit,ratelimit-remaining,ratelimit-reset"
+        "x-request-id,retry-after,www-authenticate,ratelimit-limit,ratelimit-remaining,ratelimit-reset"
     );
     assert!(
         headers
