@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// The header a request's id travels in, both ways; a `static` so that inserting it copies
 /// no bytes, as a name given as `&str` would on every request.
-pub(super) static HEADER: HeaderName = HeaderName::from_static("x-request-id");
+static HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 tokio::task_local! {
     static REQUEST_ID: HeaderValue;

@@ -11,10 +11,11 @@ async fn spawn() -> TestApp {
     spawn_app_with(&[("CORS_ALLOWED_ORIGINS", ORIGIN)]).await
 }
 
-/// A browser's preflight from `origin`, before a `PATCH` with a token and a JSON body.
+/// A browser's preflight from `origin`, before a `PATCH` with a token and a JSON body to a
+/// path no route serves: the answer comes before routing.
 async fn preflight(app: &TestApp, origin: &str) -> Response {
     app.client
-        .request(Method::OPTIONS, format!("{}/health", app.address))
+        .request(Method::OPTIONS, format!("{}/no-such-page", app.address))
         .header("origin", origin)
         .header("access-control-request-method", "PATCH")
         .header(
@@ -104,4 +105,20 @@ async fn a_page_on_another_origin_cannot_read_the_answer() {
             .get("access-control-allow-origin")
             .is_none()
     );
+}
+
+#[tokio::test]
+async fn a_request_without_an_origin_gets_no_cors_headers_but_varies_on_the_origin() {
+    let app = spawn().await;
+
+    let response = app.health().await;
+
+    let headers = response.headers();
+    assert!(
+        headers
+            .keys()
+            .all(|name| !name.as_str().starts_with("access-control-")),
+        "{headers:?}"
+    );
+    assert_eq!(headers["vary"], "origin");
 }
