@@ -10,10 +10,13 @@ mod security_headers;
 pub use rate_limit::RateLimiter;
 pub use request_id::current_request_id;
 
+use std::convert::Infallible;
+
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
-use tower::ServiceBuilder;
+use axum::response::{IntoResponse, Response};
+use tower::{Service, ServiceBuilder};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -21,10 +24,29 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::ServerSettings;
 
+/// An HTTP service as `axum::serve` runs it and tests drive it with `oneshot`.
+pub trait HttpService:
+    Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + 'static
+{
+}
+
+impl<S> HttpService for S where
+    S: Service<Request, Response = Response, Error = Infallible, Future: Send>
+        + Clone
+        + Send
+        + 'static
+{
+}
+
 /// Wraps `router` in the application's middleware, listed in the order a request meets
 /// them (`ServiceBuilder` reads top to bottom, unlike repeated `Router::layer` calls).
-pub fn apply(router: Router, settings: &ServerSettings) -> Router {
+///
+/// The stack goes around the router rather than in through `Router::layer`, which would add
+/// it to every route's boxed service, cloned and dropped with that service on every request.
+pub fn apply(router: Router, settings: &ServerSettings) -> impl HttpService + use<> {
     let stack = ServiceBuilder::new()
+        // Every layer's body boxed once, into the `Body` that `axum::serve` and tests take.
+        .map_response(IntoResponse::into_response)
         // Outermost, so that it sees whether anything inside read the whole body.
         .layer(keep_alive::KeepAliveLayer)
         // Next, so that every log line, every error envelope and every response carries
@@ -45,9 +67,7 @@ pub fn apply(router: Router, settings: &ServerSettings) -> Router {
             settings.request_body_limit_bytes,
         ));
 
-    router
-        // axum's own 2 MiB default would otherwise cap bodies below a larger configured
-        // limit; the tower-http limit above is the single source of truth.
-        .layer(DefaultBodyLimit::disable())
-        .layer(stack)
+    // axum's own 2 MiB default would otherwise cap bodies below a larger configured limit;
+    // the tower-http limit above is the single source of truth.
+    stack.service(router.layer(DefaultBodyLimit::disable()))
 }
