@@ -126,6 +126,9 @@ pub struct ResourceContext {
     pub unique_literal: String,
     /// The `REFERENCES` constant (the `ref` fields), laid out as rustfmt lays it out.
     pub references_literal: String,
+    /// The listing's `PARAMETERS` constant (its filters, `sort` and `include_deleted`), laid
+    /// out as rustfmt lays it out.
+    pub parameters_literal: String,
     /// The optional fields' names as the array of a test's `for field in ... {`.
     pub optional_for: String,
     /// The optional fields' names as the array of a test's `let optional = ...;`.
@@ -1031,6 +1034,12 @@ impl ResourceContext {
             .map(|f| f.name.clone())
             .collect();
         let references_literal = const_list("REFERENCES", &references);
+        let parameters: Vec<String> = filters
+            .iter()
+            .map(|filter| filter.name.clone())
+            .chain(["sort".to_owned(), "include_deleted".to_owned()])
+            .collect();
+        let parameters_literal = const_list("PARAMETERS", &parameters);
         Self {
             name: name.to_string(),
             type_name,
@@ -1105,6 +1114,7 @@ impl ResourceContext {
             },
             test_app: if signed_in { "app.auth.app" } else { "app.app" },
             sortable_literal,
+            parameters_literal,
             unique_literal,
             references_literal,
             optional_for: rust_list("    for field in ", &optional, " {").replacen('&', "", 1),

@@ -296,6 +296,9 @@ pub async fn list_matching<R: Resource, L: Listing>(
 /// The typed query parameters of a resource's list, besides the page: filters, visibility and
 /// order.
 pub trait Listing {
+    /// The query parameters it reads, as it documents them.
+    const PARAMETERS: &'static [&'static str];
+
     /// Adds a condition for each filter given.
     fn filter(&self, conditions: &mut Conditions<'_>);
     /// Records each filter value PostgreSQL could not compare with (a date before its range).
@@ -397,7 +400,7 @@ pub struct ListQuery<R, L> {
 impl<R, L, S> FromRequestParts<S> for ListQuery<R, L>
 where
     R: Resource,
-    L: Listing + IntoParams + DeserializeOwned,
+    L: Listing + DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = AppError;
@@ -407,14 +410,10 @@ where
         let Query(params) = Query::<PageParams>::from_request_parts(parts, state).await?;
         let Query(listing) = Query::<L>::from_request_parts(parts, state).await?;
         let mut errors = FieldErrors::new();
-        let known: Vec<String> = [PageParams::into_params(|| None), L::into_params(|| None)]
-            .into_iter()
-            .flatten()
-            .map(|parameter| parameter.name)
-            .collect();
         for (name, _) in &given {
-            if !known.contains(name) {
-                errors.add(name.as_str(), "is not a parameter of this list");
+            let name = name.as_str();
+            if !PageParams::NAMES.contains(&name) && !L::PARAMETERS.contains(&name) {
+                errors.add(name, "is not a parameter of this list");
             }
         }
         let order = listing.sort().map(|sort| Order::parse(sort, R::SORTABLE));
@@ -702,6 +701,11 @@ pub struct PageParams {
     pub cursor: Option<String>,
 }
 
+impl PageParams {
+    /// Its query parameters, as it documents them.
+    const NAMES: [&str; 3] = ["limit", "offset", "cursor"];
+}
+
 /// Checked pagination parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
@@ -946,6 +950,16 @@ mod tests {
 
         assert_eq!(limit["schema"]["minimum"], Value::from(1));
         assert_eq!(limit["schema"]["maximum"], Value::from(MAX_LIMIT));
+    }
+
+    #[test]
+    fn the_page_names_are_its_documented_parameters() {
+        let documented: Vec<String> = PageParams::into_params(|| None)
+            .into_iter()
+            .map(|parameter| parameter.name)
+            .collect();
+
+        assert_eq!(documented, PageParams::NAMES);
     }
 
     #[test]
