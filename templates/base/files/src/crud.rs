@@ -412,7 +412,7 @@ where
         let mut errors = FieldErrors::new();
         for (name, _) in &given {
             let name = name.as_str();
-            if !PageParams::NAMES.contains(&name) && !L::PARAMETERS.contains(&name) {
+            if !PageParams::PARAMETERS.contains(&name) && !L::PARAMETERS.contains(&name) {
                 errors.add(name, "is not a parameter of this list");
             }
         }
@@ -703,7 +703,7 @@ pub struct PageParams {
 
 impl PageParams {
     /// Its query parameters, as it documents them.
-    const NAMES: [&str; 3] = ["limit", "offset", "cursor"];
+    const PARAMETERS: &'static [&'static str] = &["limit", "offset", "cursor"];
 }
 
 /// Checked pagination parameters.
@@ -953,13 +953,13 @@ mod tests {
     }
 
     #[test]
-    fn the_page_names_are_its_documented_parameters() {
+    fn the_checked_page_parameters_are_the_documented_ones() {
         let documented: Vec<String> = PageParams::into_params(|| None)
             .into_iter()
             .map(|parameter| parameter.name)
             .collect();
 
-        assert_eq!(documented, PageParams::NAMES);
+        assert_eq!(documented, PageParams::PARAMETERS);
     }
 
     #[test]

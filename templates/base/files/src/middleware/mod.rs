@@ -41,13 +41,15 @@ impl<S> HttpService for S where
 /// Wraps `router` in the application's middleware, listed in the order a request meets
 /// them (`ServiceBuilder` reads top to bottom, unlike repeated `Router::layer` calls).
 ///
-/// The stack goes around the router rather than in through `Router::layer`, which would add
-/// it to every route's boxed service, cloned and dropped with that service on every request.
+/// The stack goes around the router rather than in through `Router::layer`, which would box
+/// it into every route's service, so that each request would clone it and its future through
+/// a box: around the router, it is cloned by value. Layers added here therefore run before
+/// routing, and see no `MatchedPath`.
 pub fn apply(router: Router, settings: &ServerSettings) -> impl HttpService + use<> {
     let stack = ServiceBuilder::new()
-        // Every layer's body boxed once, into the `Body` that `axum::serve` and tests take.
+        // The layers' response bodies, boxed once into the `Response` of `HttpService`.
         .map_response(IntoResponse::into_response)
-        // Outermost, so that it sees whether anything inside read the whole body.
+        // First of the middleware, so that it sees whether anything inside read the whole body.
         .layer(keep_alive::KeepAliveLayer)
         // Next, so that every log line, every error envelope and every response carries
         // the id.
@@ -65,9 +67,10 @@ pub fn apply(router: Router, settings: &ServerSettings) -> impl HttpService + us
         ))
         .layer(RequestBodyLimitLayer::new(
             settings.request_body_limit_bytes,
-        ));
+        ))
+        // axum's own 2 MiB default would otherwise cap bodies below a larger configured
+        // limit; the tower-http limit above is the single source of truth.
+        .layer(DefaultBodyLimit::disable());
 
-    // axum's own 2 MiB default would otherwise cap bodies below a larger configured limit;
-    // the tower-http limit above is the single source of truth.
-    stack.service(router.layer(DefaultBodyLimit::disable()))
+    stack.service(router)
 }
