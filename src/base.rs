@@ -160,7 +160,10 @@ fn newest_render<'r>(
         }
     }
     let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TIME)?;
+    // Children before their parents first, then time: commit times alone do not order a
+    // history made within one second, or on machines whose clocks disagree, and the render a
+    // change merged must come before the render it was made on.
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
     walk.push(head.id())?;
     if let Some(pristine) = &pristine {
         walk.push(pristine.id())?;
@@ -229,4 +232,49 @@ fn not_found(recorded: &AnswersFile) -> Error {
             .unwrap_or_else(|| "(no version recorded)".to_string()),
     }
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Commits a tree holding `file` with `parents`, at `seconds`, as a render when `render`.
+    fn commit(repo: &Repository, file: &str, parents: &[Oid], seconds: i64, render: bool) -> Oid {
+        let blob = repo.blob(file.as_bytes()).unwrap();
+        let mut builder = repo.treebuilder(None).unwrap();
+        builder.insert(file, blob, 0o100644).unwrap();
+        let tree = repo.find_tree(builder.write().unwrap()).unwrap();
+        let message = if render {
+            git::render_message("omnistack: render", tree.id())
+        } else {
+            "the user's commit\n".to_string()
+        };
+        let time = git2::Time::new(seconds, 0);
+        let author = git2::Signature::new("A U Thor", "author@example.com", &time).unwrap();
+        let parents: Vec<_> = parents
+            .iter()
+            .map(|id| repo.find_commit(*id).unwrap())
+            .collect();
+        let parents: Vec<_> = parents.iter().collect();
+        repo.commit(None, &author, &author, &message, &tree, &parents)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_newest_render_is_the_latest_in_history_even_when_its_parents_clock_is_ahead() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = Repository::init(tmp.path()).unwrap();
+        // Commits made within one second, or on machines whose clocks disagree, do not order
+        // by time: the first render here is dated after the second.
+        let first = commit(&repo, "first", &[], 1_800_000_010, true);
+        let second = commit(&repo, "second", &[first], 1_800_000_000, true);
+        let edit = commit(&repo, "edit", &[first], 1_800_000_000, false);
+        let merge = commit(&repo, "merge", &[edit, second], 1_800_000_000, false);
+        git::set_pristine(&repo, second, "render").unwrap();
+
+        let head = repo.find_commit(merge).unwrap();
+        let newest = newest_render(&repo, &head, |_| true).unwrap().unwrap();
+
+        assert_eq!(newest.id(), second);
+    }
 }
