@@ -573,6 +573,17 @@ mod tests {
     }
 
     #[test]
+    fn a_many_module_recorded_as_one_string_reads_as_a_list_of_one() {
+        // `--monitoring` chose one provider before it chose several: the projects it made
+        // record `monitoring = "sentry"`.
+        let text = "[modules]\ndb = \"postgres\"\ndeploy = \"fly\"\n";
+
+        let file = AnswersFile::parse(&catalogue(), text).unwrap();
+
+        assert_eq!(file.choices.get("deploy").unwrap(), &["fly"]);
+    }
+
+    #[test]
     fn to_toml_writes_one_modules_as_strings_and_many_as_arrays() {
         let catalogue = catalogue();
         let answers = Answers {

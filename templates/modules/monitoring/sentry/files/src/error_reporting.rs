@@ -11,7 +11,7 @@ use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{LevelFilter, filter_fn};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::config::MonitoringSettings;
+use crate::config::ErrorReportingSettings;
 
 /// Keeps reporting on; dropping it sends what is still queued (waiting up to Sentry's
 /// two-second shutdown timeout) and stops the client.
@@ -28,7 +28,7 @@ impl Drop for Guard {
 ///
 /// Call it in `main` before other threads use Sentry: a thread copies the main hub, with
 /// or without a client, the first time it reports.
-pub fn init(settings: &MonitoringSettings) -> Option<Guard> {
+pub fn init(settings: &ErrorReportingSettings) -> Option<Guard> {
     let client = client(settings)?;
     sentry::Hub::main().bind_client(Some(client.clone()));
     Some(Guard(client))
@@ -36,7 +36,7 @@ pub fn init(settings: &MonitoringSettings) -> Option<Guard> {
 
 /// A client for the configured DSN, with its transport and the panic hook, or `None`
 /// without a DSN.
-pub fn client(settings: &MonitoringSettings) -> Option<Arc<sentry::Client>> {
+pub fn client(settings: &ErrorReportingSettings) -> Option<Arc<sentry::Client>> {
     let dsn = settings.dsn.clone()?;
     let mut options = sentry::ClientOptions::new()
         .environment(settings.environment.clone())

@@ -8,7 +8,7 @@ use super::env::Env;
 
 /// Where errors are reported, under which environment, and how much is traced.
 #[derive(Debug, Clone)]
-pub struct MonitoringSettings {
+pub struct ErrorReportingSettings {
     /// Sentry's address for this project; `None` (unset or empty) turns reporting off.
     pub dsn: Option<Dsn>,
     /// Environment the reports are filed under, such as `production` or `staging`.
@@ -17,7 +17,7 @@ pub struct MonitoringSettings {
     pub traces_sample_rate: f32,
 }
 
-impl MonitoringSettings {
+impl ErrorReportingSettings {
     pub(super) fn from_env(env: &mut Env<impl Fn(&str) -> Option<String>>) -> Self {
         Self {
             dsn: env.parsed("SENTRY_DSN", OptionalDsn(None)).0,
@@ -60,13 +60,13 @@ impl FromStr for SampleRate {
 mod tests {
     use super::*;
 
-    fn load(vars: &[(&str, &str)]) -> (MonitoringSettings, Vec<String>) {
+    fn load(vars: &[(&str, &str)]) -> (ErrorReportingSettings, Vec<String>) {
         let mut env = Env::new(|name: &str| {
             vars.iter()
                 .find(|(key, _)| *key == name)
                 .map(|(_, value)| value.to_string())
         });
-        let settings = MonitoringSettings::from_env(&mut env);
+        let settings = ErrorReportingSettings::from_env(&mut env);
         (settings, env.into_problems())
     }
 
