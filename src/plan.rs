@@ -98,6 +98,9 @@ pub struct Context {
     pub dependencies: Vec<String>,
     /// `[dev-dependencies]` lines for Cargo.toml, sorted by crate name.
     pub dev_dependencies: Vec<String>,
+    /// Whether the project compiles rustls: its HTTP clients then need the process-wide
+    /// crypto provider installed before any of them is built, the tests' own included.
+    pub rustls: bool,
     /// The environment variables the generated code reads, grouped by the unit that reads them.
     pub env_groups: Vec<EnvGroup>,
     /// The variables a deployed app needs from its user, split by how deploy configs treat them.
@@ -527,6 +530,7 @@ fn context(
         chosen,
         dependencies: dependency_lines(catalogue, contributions().map(|c| &c.crates)),
         dev_dependencies: dependency_lines(catalogue, contributions().map(|c| &c.dev_crates)),
+        rustls: contributions().any(|c| c.crates.contains_key("rustls")),
         deploy_env: DeployEnv::from_groups(&env_groups),
         env_groups,
         adds,

@@ -44,6 +44,9 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
             identifier(what, name)?;
         }
     }
+    for header in &adds.cors_request_headers {
+        kebab("CORS request header", header)?;
+    }
     for group in &adds.settings {
         let what = format!("settings `{}`", group.name);
         identifier("settings group", &group.name)?;
@@ -630,6 +633,17 @@ pub(super) mod tests {
         assert_eq!(
             check_alone(toml, &[]),
             Err("state field `rate-limiter` is not a Rust identifier in snake case".into())
+        );
+    }
+
+    #[test]
+    fn a_cors_request_header_that_is_not_a_lowercase_name_is_refused() {
+        assert_eq!(
+            check_alone("cors-request-headers = [\"Traceparent\"]", &[]),
+            Err(
+                "CORS request header `Traceparent` is not a name of lowercase letters, digits and `-`"
+                    .into()
+            )
         );
     }
 

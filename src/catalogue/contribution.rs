@@ -141,6 +141,11 @@ pub struct Contributions {
     pub commands: Vec<Subcommand>,
     /// Extra layers of the global `tracing` subscriber, as expressions of `src/telemetry.rs`.
     pub telemetry_layers: Vec<String>,
+    /// Paths of `fn(&tracing::Span, &HeaderMap)` run on each request's span as it is made,
+    /// before anything enters it (a trace continued from the caller's headers).
+    pub request_span: Vec<String>,
+    /// Request headers, in lowercase, that CORS lets pages send besides the API's own.
+    pub cors_request_headers: Vec<String>,
     /// Background jobs the worker registers (read by the jobs module).
     pub jobs: Vec<Job>,
     /// Tables whose rows are soft deleted (a nullable `deleted_at`), which the jobs module's
@@ -200,6 +205,8 @@ impl Contributions {
             main_setup,
             commands,
             telemetry_layers,
+            request_span,
+            cors_request_headers,
             jobs,
             soft_deleted_tables,
             ai_providers,
@@ -229,6 +236,9 @@ impl Contributions {
         self.main_setup.extend_from_slice(main_setup);
         self.commands.extend_from_slice(commands);
         self.telemetry_layers.extend_from_slice(telemetry_layers);
+        self.request_span.extend_from_slice(request_span);
+        self.cors_request_headers
+            .extend_from_slice(cors_request_headers);
         self.jobs.extend_from_slice(jobs);
         self.soft_deleted_tables
             .extend_from_slice(soft_deleted_tables);

@@ -1,0 +1,341 @@
+//! Trace export settings: the standard `OTEL_*` variables that decide whether and where
+//! traces go and which are kept, checked at startup like every other setting.
+
+use std::str::FromStr;
+
+use axum::http::{HeaderName, HeaderValue};
+use opentelemetry_sdk::trace::Sampler;
+use percent_encoding::percent_decode_str;
+use reqwest::Url;
+use secrecy::SecretString;
+
+use super::env::Env;
+
+/// Where traces are exported, under which service name, and which are kept.
+#[derive(Debug, Clone)]
+pub struct OtelSettings {
+    /// The URL spans are posted to; `None` (no endpoint configured) turns exporting off.
+    pub traces_endpoint: Option<Url>,
+    /// Headers sent with every export, such as a hosted backend's API key.
+    pub headers: Vec<(HeaderName, SecretString)>,
+    /// The `service.name` the traces are filed under.
+    pub service_name: String,
+    /// Attributes of the service besides its name, such as `deployment.environment`.
+    pub resource_attributes: Vec<(String, String)>,
+    /// Which traces are recorded and exported.
+    pub sampler: Sampler,
+}
+
+impl OtelSettings {
+    pub(super) fn from_env(env: &mut Env<impl Fn(&str) -> Option<String>>) -> Self {
+        let traces = env.parsed("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", Endpoint(None));
+        let base = env.parsed("OTEL_EXPORTER_OTLP_ENDPOINT", Endpoint(None));
+        let headers = env.parsed("OTEL_EXPORTER_OTLP_HEADERS", Headers(Vec::new()));
+        let attributes = env.parsed("OTEL_RESOURCE_ATTRIBUTES", Pairs(Vec::new()));
+        let sampler = env.parsed("OTEL_TRACES_SAMPLER", SamplerKind::ParentBasedAlwaysOn);
+        let ratio = env.parsed("OTEL_TRACES_SAMPLER_ARG", Ratio(1.0));
+        Self {
+            traces_endpoint: traces.0.or_else(|| base.0.map(traces_path)),
+            headers: headers.0,
+            service_name: env
+                .optional("OTEL_SERVICE_NAME")
+                .unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned()),
+            resource_attributes: attributes.0,
+            sampler: sampler.with_ratio(ratio.0),
+        }
+    }
+}
+
+/// The base endpoint's `/v1/traces`, as the OTLP specification builds the traces URL.
+fn traces_path(mut base: Url) -> Url {
+    let path = format!("{}/v1/traces", base.path().trim_end_matches('/'));
+    base.set_path(&path);
+    base
+}
+
+/// An HTTP or HTTPS URL that may be absent, so that a malformed one is reported with every
+/// other problem.
+struct Endpoint(Option<Url>);
+
+impl FromStr for Endpoint {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let url = Url::parse(value).map_err(|error| error.to_string())?;
+        match url.scheme() {
+            "http" | "https" => Ok(Self(Some(url))),
+            _ => Err("expected an http:// or https:// URL".to_owned()),
+        }
+    }
+}
+
+/// `key=value` pairs separated by commas, each value URL-decoded (`%20` is a space), as the
+/// OpenTelemetry specification writes headers and resource attributes.
+struct Pairs(Vec<(String, String)>);
+
+impl FromStr for Pairs {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        value
+            .split(',')
+            .map(str::trim)
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let Some((key, value)) = pair.split_once('=') else {
+                    return Err("expected key=value pairs separated by commas".to_owned());
+                };
+                let key = key.trim();
+                if key.is_empty() {
+                    return Err("a pair has no key".to_owned());
+                }
+                let value = percent_decode_str(value.trim())
+                    .decode_utf8()
+                    .map_err(|_| format!("the value of {key} is not UTF-8 once decoded"))?;
+                Ok((key.to_owned(), value.into_owned()))
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+}
+
+/// Export headers: pairs whose keys are header names and whose values can be sent.
+struct Headers(Vec<(HeaderName, SecretString)>);
+
+impl FromStr for Headers {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let Pairs(pairs) = value.parse()?;
+        pairs
+            .into_iter()
+            .map(|(key, value)| {
+                let name = HeaderName::from_bytes(key.as_bytes())
+                    .map_err(|_| format!("{key} is not a header name"))?;
+                HeaderValue::from_str(&value)
+                    .map_err(|_| format!("the value of {key} cannot be sent in a header"))?;
+                Ok((name, SecretString::from(value)))
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+}
+
+/// The samplers `OTEL_TRACES_SAMPLER` names, as the OpenTelemetry specification spells them.
+#[derive(Debug, Clone, Copy)]
+enum SamplerKind {
+    AlwaysOn,
+    AlwaysOff,
+    TraceIdRatio,
+    ParentBasedAlwaysOn,
+    ParentBasedAlwaysOff,
+    ParentBasedTraceIdRatio,
+}
+
+impl SamplerKind {
+    /// The sampler, keeping `ratio` of the traces where it samples by ratio.
+    fn with_ratio(self, ratio: f64) -> Sampler {
+        let parent_based = |root| Sampler::ParentBased(Box::new(root));
+        match self {
+            Self::AlwaysOn => Sampler::AlwaysOn,
+            Self::AlwaysOff => Sampler::AlwaysOff,
+            Self::TraceIdRatio => Sampler::TraceIdRatioBased(ratio),
+            Self::ParentBasedAlwaysOn => parent_based(Sampler::AlwaysOn),
+            Self::ParentBasedAlwaysOff => parent_based(Sampler::AlwaysOff),
+            Self::ParentBasedTraceIdRatio => parent_based(Sampler::TraceIdRatioBased(ratio)),
+        }
+    }
+}
+
+impl FromStr for SamplerKind {
+    type Err = &'static str;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "always_on" => Ok(Self::AlwaysOn),
+            "always_off" => Ok(Self::AlwaysOff),
+            "traceidratio" => Ok(Self::TraceIdRatio),
+            "parentbased_always_on" => Ok(Self::ParentBasedAlwaysOn),
+            "parentbased_always_off" => Ok(Self::ParentBasedAlwaysOff),
+            "parentbased_traceidratio" => Ok(Self::ParentBasedTraceIdRatio),
+            _ => Err(
+                "expected always_on, always_off, traceidratio, parentbased_always_on, \
+                 parentbased_always_off or parentbased_traceidratio",
+            ),
+        }
+    }
+}
+
+/// A share of traces from 0 to 1.
+struct Ratio(f64);
+
+impl FromStr for Ratio {
+    type Err = &'static str;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.parse() {
+            Ok(ratio) if (0.0..=1.0).contains(&ratio) => Ok(Self(ratio)),
+            _ => Err("expected a number from 0 to 1"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    fn load(vars: &[(&str, &str)]) -> (OtelSettings, Vec<String>) {
+        let mut env = Env::new(|name: &str| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        });
+        let settings = OtelSettings::from_env(&mut env);
+        (settings, env.into_problems())
+    }
+
+    fn endpoint(vars: &[(&str, &str)]) -> Option<String> {
+        load(vars).0.traces_endpoint.map(String::from)
+    }
+
+    #[test]
+    fn exporting_is_off_when_no_endpoint_is_set_or_it_is_empty() {
+        for vars in [&[][..], &[("OTEL_EXPORTER_OTLP_ENDPOINT", "")]] {
+            let (settings, problems) = load(vars);
+
+            assert!(settings.traces_endpoint.is_none());
+            assert!(problems.is_empty(), "{problems:?}");
+        }
+    }
+
+    #[test]
+    fn traces_go_to_the_base_endpoints_traces_path() {
+        for base in ["http://collector:4318", "http://collector:4318/"] {
+            assert_eq!(
+                endpoint(&[("OTEL_EXPORTER_OTLP_ENDPOINT", base)]).as_deref(),
+                Some("http://collector:4318/v1/traces")
+            );
+        }
+        assert_eq!(
+            endpoint(&[(
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "https://otlp.example.com/otlp"
+            )])
+            .as_deref(),
+            Some("https://otlp.example.com/otlp/v1/traces")
+        );
+    }
+
+    #[test]
+    fn a_traces_endpoint_is_taken_as_it_is_before_the_base_one() {
+        let vars = [
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "http://tempo:4318/traces",
+            ),
+        ];
+
+        assert_eq!(endpoint(&vars).as_deref(), Some("http://tempo:4318/traces"));
+    }
+
+    #[test]
+    fn the_service_is_named_after_the_crate_unless_named_itself() {
+        assert_eq!(load(&[]).0.service_name, env!("CARGO_PKG_NAME"));
+        assert_eq!(
+            load(&[("OTEL_SERVICE_NAME", "checkout")]).0.service_name,
+            "checkout"
+        );
+    }
+
+    #[test]
+    fn headers_are_read_with_their_values_url_decoded() {
+        let (settings, problems) = load(&[(
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            "authorization=Basic%20dXNlcjprZXk=, x-team = checkout",
+        )]);
+
+        assert!(problems.is_empty(), "{problems:?}");
+        let headers: Vec<(&str, &str)> = settings
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.expose_secret()))
+            .collect();
+        assert_eq!(
+            headers,
+            [
+                ("authorization", "Basic dXNlcjprZXk="),
+                ("x-team", "checkout")
+            ]
+        );
+    }
+
+    #[test]
+    fn resource_attributes_are_read_in_order() {
+        let (settings, problems) = load(&[(
+            "OTEL_RESOURCE_ATTRIBUTES",
+            "deployment.environment=staging,service.version=1.4.2",
+        )]);
+
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            settings.resource_attributes,
+            [
+                ("deployment.environment".to_owned(), "staging".to_owned()),
+                ("service.version".to_owned(), "1.4.2".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_trace_is_kept_by_default_and_a_callers_decision_is_followed() {
+        let expected = Sampler::ParentBased(Box::new(Sampler::AlwaysOn));
+
+        assert_eq!(
+            format!("{:?}", load(&[]).0.sampler),
+            format!("{expected:?}")
+        );
+    }
+
+    #[test]
+    fn a_ratio_sampler_keeps_the_share_its_argument_gives() {
+        let (settings, problems) = load(&[
+            ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0.1"),
+        ]);
+        let expected = Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(0.1)));
+
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(format!("{:?}", settings.sampler), format!("{expected:?}"));
+    }
+
+    #[test]
+    fn malformed_values_are_reported_by_name() {
+        let (_, problems) = load(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "not a url"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "bad header=1"),
+            ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment"),
+            ("OTEL_TRACES_SAMPLER", "sometimes"),
+            ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
+        ]);
+
+        let reported: Vec<&str> = problems
+            .iter()
+            .map(|problem| problem.split_whitespace().next().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            reported,
+            [
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "OTEL_EXPORTER_OTLP_HEADERS",
+                "OTEL_RESOURCE_ATTRIBUTES",
+                "OTEL_TRACES_SAMPLER",
+                "OTEL_TRACES_SAMPLER_ARG"
+            ]
+        );
+    }
+}

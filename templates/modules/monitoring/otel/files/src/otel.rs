@@ -1,0 +1,143 @@
+//! Traces sent to an OpenTelemetry receiver over OTLP/HTTP: each request's span with the
+//! spans and events inside it, continuing the caller's trace when its `traceparent` header
+//! names one (W3C Trace Context).
+//!
+//! Without an endpoint nothing starts: no exporter, no exporting thread, no layer in the
+//! subscriber.
+
+use std::sync::OnceLock;
+
+use axum::http::HeaderMap;
+use opentelemetry::KeyValue;
+use opentelemetry::propagation::{Extractor, TextMapPropagator};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::{
+    ExporterBuildError, Protocol, SpanExporter, WithExportConfig, WithHttpConfig,
+};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use secrecy::ExposeSecret;
+use tracing::{Span, Subscriber};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tracing_subscriber::Layer;
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::config::OtelSettings;
+
+/// The tracer of the provider [`init`] started, which the global subscriber's layer uses.
+static TRACER: OnceLock<SdkTracer> = OnceLock::new();
+
+/// Keeps exporting on; dropping it exports the spans still queued and stops the exporting
+/// thread.
+#[must_use = "exporting stops when the guard is dropped"]
+pub struct Guard(SdkTracerProvider);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Err(error) = self.0.shutdown() {
+            eprintln!("could not export the last traces: {error}");
+        }
+    }
+}
+
+/// Starts exporting when an endpoint is configured, for the whole process.
+///
+/// Call it once in `main`, before the subscriber is installed: [`tracing_layer`] adds the
+/// exporting layer only once a provider has started.
+pub fn init(settings: &OtelSettings) -> Result<Option<Guard>, ExporterBuildError> {
+    let Some(provider) = provider(settings)? else {
+        return Ok(None);
+    };
+    // `main` calls this once; a second call would keep the first provider's tracer.
+    let _ = TRACER.set(tracer(&provider));
+    Ok(Some(Guard(provider)))
+}
+
+/// A provider that exports batches of spans to the configured endpoint from a thread of its
+/// own, or `None` without an endpoint.
+pub fn provider(settings: &OtelSettings) -> Result<Option<SdkTracerProvider>, ExporterBuildError> {
+    let Some(endpoint) = &settings.traces_endpoint else {
+        return Ok(None);
+    };
+    // reqwest is built without a TLS crypto provider of its own; ring is the one sqlx
+    // already uses. An error only means a provider was installed before, which is fine.
+    // rustls 0.23.48 deprecates ring's provider for its lack of post-quantum key exchange;
+    // the alternative, aws-lc-rs, needs a C toolchain and cmake to build.
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let headers = settings
+        .headers
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.expose_secret().to_owned()))
+        .collect();
+    let exporter = SpanExporter::builder()
+        .with_http()
+        .with_protocol(Protocol::HttpBinary)
+        .with_endpoint(endpoint.as_str())
+        .with_headers(headers)
+        .build()?;
+    let attributes = settings
+        .resource_attributes
+        .iter()
+        .map(|(key, value)| KeyValue::new(key.clone(), value.clone()));
+    let resource = Resource::builder()
+        .with_service_name(settings.service_name.clone())
+        .with_attributes(attributes)
+        .build();
+    Ok(Some(
+        SdkTracerProvider::builder()
+            .with_batch_exporter(exporter)
+            .with_sampler(settings.sampler.clone())
+            .with_resource(resource)
+            .build(),
+    ))
+}
+
+/// The layer that turns `tracing` spans into OpenTelemetry spans of `provider`.
+pub fn layer<S>(provider: &SdkTracerProvider) -> impl Layer<S>
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+{
+    tracing_opentelemetry::layer().with_tracer(tracer(provider))
+}
+
+/// The exporting layer of the provider [`init`] started, or `None` when none did, so that
+/// without an endpoint no span does any work for OpenTelemetry.
+pub fn tracing_layer<S>() -> Option<impl Layer<S>>
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+{
+    TRACER
+        .get()
+        .map(|tracer| tracing_opentelemetry::layer().with_tracer(tracer.clone()))
+}
+
+/// Makes the request's `span` part of the caller's trace when its headers carry a
+/// `traceparent`; called as the span is made, before anything enters it.
+pub fn continue_trace(span: &Span, headers: &HeaderMap) {
+    if !headers.contains_key("traceparent") {
+        return;
+    }
+    let caller = TraceContextPropagator::new().extract(&HeaderExtractor(headers));
+    // This fails only when no layer exports the span (exporting is off) or the filter
+    // disabled it: then there is no trace to continue.
+    let _ = span.set_parent(caller);
+}
+
+fn tracer(provider: &SdkTracerProvider) -> SdkTracer {
+    provider.tracer(env!("CARGO_PKG_NAME"))
+}
+
+/// Reads a trace context from request headers.
+struct HeaderExtractor<'a>(&'a HeaderMap);
+
+impl Extractor for HeaderExtractor<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|value| value.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(|name| name.as_str()).collect()
+    }
+}
