@@ -574,8 +574,8 @@ mod tests {
 
     #[test]
     fn a_many_module_recorded_as_one_string_reads_as_a_list_of_one() {
-        // `--monitoring` chose one provider before it chose several: the projects it made
-        // record `monitoring = "sentry"`.
+        // A module that chose one provider before it chose several (`--monitoring`) left
+        // projects recording a string, such as `monitoring = "sentry"`.
         let text = "[modules]\ndb = \"postgres\"\ndeploy = \"fly\"\n";
 
         let file = AnswersFile::parse(&catalogue(), text).unwrap();

@@ -98,8 +98,8 @@ pub struct Context {
     pub dependencies: Vec<String>,
     /// `[dev-dependencies]` lines for Cargo.toml, sorted by crate name.
     pub dev_dependencies: Vec<String>,
-    /// Whether the project compiles rustls: its HTTP clients then need the process-wide
-    /// crypto provider installed before any of them is built, the tests' own included.
+    /// Whether a unit depends on rustls itself, to build reqwest on rustls without a crypto
+    /// provider of its own: every client then needs ring's installed first, the tests' too.
     pub rustls: bool,
     /// The environment variables the generated code reads, grouped by the unit that reads them.
     pub env_groups: Vec<EnvGroup>,

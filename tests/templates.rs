@@ -460,7 +460,7 @@ fn the_full_preset_renders_as_recorded() {
 }
 
 /// The names the generated code reads through its config loader (`env.required("NAME")`,
-/// `env.optional(..)`, `env.parsed(..)`) or straight from the process (`std::env::var(..)`).
+/// `env.optional(..)`, `env.parsed(..)`, `env.parsed_quoting(..)`) or straight from the process (`std::env::var(..)`).
 fn env_vars_read_by_the_code(tree: &RenderedTree) -> std::collections::BTreeSet<String> {
     let mut names = std::collections::BTreeSet::new();
     for (path, text) in texts(tree).filter(|(p, _)| p.starts_with("src/") && p.ends_with(".rs")) {
@@ -469,6 +469,7 @@ fn env_vars_read_by_the_code(tree: &RenderedTree) -> std::collections::BTreeSet<
             "env.required(\"",
             "env.optional(\"",
             "env.parsed(\"",
+            "env.parsed_quoting(\"",
             "env::var(\"",
         ] {
             for (i, _) in flat.match_indices(call) {

@@ -45,14 +45,29 @@ where
         T: FromStr,
         T::Err: Display,
     {
+        self.parsed_quoting(name, default, true)
+    }
+
+    /// [`Env::parsed`], whose problem quotes the malformed value only when `quote` is set:
+    /// a secret's (an API key, a DSN) must not reach the logs.
+    pub(super) fn parsed_quoting<T>(&mut self, name: &'static str, default: T, quote: bool) -> T
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
         let Some(raw) = self.optional(name) else {
             return default;
         };
         match raw.trim().parse() {
             Ok(value) => value,
-            Err(error) => {
+            Err(error) if quote => {
                 self.problems
                     .push(format!("{name} has an invalid value {raw:?}: {error}"));
+                default
+            }
+            Err(error) => {
+                self.problems
+                    .push(format!("{name} has an invalid value: {error}"));
                 default
             }
         }

@@ -81,9 +81,10 @@ pub fn provider(settings: &OtelSettings) -> Result<Option<SdkTracerProvider>, Ex
         .resource_attributes
         .iter()
         .map(|(key, value)| KeyValue::new(key.clone(), value.clone()));
+    // The service name last: of two `service.name`s, the later one wins.
     let resource = Resource::builder()
-        .with_service_name(settings.service_name.clone())
         .with_attributes(attributes)
+        .with_service_name(settings.service_name.clone())
         .build();
     Ok(Some(
         SdkTracerProvider::builder()

@@ -30,17 +30,27 @@ impl OtelSettings {
     pub(super) fn from_env(env: &mut Env<impl Fn(&str) -> Option<String>>) -> Self {
         let traces = env.parsed("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", Endpoint(None));
         let base = env.parsed("OTEL_EXPORTER_OTLP_ENDPOINT", Endpoint(None));
-        let headers = env.parsed("OTEL_EXPORTER_OTLP_HEADERS", Headers(Vec::new()));
-        let attributes = env.parsed("OTEL_RESOURCE_ATTRIBUTES", Pairs(Vec::new()));
+        env.parsed("OTEL_EXPORTER_OTLP_PROTOCOL", HttpProtobuf);
+        // Headers carry API keys: a malformed value is not repeated.
+        let headers = env.parsed_quoting("OTEL_EXPORTER_OTLP_HEADERS", Headers(Vec::new()), false);
+        let attributes = env.parsed("OTEL_RESOURCE_ATTRIBUTES", Pairs(Vec::new())).0;
         let sampler = env.parsed("OTEL_TRACES_SAMPLER", SamplerKind::ParentBasedAlwaysOn);
         let ratio = env.parsed("OTEL_TRACES_SAMPLER_ARG", Ratio(1.0));
+        // OTEL_SERVICE_NAME wins over a `service.name` among the attributes, as the
+        // specification says.
+        let service_name = env
+            .optional("OTEL_SERVICE_NAME")
+            .map(|name| name.trim().to_owned())
+            .or_else(|| {
+                let named = attributes.iter().find(|(key, _)| key == "service.name");
+                named.map(|(_, name)| name.clone())
+            })
+            .unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned());
         Self {
             traces_endpoint: traces.0.or_else(|| base.0.map(traces_path)),
             headers: headers.0,
-            service_name: env
-                .optional("OTEL_SERVICE_NAME")
-                .unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned()),
-            resource_attributes: attributes.0,
+            service_name,
+            resource_attributes: attributes,
             sampler: sampler.with_ratio(ratio.0),
         }
     }
@@ -65,6 +75,21 @@ impl FromStr for Endpoint {
         match url.scheme() {
             "http" | "https" => Ok(Self(Some(url))),
             _ => Err("expected an http:// or https:// URL".to_owned()),
+        }
+    }
+}
+
+/// The one OTLP protocol the exporter speaks: `http/protobuf`. Exporting over gRPC, or as
+/// JSON, would send every span where the receiver cannot read it.
+struct HttpProtobuf;
+
+impl FromStr for HttpProtobuf {
+    type Err = &'static str;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "http/protobuf" => Ok(Self),
+            _ => Err("this app exports over http/protobuf only"),
         }
     }
 }
@@ -150,8 +175,9 @@ impl SamplerKind {
 impl FromStr for SamplerKind {
     type Err = &'static str;
 
+    /// Case-insensitive, as the specification reads enumerated values.
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
+        match value.to_ascii_lowercase().as_str() {
             "always_on" => Ok(Self::AlwaysOn),
             "always_off" => Ok(Self::AlwaysOff),
             "traceidratio" => Ok(Self::TraceIdRatio),
@@ -290,6 +316,38 @@ mod tests {
     }
 
     #[test]
+    fn the_service_name_wins_over_one_among_the_attributes() {
+        let attributes = ("OTEL_RESOURCE_ATTRIBUTES", "service.name=legacy");
+
+        assert_eq!(load(&[attributes]).0.service_name, "legacy");
+        assert_eq!(
+            load(&[attributes, ("OTEL_SERVICE_NAME", "checkout")])
+                .0
+                .service_name,
+            "checkout"
+        );
+    }
+
+    #[test]
+    fn a_sampler_is_named_in_any_case() {
+        let (settings, problems) = load(&[("OTEL_TRACES_SAMPLER", "Always_Off")]);
+
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            format!("{:?}", settings.sampler),
+            format!("{:?}", Sampler::AlwaysOff)
+        );
+    }
+
+    #[test]
+    fn a_malformed_header_is_reported_without_its_value() {
+        let (_, problems) = load(&[("OTEL_EXPORTER_OTLP_HEADERS", "authorization:Bearer sk-123")]);
+
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(!problems[0].contains("sk-123"), "{}", problems[0]);
+    }
+
+    #[test]
     fn every_trace_is_kept_by_default_and_a_callers_decision_is_followed() {
         let expected = Sampler::ParentBased(Box::new(Sampler::AlwaysOn));
 
@@ -316,6 +374,7 @@ mod tests {
         let (_, problems) = load(&[
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"),
             ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "not a url"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
             ("OTEL_EXPORTER_OTLP_HEADERS", "bad header=1"),
             ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment"),
             ("OTEL_TRACES_SAMPLER", "sometimes"),
@@ -331,6 +390,7 @@ mod tests {
             [
                 "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
                 "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "OTEL_EXPORTER_OTLP_PROTOCOL",
                 "OTEL_EXPORTER_OTLP_HEADERS",
                 "OTEL_RESOURCE_ATTRIBUTES",
                 "OTEL_TRACES_SAMPLER",

@@ -20,7 +20,8 @@ pub struct ErrorReportingSettings {
 impl ErrorReportingSettings {
     pub(super) fn from_env(env: &mut Env<impl Fn(&str) -> Option<String>>) -> Self {
         Self {
-            dsn: env.parsed("SENTRY_DSN", OptionalDsn(None)).0,
+            // A DSN holds the project's key: a malformed one is not repeated.
+            dsn: env.parsed_quoting("SENTRY_DSN", OptionalDsn(None), false).0,
             // APP_ENV is validated with the server settings; here it only names the environment.
             environment: env
                 .optional("SENTRY_ENVIRONMENT")
