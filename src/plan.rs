@@ -437,6 +437,20 @@ pub(crate) fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit
             }
         }
     }
+    // A provider's pairings follow the modules' pairings.
+    for module in &catalogue.modules {
+        let chosen = answers.providers(&module.name);
+        for provider in module.providers.iter().filter(|p| chosen.contains(&p.name)) {
+            for pairing in &provider.pairings {
+                if !answers.providers(&pairing.with).is_empty() {
+                    units.push(Unit {
+                        label: format!("{} ({}) with {}", module.name, provider.name, pairing.with),
+                        contribution: &pairing.contribution,
+                    });
+                }
+            }
+        }
+    }
     // Features come last, each with its parts for the other modules chosen or not.
     let chosen = |module: &str| !answers.providers(module).is_empty();
     for feature in &catalogue.features {
@@ -646,6 +660,38 @@ mod tests {
         let catalogue = catalogue_with_pairing();
         let plan = plan_with_deploy(&catalogue, &[]);
         assert!(!plan.context.adds.processes.contains(&"paired".to_string()));
+    }
+
+    #[test]
+    fn a_providers_pairing_applies_only_with_that_provider_and_the_other_module() {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        let db = catalogue.modules.iter_mut().find(|m| m.name == "db");
+        let postgres = db
+            .unwrap()
+            .providers
+            .iter_mut()
+            .find(|p| p.name == "postgres");
+        postgres.unwrap().pairings.push(Pairing {
+            with: "deploy".to_string(),
+            contribution: Contribution {
+                adds: Contributions {
+                    processes: vec!["paired".to_string()],
+                    ..Contributions::default()
+                },
+                ..Contribution::default()
+            },
+        });
+        let paired = |db: &str, deploy: &[&str]| {
+            let answers = Answers::defaults(&catalogue)
+                .answering("db", &[db])
+                .answering("deploy", deploy);
+            let plan = plan(&catalogue, &answers).unwrap();
+            plan.context.adds.processes.contains(&"paired".to_string())
+        };
+
+        assert!(paired("postgres", &["fly"]));
+        assert!(!paired("serverless", &["fly"]));
+        assert!(!paired("postgres", &[]));
     }
 
     /// The paths planned with the defaults and the example, and `jobs` and `storage` as given

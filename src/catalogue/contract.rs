@@ -44,6 +44,9 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
             identifier(what, name)?;
         }
     }
+    for hook in &adds.request_span {
+        rust_path("request-span", "path", hook)?;
+    }
     for header in &adds.cors_request_headers {
         kebab("CORS request header", header)?;
     }
@@ -98,6 +101,11 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
         type_name(&what, &job.type_name)?;
         defines(unit, &format!("src/jobs/{}.rs", job.file), &job.type_name)
             .map_err(|problem| format!("{what}: {problem}"))?;
+    }
+    for context in &adds.job_context {
+        for (key, path) in [("enqueue", &context.enqueue), ("span", &context.span)] {
+            rust_path("job-context", key, path)?;
+        }
     }
     for provider in &adds.ai_providers {
         let what = format!("AI provider `{}`", provider.name);
@@ -291,6 +299,20 @@ fn identifier(what: &str, name: &str) -> Result<(), String> {
     }
 }
 
+/// A path to an item of the generated crate: `crate::` and snake-case segments.
+fn rust_path(what: &str, field: &str, path: &str) -> Result<(), String> {
+    let into_crate = path
+        .strip_prefix("crate::")
+        .is_some_and(|rest| rest.split("::").all(is_identifier));
+    if into_crate {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}: `{field}` is a path from `crate::` through snake-case names, not `{path}`"
+        ))
+    }
+}
+
 fn type_name(what: &str, name: &str) -> Result<(), String> {
     let mut chars = name.chars();
     let ok = chars.next().is_some_and(|c| c.is_ascii_uppercase())
@@ -465,6 +487,29 @@ pub(super) mod tests {
         type = "AiSettings"
         doc = "The AI gateway."
     "#;
+
+    #[test]
+    fn a_job_context_of_paths_into_the_crate_is_accepted() {
+        let toml = r#"
+            [[job-context]]
+            enqueue = "crate::job_trace::write"
+            span = "crate::job_trace::continue_trace"
+        "#;
+        assert_eq!(check_alone(toml, &[]), Ok(()));
+    }
+
+    #[test]
+    fn a_job_context_whose_path_is_not_into_the_crate_is_refused() {
+        let toml = r#"
+            [[job-context]]
+            enqueue = "job_trace::write"
+            span = "crate::job_trace::continue_trace"
+        "#;
+        assert_eq!(
+            check_alone(toml, &[]),
+            Err("job-context: `enqueue` is a path from `crate::` through snake-case names, not `job_trace::write`".into())
+        );
+    }
 
     #[test]
     fn an_email_template_whose_two_parts_are_shipped_is_accepted() {

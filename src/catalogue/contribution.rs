@@ -148,6 +148,9 @@ pub struct Contributions {
     pub cors_request_headers: Vec<String>,
     /// Background jobs the worker registers (read by the jobs module).
     pub jobs: Vec<Job>,
+    /// What a job carries from the code that enqueued it to the worker that runs it (read by
+    /// the jobs module).
+    pub job_context: Vec<JobContext>,
     /// Tables whose rows are soft deleted (a nullable `deleted_at`), which the jobs module's
     /// scheduled purge deletes for good once the retention has passed.
     pub soft_deleted_tables: Vec<String>,
@@ -208,6 +211,7 @@ impl Contributions {
             request_span,
             cors_request_headers,
             jobs,
+            job_context,
             soft_deleted_tables,
             ai_providers,
             email_outbox,
@@ -240,6 +244,7 @@ impl Contributions {
         self.cors_request_headers
             .extend_from_slice(cors_request_headers);
         self.jobs.extend_from_slice(jobs);
+        self.job_context.extend_from_slice(job_context);
         self.soft_deleted_tables
             .extend_from_slice(soft_deleted_tables);
         self.ai_providers.extend_from_slice(ai_providers);
@@ -337,6 +342,19 @@ pub struct Subcommand {
     /// The name as an enum variant (derived from `name`).
     #[serde(skip_deserializing)]
     pub variant: String,
+}
+
+/// Context a job carries, as text entries stored with it, from where it is enqueued to the
+/// span of its run (the enqueuing request's trace).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobContext {
+    /// Path of a `fn(&mut HashMap<String, String>)` that writes the entries as the job is
+    /// enqueued, in the enqueuing code's span.
+    pub enqueue: String,
+    /// Path of a `fn(&tracing::Span, &HashMap<String, String>)` that reads them on the job's
+    /// span as the worker makes it, before anything enters it.
+    pub span: String,
 }
 
 /// A background job: `src/jobs/<file>.rs` defines `pub struct <type>`, implementing `Job`.

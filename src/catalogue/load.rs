@@ -140,24 +140,10 @@ fn load_module(
     let (header, common): (ModuleHeader, _) =
         contribution(root, &folder, "module.toml", MODULE_KEYS)?;
     let mut providers = Vec::new();
-    let mut pairings = Vec::new();
     for provider_dir in dir.dirs() {
         let provider_folder = path_str(provider_dir.path());
-        match leaf(&provider_folder).as_str() {
-            "files" => continue,
-            "with" => {
-                for pair_dir in provider_dir.dirs() {
-                    let pair_folder = path_str(pair_dir.path());
-                    let (_, contribution) =
-                        contribution::<NoHeader>(root, &pair_folder, "with.toml", &[])?;
-                    pairings.push(Pairing {
-                        with: leaf(&pair_folder),
-                        contribution,
-                    });
-                }
-                continue;
-            }
-            _ => {}
+        if matches!(leaf(&provider_folder).as_str(), "files" | "with") {
+            continue;
         }
         let (provider, contribution): (ProviderHeader, _) =
             contribution(root, &provider_folder, "provider.toml", PROVIDER_KEYS)?;
@@ -165,8 +151,10 @@ fn load_module(
             name: leaf(&provider_folder),
             description: provider.description,
             contribution,
+            pairings: pairings(root, &provider_folder)?,
         });
     }
+    let pairings = pairings(root, &folder)?;
     providers.sort_by(|a, b| a.name.cmp(&b.name));
     let default = match header.default {
         DefaultDecl::One(value) if value == NONE => Vec::new(),
@@ -187,6 +175,23 @@ fn load_module(
         pairings,
     };
     Ok((header.order, module))
+}
+
+/// The pairings of a module or a provider: the `with/<module>/` folders under `folder`.
+fn pairings(root: &'static Dir<'static>, folder: &str) -> Result<Vec<Pairing>, CatalogueError> {
+    let Some(dir) = entry(root, &format!("{folder}/with")).and_then(DirEntry::as_dir) else {
+        return Ok(Vec::new());
+    };
+    dir.dirs()
+        .map(|pair_dir| {
+            let pair_folder = path_str(pair_dir.path());
+            let (_, contribution) = contribution::<NoHeader>(root, &pair_folder, "with.toml", &[])?;
+            Ok(Pairing {
+                with: leaf(&pair_folder),
+                contribution,
+            })
+        })
+        .collect()
 }
 
 fn load_feature(
@@ -507,15 +512,20 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
                 providers: module.providers.iter().map(|p| &p.contribution).collect(),
             },
         ));
-        for pairing in &module.pairings {
-            if catalogue.module(&pairing.with).is_none() {
+        let provider_pairings = module.providers.iter().flat_map(|provider| {
+            let folder = format!("{}/", provider.name);
+            provider.pairings.iter().map(move |p| (folder.clone(), p))
+        });
+        let module_pairings = module.pairings.iter().map(|p| (String::new(), p));
+        for (folder, pairing) in module_pairings.chain(provider_pairings) {
+            if pairing.with == module.name || catalogue.module(&pairing.with).is_none() {
                 return Err(bad(format!(
-                    "with/{} names no module of the catalogue",
+                    "{folder}with/{} names no other module of the catalogue",
                     pairing.with
                 )));
             }
             units.push((
-                at(&format!("with/{}/with.toml", pairing.with)),
+                at(&format!("{folder}with/{}/with.toml", pairing.with)),
                 Unit::alone(&pairing.contribution),
             ));
         }

@@ -9,6 +9,7 @@
 //! templates/modules/<module>/module.toml + files/ a module: prompt, kind, default; files shared by its providers
 //! templates/modules/<module>/<provider>/provider.toml + files/
 //! templates/modules/<module>/with/<other>/with.toml + files/  only when <other> is chosen too
+//! templates/modules/<module>/<provider>/with/<other>/with.toml + files/  ... with this provider
 //! templates/features/<feature>/feature.toml + files/  no choice: there whenever its modules are
 //! templates/features/<feature>/with/<module>/with.toml + files/        ... and <module> is chosen
 //! templates/features/<feature>/without/<module>/without.toml + files/  ... and it is not
@@ -49,8 +50,8 @@ use crate::resource::Resources;
 
 pub use contribution::{
     AiProvider, CiStep, ComposeService, Contribution, Contributions, CrateSpec, CrateUse,
-    DeployRole, EnvValue, EnvVar, Job, LocalIssuer, MakeTarget, ReadmePart, ReadmeText, Route,
-    RouteGroup, SettingsGroup, StateField, Subcommand,
+    DeployRole, EnvValue, EnvVar, Job, JobContext, LocalIssuer, MakeTarget, ReadmePart, ReadmeText,
+    Route, RouteGroup, SettingsGroup, StateField, Subcommand,
 };
 pub use load::CatalogueError;
 
@@ -143,6 +144,13 @@ impl Catalogue {
             std::iter::once(&module.common)
                 .chain(module.providers.iter().map(|p| &p.contribution))
                 .chain(module.pairings.iter().map(|p| &p.contribution))
+                .chain(
+                    module
+                        .providers
+                        .iter()
+                        .flat_map(|provider| &provider.pairings)
+                        .map(|p| &p.contribution),
+                )
         });
         let features = self.features.iter().flat_map(|feature| {
             std::iter::once(&feature.contribution)
@@ -327,6 +335,7 @@ impl Module {
                     name: p.to_string(),
                     description: p.to_string(),
                     contribution: Contribution::default(),
+                    pairings: Vec::new(),
                 })
                 .collect(),
         }
@@ -342,6 +351,8 @@ pub struct Provider {
     pub description: String,
     /// What choosing it adds.
     pub contribution: Contribution,
+    /// What it adds when another module is chosen too (traces carried into jobs, say).
+    pub pairings: Vec<Pairing>,
 }
 
 impl fmt::Display for Kind {
