@@ -47,8 +47,14 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
     for hook in &adds.request_span {
         rust_path("request-span", "path", hook)?;
     }
-    for header in &adds.cors_request_headers {
+    for (index, header) in adds.cors_request_headers.iter().enumerate() {
         kebab("CORS request header", header)?;
+        // The policy's own headers, and a header listed twice, would repeat in the
+        // preflight's answer.
+        let own = ["authorization", "content-type", "x-request-id"].contains(&header.as_str());
+        if own || adds.cors_request_headers[..index].contains(header) {
+            return Err(format!("CORS request header `{header}` is already allowed"));
+        }
     }
     for group in &adds.settings {
         let what = format!("settings `{}`", group.name);
@@ -487,6 +493,25 @@ pub(super) mod tests {
         type = "AiSettings"
         doc = "The AI gateway."
     "#;
+
+    #[test]
+    fn a_cors_request_header_the_policy_already_allows_is_refused() {
+        assert_eq!(
+            check_alone(r#"cors-request-headers = ["authorization"]"#, &[]),
+            Err("CORS request header `authorization` is already allowed".into())
+        );
+    }
+
+    #[test]
+    fn a_cors_request_header_listed_twice_is_refused() {
+        assert_eq!(
+            check_alone(
+                r#"cors-request-headers = ["traceparent", "traceparent"]"#,
+                &[]
+            ),
+            Err("CORS request header `traceparent` is already allowed".into())
+        );
+    }
 
     #[test]
     fn a_job_context_of_paths_into_the_crate_is_accepted() {

@@ -115,7 +115,7 @@ pub enum DeployRole {
 /// the catalogue loader can check it (see `templates/README.md` for the TOML shape).
 ///
 /// Templates loop over these lists; the plan concatenates them, base first, then modules in
-/// catalogue order, then pairings.
+/// catalogue order, then the modules' pairings, the providers' pairings, and features.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields, rename_all(deserialize = "kebab-case"))]
 pub struct Contributions {
@@ -241,8 +241,13 @@ impl Contributions {
         self.commands.extend_from_slice(commands);
         self.telemetry_layers.extend_from_slice(telemetry_layers);
         self.request_span.extend_from_slice(request_span);
-        self.cors_request_headers
-            .extend_from_slice(cors_request_headers);
+        // Two units may read the same header (two tracing tools and `baggage`, say); the
+        // preflight's answer names it once.
+        for header in cors_request_headers {
+            if !self.cors_request_headers.contains(header) {
+                self.cors_request_headers.push(header.clone());
+            }
+        }
         self.jobs.extend_from_slice(jobs);
         self.job_context.extend_from_slice(job_context);
         self.soft_deleted_tables
@@ -491,5 +496,29 @@ fn yaml_scalar(value: &str) -> String {
         format!("\"{value}\"")
     } else {
         value.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asking_for(headers: &[&str]) -> Contributions {
+        Contributions {
+            cors_request_headers: headers.iter().map(|h| h.to_string()).collect(),
+            ..Contributions::default()
+        }
+    }
+
+    #[test]
+    fn a_cors_request_header_two_units_ask_for_is_allowed_once() {
+        let mut adds = asking_for(&["traceparent", "baggage"]);
+
+        adds.extend(&asking_for(&["sentry-trace", "baggage"]));
+
+        assert_eq!(
+            adds.cors_request_headers,
+            ["traceparent", "baggage", "sentry-trace"]
+        );
     }
 }

@@ -706,6 +706,38 @@ mod tests {
         );
     }
 
+    /// The embedded catalogue's check, with otel's pairing with jobs named `with` instead.
+    fn check_otel_pairing(with: &str) -> Result<(), String> {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        let monitoring = catalogue
+            .modules
+            .iter_mut()
+            .find(|m| m.name == "monitoring");
+        let otel = monitoring
+            .unwrap()
+            .providers
+            .iter_mut()
+            .find(|p| p.name == "otel");
+        otel.unwrap().pairings[0].with = with.into();
+        check(&catalogue).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_providers_pairing_with_an_unknown_module_is_refused() {
+        assert_eq!(
+            check_otel_pairing("queue"),
+            Err("templates/modules/monitoring/module.toml: otel/with/queue names no other module of the catalogue".into())
+        );
+    }
+
+    #[test]
+    fn a_providers_pairing_with_its_own_module_is_refused() {
+        assert_eq!(
+            check_otel_pairing("monitoring"),
+            Err("templates/modules/monitoring/module.toml: otel/with/monitoring names no other module of the catalogue".into())
+        );
+    }
+
     #[test]
     fn a_feature_requiring_an_unknown_module_is_refused() {
         let result = check_feature(|f| f.requires.push("billing".into()));

@@ -19,7 +19,7 @@ use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use secrecy::ExposeSecret;
 use tracing::{Span, Subscriber};
-use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tracing_opentelemetry::{OpenTelemetryLayer, OpenTelemetrySpanExt};
 use tracing_subscriber::Layer;
 use tracing_subscriber::registry::LookupSpan;
 
@@ -100,7 +100,7 @@ pub fn layer<S>(provider: &SdkTracerProvider) -> impl Layer<S>
 where
     S: Subscriber + for<'span> LookupSpan<'span>,
 {
-    tracing_opentelemetry::layer().with_tracer(tracer(provider))
+    exporting_layer(tracer(provider))
 }
 
 /// The exporting layer of the provider [`init`] started, or `None` when none did, so that
@@ -109,9 +109,28 @@ pub fn tracing_layer<S>() -> Option<impl Layer<S>>
 where
     S: Subscriber + for<'span> LookupSpan<'span>,
 {
-    TRACER
-        .get()
-        .map(|tracer| tracing_opentelemetry::layer().with_tracer(tracer.clone()))
+    TRACER.get().map(|tracer| exporting_layer(tracer.clone()))
+}
+
+/// A layer exporting through `tracer` the spans' fields and events, and nothing the layer
+/// would add of its own.
+///
+/// Each of those additions costs work on every span, or on every poll of a span's future,
+/// sampled or not: the source location and module of the span (always the same middleware
+/// for a request), the thread it started on (any of the runtime's), the time it was busy
+/// and idle (an `Instant` read at each poll), and the OpenTelemetry context made current at
+/// each poll, which only OpenTelemetry's own instrumentation reads.
+fn exporting_layer<S>(tracer: SdkTracer) -> OpenTelemetryLayer<S, SdkTracer>
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+{
+    tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_location(false)
+        .with_target(false)
+        .with_threads(false)
+        .with_tracked_inactivity(false)
+        .with_context_activation(false)
 }
 
 /// Makes the request's `span` part of the caller's trace when its headers carry a

@@ -24,7 +24,7 @@ impl Job for Cleanup {
 
     async fn run(self, state: &AppState) -> anyhow::Result<()> {
         let cutoff = SystemTime::now() - state.config.jobs.failed_retention;
-        let deleted = state.jobs.delete_failed_before(cutoff).await?;
+        let deleted = state.jobs.delete_failed_until(cutoff).await?;
         tracing::info!(deleted, "deleted old failed jobs");
         Ok(())
     }

@@ -9,8 +9,9 @@ use opentelemetry_sdk::propagation::TraceContextPropagator;
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-/// Writes the current span's trace context (`traceparent`, and `tracestate` when it has
-/// one) into a job's context; nothing when no trace is being exported.
+/// Writes the current span's trace context (`traceparent` and `tracestate`) into a job's
+/// context, when a span is exported: also when its trace is not sampled, so that the job's
+/// runs are left out of the trace like the rest of it.
 pub fn write(context: &mut HashMap<String, String>) {
     TraceContextPropagator::new().inject_context(&Span::current().context(), context);
 }
