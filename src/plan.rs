@@ -622,15 +622,9 @@ mod tests {
     use super::*;
     use crate::catalogue::{FeaturePart, Pairing};
 
-    /// The embedded catalogue, with `db` adding a `paired` process only beside `deploy`.
-    fn catalogue_with_pairing() -> Catalogue {
-        let mut catalogue = Catalogue::embedded().unwrap();
-        let db = catalogue
-            .modules
-            .iter_mut()
-            .find(|m| m.name == "db")
-            .unwrap();
-        db.pairings.push(Pairing {
+    /// A pairing with `deploy` that adds a `paired` process.
+    fn paired_with_deploy() -> Pairing {
+        Pairing {
             with: "deploy".to_string(),
             contribution: Contribution {
                 adds: Contributions {
@@ -639,7 +633,18 @@ mod tests {
                 },
                 ..Contribution::default()
             },
-        });
+        }
+    }
+
+    /// The embedded catalogue, with `db` adding a `paired` process only beside `deploy`.
+    fn catalogue_with_pairing() -> Catalogue {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        let db = catalogue
+            .modules
+            .iter_mut()
+            .find(|m| m.name == "db")
+            .unwrap();
+        db.pairings.push(paired_with_deploy());
         catalogue
     }
 
@@ -671,16 +676,7 @@ mod tests {
             .providers
             .iter_mut()
             .find(|p| p.name == "postgres");
-        postgres.unwrap().pairings.push(Pairing {
-            with: "deploy".to_string(),
-            contribution: Contribution {
-                adds: Contributions {
-                    processes: vec!["paired".to_string()],
-                    ..Contributions::default()
-                },
-                ..Contribution::default()
-            },
-        });
+        postgres.unwrap().pairings.push(paired_with_deploy());
         let paired = |db: &str, deploy: &[&str]| {
             let answers = Answers::defaults(&catalogue)
                 .answering("db", &[db])
