@@ -89,11 +89,7 @@ impl AuthApp {
 
     /// `claims` signed the way the provider signs, with a key of its JWKS.
     pub fn token(&self, claims: &Value) -> String {
-        let kid = match provider::ALGORITHM.family() {
-            AlgorithmFamily::Ec => EC_KID,
-            _ => RSA_KID,
-        };
-        sign(claims, provider::ALGORITHM, kid)
+        signed(claims)
     }
 
     /// A valid token for a fresh subject.
@@ -116,6 +112,15 @@ impl AuthApp {
     pub async fn jwks_fetches(&self) -> usize {
         self.idp.requests_to(provider::JWKS_PATH).await
     }
+}
+
+/// `claims` signed the way the provider signs, with a key of its JWKS.
+pub fn signed(claims: &Value) -> String {
+    let kid = match provider::ALGORITHM.family() {
+        AlgorithmFamily::Ec => EC_KID,
+        _ => RSA_KID,
+    };
+    sign(claims, provider::ALGORITHM, kid)
 }
 
 /// A subject no other test uses, since Redis is shared between tests.
