@@ -437,12 +437,17 @@ pub(crate) fn units<'c>(catalogue: &'c Catalogue, answers: &Answers) -> Vec<Unit
             }
         }
     }
-    // A provider's pairings follow the modules' pairings.
+    // A provider's pairings follow the modules' pairings. One names another module, or
+    // another provider of its own module, chosen beside it.
     for module in &catalogue.modules {
         let chosen = answers.providers(&module.name);
         for provider in module.providers.iter().filter(|p| chosen.contains(&p.name)) {
             for pairing in &provider.pairings {
-                if !answers.providers(&pairing.with).is_empty() {
+                let applies = match catalogue.module(&pairing.with) {
+                    Some(other) => !answers.providers(&other.name).is_empty(),
+                    None => chosen.contains(&pairing.with),
+                };
+                if applies {
                     units.push(Unit {
                         label: format!("{} ({}) with {}", module.name, provider.name, pairing.with),
                         contribution: &pairing.contribution,
@@ -688,6 +693,32 @@ mod tests {
         assert!(paired("postgres", &["fly"]));
         assert!(!paired("serverless", &["fly"]));
         assert!(!paired("postgres", &[]));
+    }
+
+    #[test]
+    fn a_providers_pairing_with_another_provider_of_its_module_applies_beside_it() {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        let monitoring = catalogue
+            .modules
+            .iter_mut()
+            .find(|m| m.name == "monitoring");
+        let sentry = monitoring
+            .unwrap()
+            .providers
+            .iter_mut()
+            .find(|p| p.name == "sentry");
+        let mut pairing = paired_with_deploy();
+        pairing.with = "otel".to_string();
+        sentry.unwrap().pairings.push(pairing);
+        let paired = |monitoring: &[&str]| {
+            let answers = Answers::defaults(&catalogue).answering("monitoring", monitoring);
+            let plan = plan(&catalogue, &answers).unwrap();
+            plan.context.adds.processes.contains(&"paired".to_string())
+        };
+
+        assert!(paired(&["sentry", "otel"]));
+        assert!(!paired(&["sentry"]));
+        assert!(!paired(&["otel"]));
     }
 
     /// The paths planned with the defaults and the example, and `jobs` and `storage` as given

@@ -47,6 +47,9 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
     for hook in &adds.request_span {
         rust_path("request-span", "path", hook)?;
     }
+    for hook in &adds.outgoing_headers {
+        rust_path("outgoing-headers", "path", hook)?;
+    }
     for (index, header) in adds.cors_request_headers.iter().enumerate() {
         kebab("CORS request header", header)?;
         // Another unit's header is allowed once however many ask for it; one unit naming a
@@ -524,6 +527,14 @@ pub(super) mod tests {
         assert_eq!(
             check_alone(toml, &[]),
             Err("job-context: `enqueue` is a path from `crate::` through snake-case names, not `job_trace::write`".into())
+        );
+    }
+
+    #[test]
+    fn outgoing_headers_from_outside_the_crate_are_refused() {
+        assert_eq!(
+            check_alone(r#"outgoing-headers = ["otel::trace_headers"]"#, &[]),
+            Err("outgoing-headers: `path` is a path from `crate::` through snake-case names, not `otel::trace_headers`".into())
         );
     }
 

@@ -144,6 +144,9 @@ pub struct Contributions {
     /// Paths of `fn(&tracing::Span, &HeaderMap)` run on each request's span as it is made,
     /// before anything enters it (a trace continued from the caller's headers).
     pub request_span: Vec<String>,
+    /// Paths of `fn() -> HeaderMap` whose headers go with each request the app sends to
+    /// another service (the current trace's context).
+    pub outgoing_headers: Vec<String>,
     /// Request headers, in lowercase, that CORS lets pages send besides the API's own.
     pub cors_request_headers: Vec<String>,
     /// Background jobs the worker registers (read by the jobs module).
@@ -209,6 +212,7 @@ impl Contributions {
             commands,
             telemetry_layers,
             request_span,
+            outgoing_headers,
             cors_request_headers,
             jobs,
             job_context,
@@ -241,6 +245,7 @@ impl Contributions {
         self.commands.extend_from_slice(commands);
         self.telemetry_layers.extend_from_slice(telemetry_layers);
         self.request_span.extend_from_slice(request_span);
+        self.outgoing_headers.extend_from_slice(outgoing_headers);
         // Two units may read the same header (two tracing tools and `baggage`, say); the
         // preflight's answer names it once.
         for header in cors_request_headers {

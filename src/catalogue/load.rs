@@ -514,13 +514,25 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
         ));
         let provider_pairings = module.providers.iter().flat_map(|provider| {
             let folder = format!("{}/", provider.name);
-            provider.pairings.iter().map(move |p| (folder.clone(), p))
+            provider
+                .pairings
+                .iter()
+                .map(move |p| (folder.clone(), Some(&provider.name), p))
         });
-        let module_pairings = module.pairings.iter().map(|p| (String::new(), p));
-        for (folder, pairing) in module_pairings.chain(provider_pairings) {
-            if pairing.with == module.name || catalogue.module(&pairing.with).is_none() {
+        let module_pairings = module.pairings.iter().map(|p| (String::new(), None, p));
+        for (folder, provider, pairing) in module_pairings.chain(provider_pairings) {
+            let other_module =
+                pairing.with != module.name && catalogue.module(&pairing.with).is_some();
+            // Beside another provider of its module, when the module takes several.
+            let sibling = provider.is_some_and(|own| {
+                module.kind == Kind::Many
+                    && *own != pairing.with
+                    && module.providers.iter().any(|p| p.name == pairing.with)
+            });
+            if !other_module && !sibling {
                 return Err(bad(format!(
-                    "{folder}with/{} names no other module of the catalogue",
+                    "{folder}with/{} names no other module of the catalogue, nor another \
+                     provider of a module that takes several",
                     pairing.with
                 )));
             }
@@ -726,7 +738,7 @@ mod tests {
     fn a_providers_pairing_with_an_unknown_module_is_refused() {
         assert_eq!(
             check_otel_pairing("queue"),
-            Err("templates/modules/monitoring/module.toml: otel/with/queue names no other module of the catalogue".into())
+            Err("templates/modules/monitoring/module.toml: otel/with/queue names no other module of the catalogue, nor another provider of a module that takes several".into())
         );
     }
 
@@ -734,7 +746,42 @@ mod tests {
     fn a_providers_pairing_with_its_own_module_is_refused() {
         assert_eq!(
             check_otel_pairing("monitoring"),
-            Err("templates/modules/monitoring/module.toml: otel/with/monitoring names no other module of the catalogue".into())
+            Err("templates/modules/monitoring/module.toml: otel/with/monitoring names no other module of the catalogue, nor another provider of a module that takes several".into())
+        );
+    }
+
+    #[test]
+    fn a_providers_pairing_with_another_provider_of_its_module_is_accepted() {
+        assert_eq!(check_otel_pairing("sentry"), Ok(()));
+    }
+
+    #[test]
+    fn a_providers_pairing_with_itself_is_refused() {
+        assert_eq!(
+            check_otel_pairing("otel"),
+            Err("templates/modules/monitoring/module.toml: otel/with/otel names no other module of the catalogue, nor another provider of a module that takes several".into())
+        );
+    }
+
+    #[test]
+    fn a_pairing_with_another_provider_of_a_module_that_takes_one_is_refused() {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        let auth = catalogue.modules.iter_mut().find(|m| m.name == "auth");
+        let auth = auth.unwrap();
+        assert_eq!(auth.kind, Kind::One);
+        let other = auth.providers[1].name.clone();
+        auth.providers[0].pairings.push(Pairing {
+            with: other,
+            contribution: Contribution::default(),
+        });
+
+        let result = check(&catalogue).map_err(|e| e.to_string());
+
+        assert!(
+            result
+                .as_ref()
+                .is_err_and(|e| e.contains("nor another provider")),
+            "{result:?}"
         );
     }
 

@@ -208,7 +208,9 @@ pub struct Module {
 /// The part of a module that only makes sense beside another module.
 #[derive(Debug, Clone)]
 pub struct Pairing {
-    /// The other module, which must be chosen (with any provider) for this to apply.
+    /// The other module, which must be chosen (with any provider) for this to apply; for a
+    /// provider of a module that takes several, it may be another provider of that module,
+    /// chosen beside it (OpenTelemetry beside Sentry).
     pub with: String,
     /// What the pair adds.
     pub contribution: Contribution,

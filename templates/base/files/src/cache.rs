@@ -1,4 +1,4 @@
-//! Redis: the shared connection, a span for each call, and small JSON cache helpers.
+//! Redis: the shared connection and small JSON cache helpers.
 
 use std::time::Duration;
 
@@ -8,7 +8,6 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tracing::Instrument;
 
 use crate::config::RedisSettings;
 
@@ -30,30 +29,12 @@ pub fn connect(settings: &RedisSettings) -> anyhow::Result<ConnectionManager> {
         .context("could not set up the Redis connection manager")
 }
 
-/// Runs one Redis call inside a span named after its `command`, as a client call to Redis
-/// from the request or job that made it.
-///
-/// The span is a `debug` one: with the default filter it is never made, and costs one
-/// check of a cached flag.
-pub async fn traced<T>(command: &'static str, call: impl Future<Output = T>) -> T {
-    let span = tracing::debug_span!(
-        "redis",
-        otel.name = command,
-        otel.kind = "client",
-        db.system.name = "redis",
-        db.operation.name = command,
-    );
-    call.instrument(span).await
-}
-
 /// Reads a JSON value stored by [`set_json`]; `None` when the key is absent or expired.
 pub async fn get_json<T: DeserializeOwned>(
     redis: &mut ConnectionManager,
     key: &str,
 ) -> anyhow::Result<Option<T>> {
-    let raw: Option<String> = traced("GET", redis.get(key))
-        .await
-        .context("Redis GET failed")?;
+    let raw: Option<String> = redis.get(key).await.context("Redis GET failed")?;
     raw.map(|json| serde_json::from_str(&json))
         .transpose()
         .with_context(|| format!("cached value under {key:?} is not the expected JSON"))
@@ -68,7 +49,8 @@ pub async fn set_json<T: Serialize>(
 ) -> anyhow::Result<()> {
     let json = serde_json::to_string(value).context("value cannot be serialized to JSON")?;
     let seconds = ttl.as_secs().max(1);
-    traced("SET", redis.set_ex::<_, _, ()>(key, json, seconds))
+    redis
+        .set_ex::<_, _, ()>(key, json, seconds)
         .await
         .context("Redis SET failed")
 }

@@ -67,14 +67,13 @@ where
                 metadata.is_event() && matches!(*metadata.level(), Level::INFO | Level::WARN)
             })))
             // Errors are reported with the fields of their spans (the request id, say), which
-            // this layer can only read if it sees the spans too, the `info` ones that describe
-            // the work. tower-http's error line for each 5xx is left out: it repeats, without
-            // the cause, what the code reported.
+            // this layer can only read if it sees the spans too. tower-http's error line for
+            // each 5xx is left out: it repeats, without the cause, what the code reported.
             .and_then(
                 ErrorLayer::new()
                     .enable_span_attributes()
                     .with_filter(filter_fn(|metadata| {
-                        (metadata.is_span() && *metadata.level() <= Level::INFO)
+                        metadata.is_span()
                             || (*metadata.level() == Level::ERROR
                                 && metadata.target() != "tower_http::trace::on_failure")
                     })),
