@@ -483,6 +483,18 @@ fn check(catalogue: &Catalogue) -> Result<(), CatalogueError> {
                 "`{NONE}` is reserved and cannot be a provider"
             )));
         }
+        // A provider's pairing names another module or another provider of its own: one
+        // name must not mean both.
+        if let Some(clash) = module
+            .providers
+            .iter()
+            .find(|p| catalogue.module(&p.name).is_some())
+        {
+            return Err(bad(format!(
+                "provider `{}` has the name of a module",
+                clash.name
+            )));
+        }
         if module.kind == Kind::One && module.default.len() > 1 {
             return Err(bad("a `one` module has a single default".into()));
         }
@@ -753,6 +765,21 @@ mod tests {
     #[test]
     fn a_providers_pairing_with_another_provider_of_its_module_is_accepted() {
         assert_eq!(check_otel_pairing("sentry"), Ok(()));
+    }
+
+    #[test]
+    fn a_provider_with_the_name_of_a_module_is_refused() {
+        let mut catalogue = Catalogue::embedded().unwrap();
+        let monitoring = catalogue
+            .modules
+            .iter_mut()
+            .find(|m| m.name == "monitoring");
+        monitoring.unwrap().providers[0].name = "jobs".into();
+
+        assert_eq!(
+            check(&catalogue).map_err(|e| e.to_string()),
+            Err("templates/modules/monitoring/module.toml: provider `jobs` has the name of a module".into())
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Redis: the shared connection and small JSON cache helpers.
+//! Redis: the shared connection, a span for each call, and small JSON cache helpers.
 
 use std::time::Duration;
 
@@ -8,6 +8,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::{Instrument, Level, Span};
 
 use crate::config::RedisSettings;
 
@@ -29,12 +30,32 @@ pub fn connect(settings: &RedisSettings) -> anyhow::Result<ConnectionManager> {
         .context("could not set up the Redis connection manager")
 }
 
+/// Runs one Redis call, made for a request or a job, inside a `redis` span with its
+/// `command`: traces show it as a call to Redis from the work that made it.
+///
+/// The span is a `debug` one, made only where the filter enables `debug` for the app (as
+/// `.env.example` does), since each costs a span in every layer. Outside any span, such as
+/// a job enqueued on a schedule, the call runs as it is and starts no trace of its own.
+pub async fn traced<T>(command: &'static str, call: impl Future<Output = T>) -> T {
+    if !tracing::enabled!(Level::DEBUG) || Span::current().is_none() {
+        return call.await;
+    }
+    let span = tracing::debug_span!(
+        "redis",
+        db.system.name = "redis",
+        db.operation.name = command
+    );
+    call.instrument(span).await
+}
+
 /// Reads a JSON value stored by [`set_json`]; `None` when the key is absent or expired.
 pub async fn get_json<T: DeserializeOwned>(
     redis: &mut ConnectionManager,
     key: &str,
 ) -> anyhow::Result<Option<T>> {
-    let raw: Option<String> = redis.get(key).await.context("Redis GET failed")?;
+    let raw: Option<String> = traced("GET", redis.get(key))
+        .await
+        .context("Redis GET failed")?;
     raw.map(|json| serde_json::from_str(&json))
         .transpose()
         .with_context(|| format!("cached value under {key:?} is not the expected JSON"))
@@ -49,8 +70,7 @@ pub async fn set_json<T: Serialize>(
 ) -> anyhow::Result<()> {
     let json = serde_json::to_string(value).context("value cannot be serialized to JSON")?;
     let seconds = ttl.as_secs().max(1);
-    redis
-        .set_ex::<_, _, ()>(key, json, seconds)
+    traced("SET", redis.set_ex::<_, _, ()>(key, json, seconds))
         .await
         .context("Redis SET failed")
 }

@@ -27,6 +27,7 @@ use axum::response::Response;
 use redis::Script;
 use redis::aio::ConnectionManager;
 
+use crate::cache;
 use crate::config::{FailMode, Quota, RateLimitSettings};
 use crate::error::{default_message, error_response};
 
@@ -181,13 +182,10 @@ impl GroupLimiter {
     async fn check(&self, key: String) -> redis::RedisResult<Decision> {
         let inner = &self.limiter.inner;
         let window = u64::try_from(self.quota.window.as_micros()).unwrap_or(u64::MAX);
-        let (allowed, remaining, reset): (bool, u64, u64) = inner
-            .script
-            .key(key)
-            .arg(self.quota.requests)
-            .arg(window)
-            .invoke_async(&mut inner.redis.clone())
-            .await?;
+        let mut invocation = inner.script.key(key);
+        invocation.arg(self.quota.requests).arg(window);
+        let (allowed, remaining, reset): (bool, u64, u64) =
+            cache::traced("EVALSHA", invocation.invoke_async(&mut inner.redis.clone())).await?;
         Ok(Decision {
             allowed,
             remaining,

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::cache;
 use crate::extract::Json;
 use crate::state::AppState;
 
@@ -82,7 +83,10 @@ async fn readiness(State(state): State<AppState>) -> (StatusCode, Json<Readiness
     let ping = redis::cmd("PING");
     let (postgres, redis) = tokio::join!(
         check("postgres", sqlx::query("SELECT 1").execute(&state.db)),
-        check("redis", ping.query_async::<String>(&mut redis)),
+        check(
+            "redis",
+            cache::traced("PING", ping.query_async::<String>(&mut redis))
+        ),
     );
 
     let ready = postgres == Check::Ok && redis == Check::Ok;
