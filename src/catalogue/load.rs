@@ -730,18 +730,17 @@ mod tests {
         );
     }
 
-    /// The embedded catalogue's check, with otel's pairing with jobs named `with` instead.
+    /// The module `name` of `catalogue`, to change before a check.
+    fn module_mut<'a>(catalogue: &'a mut Catalogue, name: &str) -> &'a mut Module {
+        let module = catalogue.modules.iter_mut().find(|m| m.name == name);
+        module.unwrap()
+    }
+
+    /// The embedded catalogue's check, with otel's first pairing named `with` instead.
     fn check_otel_pairing(with: &str) -> Result<(), String> {
         let mut catalogue = Catalogue::embedded().unwrap();
-        let monitoring = catalogue
-            .modules
-            .iter_mut()
-            .find(|m| m.name == "monitoring");
-        let otel = monitoring
-            .unwrap()
-            .providers
-            .iter_mut()
-            .find(|p| p.name == "otel");
+        let monitoring = module_mut(&mut catalogue, "monitoring");
+        let otel = monitoring.providers.iter_mut().find(|p| p.name == "otel");
         otel.unwrap().pairings[0].with = with.into();
         check(&catalogue).map_err(|e| e.to_string())
     }
@@ -770,11 +769,7 @@ mod tests {
     #[test]
     fn a_provider_with_the_name_of_a_module_is_refused() {
         let mut catalogue = Catalogue::embedded().unwrap();
-        let monitoring = catalogue
-            .modules
-            .iter_mut()
-            .find(|m| m.name == "monitoring");
-        monitoring.unwrap().providers[0].name = "jobs".into();
+        module_mut(&mut catalogue, "monitoring").providers[0].name = "jobs".into();
 
         assert_eq!(
             check(&catalogue).map_err(|e| e.to_string()),
@@ -793,8 +788,7 @@ mod tests {
     #[test]
     fn a_pairing_with_another_provider_of_a_module_that_takes_one_is_refused() {
         let mut catalogue = Catalogue::embedded().unwrap();
-        let auth = catalogue.modules.iter_mut().find(|m| m.name == "auth");
-        let auth = auth.unwrap();
+        let auth = module_mut(&mut catalogue, "auth");
         assert_eq!(auth.kind, Kind::One);
         let other = auth.providers[1].name.clone();
         auth.providers[0].pairings.push(Pairing {
