@@ -147,7 +147,8 @@ pub fn continue_trace(span: &Span, headers: &HeaderMap) {
 
 /// The headers that carry the current span's trace to another service (W3C `traceparent`,
 /// and `tracestate` when the trace has one), sent with each request the app makes so that
-/// the service's spans join the trace; none outside an exported span.
+/// the service's spans join the trace, or follow its decision not to keep it. There are none
+/// when no exporting layer records the current span.
 pub fn trace_headers() -> HeaderMap {
     let mut headers = HeaderMap::new();
     let context = Span::current().context();
