@@ -745,19 +745,24 @@ mod tests {
         check(&catalogue).map_err(|e| e.to_string())
     }
 
+    /// The loader's refusal of otel's pairing named `with`.
+    fn unpaired(with: &str) -> String {
+        format!(
+            "templates/modules/monitoring/module.toml: otel/with/{with} names no other module \
+             of the catalogue, nor another provider of a module that takes several"
+        )
+    }
+
     #[test]
     fn a_providers_pairing_with_an_unknown_module_is_refused() {
-        assert_eq!(
-            check_otel_pairing("queue"),
-            Err("templates/modules/monitoring/module.toml: otel/with/queue names no other module of the catalogue, nor another provider of a module that takes several".into())
-        );
+        assert_eq!(check_otel_pairing("queue"), Err(unpaired("queue")));
     }
 
     #[test]
     fn a_providers_pairing_with_its_own_module_is_refused() {
         assert_eq!(
             check_otel_pairing("monitoring"),
-            Err("templates/modules/monitoring/module.toml: otel/with/monitoring names no other module of the catalogue, nor another provider of a module that takes several".into())
+            Err(unpaired("monitoring"))
         );
     }
 
@@ -779,10 +784,7 @@ mod tests {
 
     #[test]
     fn a_providers_pairing_with_itself_is_refused() {
-        assert_eq!(
-            check_otel_pairing("otel"),
-            Err("templates/modules/monitoring/module.toml: otel/with/otel names no other module of the catalogue, nor another provider of a module that takes several".into())
-        );
+        assert_eq!(check_otel_pairing("otel"), Err(unpaired("otel")));
     }
 
     #[test]
