@@ -50,6 +50,9 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
     for hook in &adds.outgoing_headers {
         rust_path("outgoing-headers", "path", hook)?;
     }
+    for middleware in &adds.router_middleware {
+        rust_path("router-middleware", "path", middleware)?;
+    }
     for (index, header) in adds.cors_request_headers.iter().enumerate() {
         kebab("CORS request header", header)?;
         // Another unit's header is allowed once however many ask for it; one unit naming a
@@ -535,6 +538,14 @@ pub(super) mod tests {
         assert_eq!(
             check_alone(r#"outgoing-headers = ["otel::trace_headers"]"#, &[]),
             Err("outgoing-headers: `path` is a path from `crate::` through snake-case names, not `otel::trace_headers`".into())
+        );
+    }
+
+    #[test]
+    fn router_middleware_given_as_an_expression_is_refused() {
+        assert_eq!(
+            check_alone(r#"router-middleware = ["from_fn(crate::metrics::measure)"]"#, &[]),
+            Err("router-middleware: `path` is a path from `crate::` through snake-case names, not `from_fn(crate::metrics::measure)`".into())
         );
     }
 

@@ -131,6 +131,9 @@ pub struct Contributions {
     pub signed_in_layers: Vec<String>,
     /// Paths of functions that describe those layers in the OpenAPI document.
     pub signed_in_docs: Vec<String>,
+    /// Paths of axum middleware functions taking the `AppState`, around the whole router:
+    /// they run once a request is routed, so they see the route it matched.
+    pub router_middleware: Vec<String>,
     /// Statements `Application::build` runs once the state is built (`state` holds it).
     pub startup_tasks: Vec<String>,
     /// Library modules `src/main.rs` imports by name.
@@ -206,6 +209,7 @@ impl Contributions {
             routes,
             signed_in_layers,
             signed_in_docs,
+            router_middleware,
             startup_tasks,
             main_uses,
             main_setup,
@@ -239,6 +243,7 @@ impl Contributions {
         self.routes.extend_from_slice(routes);
         self.signed_in_layers.extend_from_slice(signed_in_layers);
         self.signed_in_docs.extend_from_slice(signed_in_docs);
+        self.router_middleware.extend_from_slice(router_middleware);
         self.startup_tasks.extend_from_slice(startup_tasks);
         self.main_uses.extend_from_slice(main_uses);
         self.main_setup.extend_from_slice(main_setup);

@@ -1,20 +1,25 @@
-//! Traces sent to an OpenTelemetry receiver over OTLP/HTTP: each request's span with the
-//! spans and events inside it, continuing the caller's trace when its `traceparent` header
-//! names one, and passing it on to the services the app calls (W3C Trace Context).
+//! Traces and metrics sent to an OpenTelemetry receiver over OTLP/HTTP: each request's span
+//! with the spans and events inside it, continuing the caller's trace when its `traceparent`
+//! header names one, and passing it on to the services the app calls (W3C Trace Context);
+//! and the app's [`crate::metrics`], pushed at an interval and read by the Prometheus page.
 //!
 //! Without an endpoint nothing starts: no exporter, no exporting thread, no layer in the
-//! subscriber.
+//! subscriber; without a metrics port either, instruments record into nothing.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
-use opentelemetry::KeyValue;
+use opentelemetry::metrics::Meter;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry::trace::TracerProvider as _;
+use opentelemetry::{KeyValue, global};
 use opentelemetry_otlp::{
-    ExporterBuildError, Protocol, SpanExporter, WithExportConfig, WithHttpConfig,
+    ExporterBuildError, MetricExporter, Protocol, SpanExporter, WithExportConfig, WithHttpConfig,
 };
+use opentelemetry_prometheus_text_exporter::PrometheusExporter;
 use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use secrecy::ExposeSecret;
@@ -28,30 +33,49 @@ use crate::config::OtelSettings;
 /// The tracer of the provider [`init`] started, which the global subscriber's layer uses.
 static TRACER: OnceLock<SdkTracer> = OnceLock::new();
 
-/// Keeps exporting on; dropping it exports the spans still queued and stops the exporting
-/// thread.
+/// The reader of the Prometheus page, when [`init`] started one.
+static PROMETHEUS: OnceLock<PrometheusExporter> = OnceLock::new();
+
+/// Keeps exporting on; dropping it exports the spans still queued and the metrics recorded
+/// since the last push, and stops the exporting threads.
 #[must_use = "exporting stops when the guard is dropped"]
-pub struct Guard(SdkTracerProvider);
+pub struct Guard {
+    traces: Option<SdkTracerProvider>,
+    metrics: Option<SdkMeterProvider>,
+}
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if let Err(error) = self.0.shutdown() {
+        if let Some(Err(error)) = self.traces.as_ref().map(SdkTracerProvider::shutdown) {
             eprintln!("could not export the last traces: {error}");
+        }
+        if let Some(Err(error)) = self.metrics.as_ref().map(SdkMeterProvider::shutdown) {
+            eprintln!("could not export the last metrics: {error}");
         }
     }
 }
 
-/// Starts exporting when an endpoint is configured, for the whole process.
+/// Starts exporting what is configured, for the whole process: traces to their endpoint,
+/// metrics to theirs and to the Prometheus page.
 ///
-/// Call it once in `main`, before the subscriber is installed: [`tracing_layer`] adds the
-/// exporting layer only once a provider has started.
-pub fn init(settings: &OtelSettings) -> Result<Option<Guard>, ExporterBuildError> {
-    let Some(provider) = provider(settings)? else {
-        return Ok(None);
-    };
-    // `main` calls this once; a second call would keep the first provider's tracer.
-    let _ = TRACER.set(tracer(&provider));
-    Ok(Some(Guard(provider)))
+/// Call it once in `main`, before the subscriber is installed and the state is built:
+/// [`tracing_layer`] adds the exporting layer only once a provider has started, and
+/// [`meter`] records into the provider started here.
+pub fn init(settings: &OtelSettings) -> Result<Guard, ExporterBuildError> {
+    let traces = provider(settings)?;
+    if let Some(provider) = &traces {
+        // `main` calls this once; a second call would keep the first provider's tracer.
+        let _ = TRACER.set(tracer(provider));
+    }
+    let prometheus = settings.metrics_port.map(|_| PrometheusExporter::new());
+    let metrics = meter_provider(settings, prometheus.clone())?;
+    if let Some(provider) = &metrics {
+        global::set_meter_provider(provider.clone());
+    }
+    if let Some(prometheus) = prometheus {
+        let _ = PROMETHEUS.set(prometheus);
+    }
+    Ok(Guard { traces, metrics })
 }
 
 /// A provider that exports batches of spans to the configured endpoint from a thread of its
@@ -60,39 +84,88 @@ pub fn provider(settings: &OtelSettings) -> Result<Option<SdkTracerProvider>, Ex
     let Some(endpoint) = &settings.traces_endpoint else {
         return Ok(None);
     };
-    // reqwest is built without a TLS crypto provider of its own; ring is the one sqlx
-    // already uses. An error only means a provider was installed before, which is fine.
-    // rustls 0.23.48 deprecates ring's provider for its lack of post-quantum key exchange;
-    // the alternative, aws-lc-rs, needs a C toolchain and cmake to build.
-    #[allow(deprecated)]
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let headers = settings
-        .headers
-        .iter()
-        .map(|(name, value)| (name.to_string(), value.expose_secret().to_owned()))
-        .collect();
     let exporter = SpanExporter::builder()
         .with_http()
         .with_protocol(Protocol::HttpBinary)
         .with_endpoint(endpoint.as_str())
-        .with_headers(headers)
+        .with_headers(export_headers(settings))
         .build()?;
+    Ok(Some(
+        SdkTracerProvider::builder()
+            .with_batch_exporter(exporter)
+            .with_sampler(settings.sampler.clone())
+            .with_resource(resource(settings))
+            .build(),
+    ))
+}
+
+/// A provider of metrics pushed to the configured endpoint at the configured interval, from
+/// a thread of its own, and read by `prometheus` when given; `None` when neither wants them.
+pub fn meter_provider(
+    settings: &OtelSettings,
+    prometheus: Option<PrometheusExporter>,
+) -> Result<Option<SdkMeterProvider>, ExporterBuildError> {
+    if settings.metrics_endpoint.is_none() && prometheus.is_none() {
+        return Ok(None);
+    }
+    let mut provider = SdkMeterProvider::builder().with_resource(resource(settings));
+    if let Some(endpoint) = &settings.metrics_endpoint {
+        let exporter = MetricExporter::builder()
+            .with_http()
+            .with_protocol(Protocol::HttpBinary)
+            .with_endpoint(endpoint.as_str())
+            .with_headers(export_headers(settings))
+            .build()?;
+        let reader = PeriodicReader::builder(exporter)
+            .with_interval(settings.metric_export_interval)
+            .build();
+        provider = provider.with_reader(reader);
+    }
+    if let Some(prometheus) = prometheus {
+        provider = provider.with_reader(prometheus);
+    }
+    Ok(Some(provider.build()))
+}
+
+/// The meter the app's instruments record into: the provider's [`init`] started, or one
+/// that records nothing.
+pub fn meter() -> Meter {
+    global::meter(env!("CARGO_PKG_NAME"))
+}
+
+/// The reader of the Prometheus page, when `METRICS_PORT` asked [`init`] for one.
+pub fn prometheus() -> Option<&'static PrometheusExporter> {
+    PROMETHEUS.get()
+}
+
+/// The headers sent with every export (a hosted backend's API key), and the TLS crypto
+/// provider the exporters' client needs installed.
+///
+/// reqwest is built without a provider of its own; ring is the one sqlx already uses. An
+/// error only means a provider was installed before, which is fine. rustls 0.23.48
+/// deprecates ring's provider for its lack of post-quantum key exchange; the alternative,
+/// aws-lc-rs, needs a C toolchain and cmake to build.
+fn export_headers(settings: &OtelSettings) -> HashMap<String, String> {
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    settings
+        .headers
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.expose_secret().to_owned()))
+        .collect()
+}
+
+/// The service the telemetry is filed under, with its attributes.
+fn resource(settings: &OtelSettings) -> Resource {
     let attributes = settings
         .resource_attributes
         .iter()
         .map(|(key, value)| KeyValue::new(key.clone(), value.clone()));
     // The service name last: of two `service.name`s, the later one wins.
-    let resource = Resource::builder()
+    Resource::builder()
         .with_attributes(attributes)
         .with_service_name(settings.service_name.clone())
-        .build();
-    Ok(Some(
-        SdkTracerProvider::builder()
-            .with_batch_exporter(exporter)
-            .with_sampler(settings.sampler.clone())
-            .with_resource(resource)
-            .build(),
-    ))
+        .build()
 }
 
 /// The layer that turns `tracing` spans into OpenTelemetry spans of `provider`.

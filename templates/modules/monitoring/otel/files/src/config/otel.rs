@@ -1,7 +1,9 @@
-//! Trace export settings: the standard `OTEL_*` variables that decide whether and where
-//! traces go and which are kept, checked at startup like every other setting.
+//! Telemetry export settings: the standard `OTEL_*` variables that decide whether and where
+//! traces and metrics go and which traces are kept, and the port of the Prometheus page,
+//! checked at startup like every other setting.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use axum::http::{HeaderName, HeaderValue};
 use opentelemetry_sdk::trace::Sampler;
@@ -11,11 +13,20 @@ use secrecy::SecretString;
 
 use super::env::Env;
 
-/// Where traces are exported, under which service name, and which are kept.
+/// Where traces and metrics are exported, under which service name, and which traces are
+/// kept.
 #[derive(Debug, Clone)]
 pub struct OtelSettings {
     /// The URL spans are posted to; `None` (no endpoint configured) turns exporting off.
     pub traces_endpoint: Option<Url>,
+    /// The URL metrics are posted to; `None` (no endpoint, or `OTEL_METRICS_EXPORTER=none`)
+    /// turns pushing them off.
+    pub metrics_endpoint: Option<Url>,
+    /// How often metrics are pushed.
+    pub metric_export_interval: Duration,
+    /// The port serving `/metrics` in the Prometheus text format, apart from the API's;
+    /// `None` serves no such page.
+    pub metrics_port: Option<u16>,
     /// Headers sent with every export, such as a hosted backend's API key.
     pub headers: Vec<(HeaderName, SecretString)>,
     /// The `service.name` the traces are filed under.
@@ -29,13 +40,17 @@ pub struct OtelSettings {
 impl OtelSettings {
     pub(super) fn from_env(env: &mut Env<impl Fn(&str) -> Option<String>>) -> Self {
         let traces = env.parsed("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", Endpoint(None));
-        let base = env.parsed("OTEL_EXPORTER_OTLP_ENDPOINT", Endpoint(None));
+        let metrics = env.parsed("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", Endpoint(None));
+        let base = env.parsed("OTEL_EXPORTER_OTLP_ENDPOINT", Endpoint(None)).0;
         env.parsed("OTEL_EXPORTER_OTLP_PROTOCOL", HttpProtobuf);
         // Headers carry API keys: a malformed value is not repeated.
         let headers = env.parsed_quoting("OTEL_EXPORTER_OTLP_HEADERS", Headers(Vec::new()), false);
         let attributes = env.parsed("OTEL_RESOURCE_ATTRIBUTES", Pairs(Vec::new())).0;
         let sampler = env.parsed("OTEL_TRACES_SAMPLER", SamplerKind::ParentBasedAlwaysOn);
         let ratio = env.parsed("OTEL_TRACES_SAMPLER_ARG", Ratio(1.0));
+        let pushed = env.parsed("OTEL_METRICS_EXPORTER", MetricsExporter::Otlp);
+        let interval = env.parsed("OTEL_METRIC_EXPORT_INTERVAL", Millis(60_000));
+        let metrics_port = env.parsed("METRICS_PORT", Port(None)).0;
         // OTEL_SERVICE_NAME wins over a `service.name` among the attributes, as the
         // specification says.
         let service_name = env
@@ -47,7 +62,13 @@ impl OtelSettings {
             })
             .unwrap_or_else(|| env!("CARGO_PKG_NAME").to_owned());
         Self {
-            traces_endpoint: traces.0.or_else(|| base.0.map(traces_path)),
+            traces_endpoint: traces.0.or_else(|| signal_path(base.clone(), "traces")),
+            metrics_endpoint: match pushed {
+                MetricsExporter::Otlp => metrics.0.or_else(|| signal_path(base, "metrics")),
+                MetricsExporter::None => None,
+            },
+            metric_export_interval: Duration::from_millis(interval.0),
+            metrics_port,
             headers: headers.0,
             service_name,
             resource_attributes: attributes,
@@ -56,11 +77,12 @@ impl OtelSettings {
     }
 }
 
-/// The base endpoint's `/v1/traces`, as the OTLP specification builds the traces URL.
-fn traces_path(mut base: Url) -> Url {
-    let path = format!("{}/v1/traces", base.path().trim_end_matches('/'));
-    base.set_path(&path);
-    base
+/// The base endpoint's `/v1/<signal>`, as the OTLP specification builds a signal's URL.
+fn signal_path(base: Option<Url>, signal: &str) -> Option<Url> {
+    let mut url = base?;
+    let path = format!("{}/v1/{signal}", url.path().trim_end_matches('/'));
+    url.set_path(&path);
+    Some(url)
 }
 
 /// An HTTP or HTTPS URL that may be absent, so that a malformed one is reported with every
@@ -192,6 +214,53 @@ impl FromStr for SamplerKind {
     }
 }
 
+/// Whether metrics are pushed over OTLP, as `OTEL_METRICS_EXPORTER` says: `otlp` or `none`
+/// (a receiver that takes traces only, Jaeger say).
+enum MetricsExporter {
+    Otlp,
+    None,
+}
+
+impl FromStr for MetricsExporter {
+    type Err = &'static str;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "otlp" => Ok(Self::Otlp),
+            "none" => Ok(Self::None),
+            _ => Err("expected otlp or none"),
+        }
+    }
+}
+
+/// A positive number of milliseconds.
+struct Millis(u64);
+
+impl FromStr for Millis {
+    type Err = &'static str;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.parse() {
+            Ok(millis) if millis > 0 => Ok(Self(millis)),
+            _ => Err("expected a positive number of milliseconds"),
+        }
+    }
+}
+
+/// A TCP port that may be absent.
+struct Port(Option<u16>);
+
+impl FromStr for Port {
+    type Err = &'static str;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.parse() {
+            Ok(port) if port > 0 => Ok(Self(Some(port))),
+            _ => Err("expected a port from 1 to 65535"),
+        }
+    }
+}
+
 /// A share of traces from 0 to 1.
 struct Ratio(f64);
 
@@ -252,6 +321,47 @@ mod tests {
             .as_deref(),
             Some("https://otlp.example.com/otlp/v1/traces")
         );
+    }
+
+    #[test]
+    fn metrics_go_to_the_base_endpoints_metrics_path_or_their_own() {
+        let base = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318");
+        let metrics = |vars: &[(&str, &str)]| load(vars).0.metrics_endpoint.map(String::from);
+
+        assert_eq!(
+            metrics(&[base]).as_deref(),
+            Some("http://collector:4318/v1/metrics")
+        );
+        assert_eq!(
+            metrics(&[
+                base,
+                (
+                    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+                    "http://mimir:4318/otlp"
+                )
+            ])
+            .as_deref(),
+            Some("http://mimir:4318/otlp")
+        );
+        assert_eq!(metrics(&[]), None);
+        assert_eq!(metrics(&[base, ("OTEL_METRICS_EXPORTER", "none")]), None);
+    }
+
+    #[test]
+    fn metrics_are_pushed_every_minute_unless_told_otherwise() {
+        assert_eq!(load(&[]).0.metric_export_interval, Duration::from_secs(60));
+        assert_eq!(
+            load(&[("OTEL_METRIC_EXPORT_INTERVAL", "5000")])
+                .0
+                .metric_export_interval,
+            Duration::from_secs(5)
+        );
+    }
+
+    #[test]
+    fn the_prometheus_page_is_served_only_on_a_port_given_to_it() {
+        assert_eq!(load(&[]).0.metrics_port, None);
+        assert_eq!(load(&[("METRICS_PORT", "9464")]).0.metrics_port, Some(9464));
     }
 
     #[test]
@@ -379,6 +489,10 @@ mod tests {
             ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment"),
             ("OTEL_TRACES_SAMPLER", "sometimes"),
             ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
+            ("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "mimir"),
+            ("OTEL_METRICS_EXPORTER", "prometheus"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "0"),
+            ("METRICS_PORT", "0"),
         ]);
 
         let reported: Vec<&str> = problems
@@ -389,12 +503,16 @@ mod tests {
             reported,
             [
                 "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
                 "OTEL_EXPORTER_OTLP_ENDPOINT",
                 "OTEL_EXPORTER_OTLP_PROTOCOL",
                 "OTEL_EXPORTER_OTLP_HEADERS",
                 "OTEL_RESOURCE_ATTRIBUTES",
                 "OTEL_TRACES_SAMPLER",
-                "OTEL_TRACES_SAMPLER_ARG"
+                "OTEL_TRACES_SAMPLER_ARG",
+                "OTEL_METRICS_EXPORTER",
+                "OTEL_METRIC_EXPORT_INTERVAL",
+                "METRICS_PORT",
             ]
         );
     }

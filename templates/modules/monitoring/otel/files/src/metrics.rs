@@ -1,0 +1,194 @@
+//! What the app measures, as OpenTelemetry instruments named after the semantic conventions:
+//! each request's duration by route, method and status, and the database pool's
+//! connections. [`crate::otel`] exports them over OTLP, and [`serve_prometheus`] serves them
+//! as a Prometheus page on a port of its own.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::{Histogram, Meter};
+use opentelemetry_prometheus_text_exporter::PrometheusExporter;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+
+use crate::otel;
+use crate::state::AppState;
+
+/// Upper bounds, in seconds, of the request duration's buckets: the semantic conventions'
+/// advice, from 5 ms to 10 s.
+const DURATION_BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+];
+
+/// The instruments request handling records into.
+#[derive(Clone)]
+pub struct Metrics {
+    request_duration: Histogram<f64>,
+}
+
+impl Metrics {
+    /// Instruments of `meter`, with the connections of `pool` read at each collection.
+    pub fn new(meter: &Meter, pool: &PgPool) -> Self {
+        observe_pool(meter, pool.clone());
+        Self {
+            request_duration: meter
+                .f64_histogram("http.server.request.duration")
+                .with_description("Duration of HTTP server requests.")
+                .with_unit("s")
+                .with_boundaries(DURATION_BUCKETS.to_vec())
+                .build(),
+        }
+    }
+}
+
+/// Reports the pool's open connections, idle and used, and its maximum, whenever the
+/// metrics are collected: reading them then costs requests nothing.
+fn observe_pool(meter: &Meter, pool: PgPool) {
+    let pool_name = || KeyValue::new("db.client.connection.pool.name", "postgres");
+    let max = pool.options().get_max_connections();
+    meter
+        .i64_observable_up_down_counter("db.client.connection.count")
+        .with_description("Connections of the database pool, by state: idle or used.")
+        .with_unit("{connection}")
+        .with_callback(move |observer| {
+            let open = pool.size();
+            let idle = u32::try_from(pool.num_idle()).map_or(open, |idle| idle.min(open));
+            for (state, count) in [("idle", idle), ("used", open - idle)] {
+                let state = KeyValue::new("db.client.connection.state", state);
+                observer.observe(i64::from(count), &[pool_name(), state]);
+            }
+        })
+        .build();
+    meter
+        .i64_observable_up_down_counter("db.client.connection.max")
+        .with_description("The most connections the database pool opens.")
+        .with_unit("{connection}")
+        .with_callback(move |observer| observer.observe(i64::from(max), &[pool_name()]))
+        .build();
+}
+
+/// Records the duration of each request from routing to response, with its method, route
+/// template (`/api/v1/projects/{id}`, not the path requested) and status.
+///
+/// A request matching no route has no route, so that stray paths do not each make a series.
+/// One whose handling stopped before a response (the request timeout struck, or the client
+/// went away) is recorded with `error.type` `cancelled` and no status.
+pub async fn measure(
+    State(state): State<AppState>,
+    route: Option<MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut attributes = vec![KeyValue::new(
+        "http.request.method",
+        method_name(request.method()),
+    )];
+    if let Some(route) = route {
+        attributes.push(KeyValue::new("http.route", route.as_str().to_owned()));
+    }
+    let mut outcome = Outcome {
+        histogram: &state.metrics.request_duration,
+        started: Instant::now(),
+        attributes,
+        status: None,
+    };
+    let response = next.run(request).await;
+    outcome.status = Some(response.status());
+    response
+}
+
+/// A request being handled, recorded when it is dropped: with its status once it has one,
+/// as cancelled otherwise.
+struct Outcome<'a> {
+    histogram: &'a Histogram<f64>,
+    started: Instant,
+    attributes: Vec<KeyValue>,
+    status: Option<StatusCode>,
+}
+
+impl Drop for Outcome<'_> {
+    fn drop(&mut self) {
+        match self.status {
+            Some(status) => {
+                let code = KeyValue::new("http.response.status_code", i64::from(status.as_u16()));
+                self.attributes.push(code);
+                if status.is_server_error() {
+                    let error = KeyValue::new("error.type", status.as_str().to_owned());
+                    self.attributes.push(error);
+                }
+            }
+            None => self
+                .attributes
+                .push(KeyValue::new("error.type", "cancelled")),
+        }
+        let seconds = self.started.elapsed().as_secs_f64();
+        self.histogram.record(seconds, &self.attributes);
+    }
+}
+
+/// The method as the semantic conventions name it: one of HTTP's, or `_OTHER`, so that
+/// made-up methods do not each make a series.
+fn method_name(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "_OTHER",
+    }
+}
+
+/// Serves `/metrics` on `host` and the configured port, when [`otel::init`] started the
+/// Prometheus page's reader, until the process ends.
+///
+/// A port of its own rather than a route of the API: the platforms route only `PORT` to the
+/// public, so the page, which tells who calls what and how often, stays inside the network
+/// where Prometheus scrapes it, with no credentials to keep.
+pub async fn serve_prometheus(host: &str, port: Option<u16>) -> std::io::Result<()> {
+    let (Some(port), Some(exporter)) = (port, otel::prometheus()) else {
+        return Ok(());
+    };
+    let listener = TcpListener::bind((host, port)).await?;
+    tracing::info!(port, "serving metrics at /metrics");
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, prometheus_page(exporter.clone())).await {
+            tracing::error!(%error, "the metrics page stopped");
+        }
+    });
+    Ok(())
+}
+
+/// The router of the Prometheus page: `GET /metrics`, the metrics `exporter` reads.
+pub fn prometheus_page(exporter: PrometheusExporter) -> Router {
+    Router::new().route(
+        "/metrics",
+        get(move || async move {
+            let mut page = Vec::new();
+            match exporter.export(&mut page) {
+                Ok(()) => (
+                    [(
+                        header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                    )],
+                    page,
+                )
+                    .into_response(),
+                Err(error) => {
+                    tracing::error!(%error, "could not write the metrics page");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            }
+        }),
+    )
+}
