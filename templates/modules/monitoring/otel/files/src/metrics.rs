@@ -47,8 +47,9 @@ impl Metrics {
     }
 }
 
-/// Reports the pool's open connections, idle and used, and its maximum, whenever the
-/// metrics are collected: reading them then costs requests nothing.
+/// Reports the pool's connections, idle and used (held by a request or a job, or still
+/// being opened), and its maximum, whenever the metrics are collected: reading them then
+/// costs requests nothing.
 fn observe_pool(meter: &Meter, pool: PgPool) {
     let pool_name = || KeyValue::new("db.client.connection.pool.name", "postgres");
     let max = pool.options().get_max_connections();
@@ -58,7 +59,7 @@ fn observe_pool(meter: &Meter, pool: PgPool) {
         .with_unit("{connection}")
         .with_callback(move |observer| {
             let open = pool.size();
-            let idle = u32::try_from(pool.num_idle()).map_or(open, |idle| idle.min(open));
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(open);
             for (state, count) in [("idle", idle), ("used", open - idle)] {
                 let state = KeyValue::new("db.client.connection.state", state);
                 observer.observe(i64::from(count), &[pool_name(), state]);
@@ -73,22 +74,26 @@ fn observe_pool(meter: &Meter, pool: PgPool) {
         .build();
 }
 
-/// Records the duration of each request from routing to response, with its method, route
-/// template (`/api/v1/projects/{id}`, not the path requested) and status.
+/// Records the duration of each request from routing until its response's head is ready
+/// (for a streamed body, its first byte), with its method, route template (`/items/{id}`,
+/// not the path requested) and status.
 ///
 /// A request matching no route has no route, so that stray paths do not each make a series.
-/// One whose handling stopped before a response (the request timeout struck, or the client
-/// went away) is recorded with `error.type` `cancelled` and no status.
+/// One whose handling stopped before a response (the request timeout struck, which answers
+/// 408 from outside the router, or the client went away) is recorded with `error.type`
+/// `cancelled` and no status.
 pub async fn measure(
     State(state): State<AppState>,
     route: Option<MatchedPath>,
     request: Request,
     next: Next,
 ) -> Response {
-    let mut attributes = vec![KeyValue::new(
+    // Room for the status and the error type, added once the response is known.
+    let mut attributes = Vec::with_capacity(4);
+    attributes.push(KeyValue::new(
         "http.request.method",
         method_name(request.method()),
-    )];
+    ));
     if let Some(route) = route {
         attributes.push(KeyValue::new("http.route", route.as_str().to_owned()));
     }

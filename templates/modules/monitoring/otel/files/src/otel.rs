@@ -84,6 +84,7 @@ pub fn provider(settings: &OtelSettings) -> Result<Option<SdkTracerProvider>, Ex
     let Some(endpoint) = &settings.traces_endpoint else {
         return Ok(None);
     };
+    install_crypto_provider();
     let exporter = SpanExporter::builder()
         .with_http()
         .with_protocol(Protocol::HttpBinary)
@@ -110,6 +111,7 @@ pub fn meter_provider(
     }
     let mut provider = SdkMeterProvider::builder().with_resource(resource(settings));
     if let Some(endpoint) = &settings.metrics_endpoint {
+        install_crypto_provider();
         let exporter = MetricExporter::builder()
             .with_http()
             .with_protocol(Protocol::HttpBinary)
@@ -127,8 +129,8 @@ pub fn meter_provider(
     Ok(Some(provider.build()))
 }
 
-/// The meter the app's instruments record into: the provider's [`init`] started, or one
-/// that records nothing.
+/// The meter the app's instruments record into: that of the provider [`init`] started, or
+/// one that records nothing when it started none.
 pub fn meter() -> Meter {
     global::meter(env!("CARGO_PKG_NAME"))
 }
@@ -138,16 +140,19 @@ pub fn prometheus() -> Option<&'static PrometheusExporter> {
     PROMETHEUS.get()
 }
 
-/// The headers sent with every export (a hosted backend's API key), and the TLS crypto
-/// provider the exporters' client needs installed.
+/// Installs the TLS crypto provider the exporters' client needs.
 ///
 /// reqwest is built without a provider of its own; ring is the one sqlx already uses. An
 /// error only means a provider was installed before, which is fine. rustls 0.23.48
 /// deprecates ring's provider for its lack of post-quantum key exchange; the alternative,
 /// aws-lc-rs, needs a C toolchain and cmake to build.
-fn export_headers(settings: &OtelSettings) -> HashMap<String, String> {
+fn install_crypto_provider() {
     #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// The headers sent with every export, such as a hosted backend's API key.
+fn export_headers(settings: &OtelSettings) -> HashMap<String, String> {
     settings
         .headers
         .iter()

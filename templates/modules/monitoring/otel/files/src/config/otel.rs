@@ -29,7 +29,7 @@ pub struct OtelSettings {
     pub metrics_port: Option<u16>,
     /// Headers sent with every export, such as a hosted backend's API key.
     pub headers: Vec<(HeaderName, SecretString)>,
-    /// The `service.name` the traces are filed under.
+    /// The `service.name` the traces and metrics are filed under.
     pub service_name: String,
     /// Attributes of the service besides its name, such as `deployment.environment`.
     pub resource_attributes: Vec<(String, String)>,
@@ -215,7 +215,8 @@ impl FromStr for SamplerKind {
 }
 
 /// Whether metrics are pushed over OTLP, as `OTEL_METRICS_EXPORTER` says: `otlp` or `none`
-/// (a receiver that takes traces only, Jaeger say).
+/// (a receiver that takes traces only, Jaeger say), in any case as the specification reads
+/// enumerated values.
 enum MetricsExporter {
     Otlp,
     None,
@@ -225,7 +226,7 @@ impl FromStr for MetricsExporter {
     type Err = &'static str;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
+        match value.to_ascii_lowercase().as_str() {
             "otlp" => Ok(Self::Otlp),
             "none" => Ok(Self::None),
             _ => Err("expected otlp or none"),
@@ -344,7 +345,7 @@ mod tests {
             Some("http://mimir:4318/otlp")
         );
         assert_eq!(metrics(&[]), None);
-        assert_eq!(metrics(&[base, ("OTEL_METRICS_EXPORTER", "none")]), None);
+        assert_eq!(metrics(&[base, ("OTEL_METRICS_EXPORTER", "None")]), None);
     }
 
     #[test]
