@@ -3,14 +3,18 @@
 //! connections. [`crate::otel`] exports them over OTLP, and [`serve_prometheus`] serves them
 //! as a Prometheus page on a port of its own.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use http_body::{Frame, SizeHint};
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Histogram, Meter};
 use opentelemetry_prometheus_text_exporter::PrometheusExporter;
@@ -74,9 +78,9 @@ fn observe_pool(meter: &Meter, pool: PgPool) {
         .build();
 }
 
-/// Records the duration of each request from routing until its response's head is ready
-/// (for a streamed body, its first byte), with its method, route template (`/items/{id}`,
-/// not the path requested) and status.
+/// Records the duration of each request from routing until its response's body is sent (or
+/// the client went away while it was), with its method, route template (`/items/{id}`, not
+/// the path requested) and status: a streamed answer counts for as long as it streams.
 ///
 /// A request matching no route has no route, so that stray paths do not each make a series.
 /// One whose handling stopped before a response (the request timeout struck, which answers
@@ -98,26 +102,58 @@ pub async fn measure(
         attributes.push(KeyValue::new("http.route", route.as_str().to_owned()));
     }
     let mut outcome = Outcome {
-        histogram: &state.metrics.request_duration,
+        histogram: state.metrics.request_duration.clone(),
         started: Instant::now(),
         attributes,
         status: None,
     };
     let response = next.run(request).await;
     outcome.status = Some(response.status());
-    response
+    response.map(|body| {
+        Body::new(Timed {
+            body,
+            _outcome: outcome,
+        })
+    })
 }
 
 /// A request being handled, recorded when it is dropped: with its status once it has one,
 /// as cancelled otherwise.
-struct Outcome<'a> {
-    histogram: &'a Histogram<f64>,
+struct Outcome {
+    histogram: Histogram<f64>,
     started: Instant,
     attributes: Vec<KeyValue>,
     status: Option<StatusCode>,
 }
 
-impl Drop for Outcome<'_> {
+/// A response body that carries its request's [`Outcome`].
+struct Timed {
+    body: Body,
+    /// Recorded as the body is dropped: once it is sent, or when the client goes away.
+    _outcome: Outcome,
+}
+
+impl http_body::Body for Timed {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+impl Drop for Outcome {
     fn drop(&mut self) {
         match self.status {
             Some(status) => {
