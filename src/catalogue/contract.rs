@@ -53,6 +53,12 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
     for middleware in &adds.router_middleware {
         rust_path("router-middleware", "path", middleware)?;
     }
+    for hook in &adds.job_finished {
+        rust_path("job-finished", "path", hook)?;
+    }
+    for hook in &adds.ai_answered {
+        rust_path("ai-answered", "path", hook)?;
+    }
     for (index, header) in adds.cors_request_headers.iter().enumerate() {
         kebab("CORS request header", header)?;
         // Another unit's header is allowed once however many ask for it; one unit naming a

@@ -157,11 +157,18 @@ pub struct Contributions {
     /// What a job carries from the code that enqueued it to the worker that runs it (read by
     /// the jobs module).
     pub job_context: Vec<JobContext>,
+    /// Paths of `fn(&AppState, &str, Duration, crate::jobs::Outcome)` called as each run of a
+    /// job is recorded, with the job's name, how long it ran and how it went (read by the
+    /// jobs module).
+    pub job_finished: Vec<String>,
     /// Tables whose rows are soft deleted (a nullable `deleted_at`), which the jobs module's
     /// scheduled purge deletes for good once the retention has passed.
     pub soft_deleted_tables: Vec<String>,
     /// LLM providers the AI gateway tries, in order (read by the ai module).
     pub ai_providers: Vec<AiProvider>,
+    /// Paths of `fn(&AppState, &crate::ai::Route, crate::ai::Usage)` called as each answered
+    /// AI request's usage is recorded (read by the ai module).
+    pub ai_answered: Vec<String>,
     /// Expressions of types implementing `crate::email::Outbox` (read by the email module): the
     /// last one is the application's outbox, so a unit that delivers otherwise than at once
     /// adds its own after the email module's.
@@ -220,8 +227,10 @@ impl Contributions {
             cors_request_headers,
             jobs,
             job_context,
+            job_finished,
             soft_deleted_tables,
             ai_providers,
+            ai_answered,
             email_outbox,
             email_templates,
             user_created,
@@ -260,9 +269,11 @@ impl Contributions {
         }
         self.jobs.extend_from_slice(jobs);
         self.job_context.extend_from_slice(job_context);
+        self.job_finished.extend_from_slice(job_finished);
         self.soft_deleted_tables
             .extend_from_slice(soft_deleted_tables);
         self.ai_providers.extend_from_slice(ai_providers);
+        self.ai_answered.extend_from_slice(ai_answered);
         self.email_outbox.extend_from_slice(email_outbox);
         self.email_templates.extend_from_slice(email_templates);
         self.user_created.extend_from_slice(user_created);
