@@ -56,6 +56,9 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
     for hook in &adds.job_finished {
         rust_path("job-finished", "path", hook)?;
     }
+    for hook in &adds.job_housekeeping {
+        rust_path("job-housekeeping", "path", hook)?;
+    }
     for hook in &adds.ai_answered {
         rust_path("ai-answered", "path", hook)?;
     }

@@ -161,6 +161,10 @@ pub struct Contributions {
     /// job is recorded, with the job's name, how long it ran and how it went (read by the
     /// jobs module).
     pub job_finished: Vec<String>,
+    /// Paths of `async fn(&AppState)` each worker runs at every round of its housekeeping,
+    /// a few times per `JOBS_WORKER_TIMEOUT_SECS` (read by the jobs module); they handle
+    /// their own errors.
+    pub job_housekeeping: Vec<String>,
     /// Tables whose rows are soft deleted (a nullable `deleted_at`), which the jobs module's
     /// scheduled purge deletes for good once the retention has passed.
     pub soft_deleted_tables: Vec<String>,
@@ -228,6 +232,7 @@ impl Contributions {
             jobs,
             job_context,
             job_finished,
+            job_housekeeping,
             soft_deleted_tables,
             ai_providers,
             ai_answered,
@@ -270,6 +275,7 @@ impl Contributions {
         self.jobs.extend_from_slice(jobs);
         self.job_context.extend_from_slice(job_context);
         self.job_finished.extend_from_slice(job_finished);
+        self.job_housekeeping.extend_from_slice(job_housekeeping);
         self.soft_deleted_tables
             .extend_from_slice(soft_deleted_tables);
         self.ai_providers.extend_from_slice(ai_providers);

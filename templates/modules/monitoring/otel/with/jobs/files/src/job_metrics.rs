@@ -1,12 +1,12 @@
 //! What the worker measures: each run of a job, by the job's name and how it went, from
-//! which the failures and the retries per job are counted.
+//! which the failures and the retries per job are counted; and the jobs the queue holds.
 
 use std::time::Duration;
 
 use opentelemetry::KeyValue;
-use opentelemetry::metrics::{Histogram, Meter};
+use opentelemetry::metrics::{Gauge, Histogram, Meter};
 
-use crate::jobs::Outcome;
+use crate::jobs::{Depth, Outcome};
 use crate::state::AppState;
 
 /// Upper bounds, in seconds, of the run duration's buckets: from 10 ms to 10 minutes, as
@@ -18,6 +18,7 @@ const DURATION_BUCKETS: [f64; 12] = [
 /// The instruments the worker records into.
 pub struct JobMetrics {
     run_duration: Histogram<f64>,
+    queued: Gauge<u64>,
 }
 
 impl JobMetrics {
@@ -29,6 +30,11 @@ impl JobMetrics {
                 .with_description("Duration of runs of background jobs, by job and outcome.")
                 .with_unit("s")
                 .with_boundaries(DURATION_BUCKETS.to_vec())
+                .build(),
+            queued: meter
+                .u64_gauge("job.queue.size")
+                .with_description("Jobs the queue holds, by state: ready, scheduled or failed.")
+                .with_unit("{job}")
                 .build(),
         }
     }
@@ -51,4 +57,29 @@ pub fn record(state: &AppState, job: &str, ran: Duration, outcome: Outcome) {
         .job_metrics
         .run_duration
         .record(ran.as_secs_f64(), &attributes);
+}
+
+/// Counts the jobs the queue holds, as each worker's housekeeping does a few times per
+/// `JOBS_WORKER_TIMEOUT_SECS`, so that the gauge stays current with no job running.
+pub async fn count_queued(state: &AppState) {
+    match state.jobs.depth().await {
+        Ok(Depth {
+            ready,
+            scheduled,
+            failed,
+        }) => {
+            for (jobs_state, count) in [
+                ("ready", ready),
+                ("scheduled", scheduled),
+                ("failed", failed),
+            ] {
+                let attributes = [KeyValue::new("job.state", jobs_state)];
+                state.job_metrics.queued.record(count, &attributes);
+            }
+        }
+        Err(error) => {
+            let error = format!("{error:#}");
+            tracing::warn!(error, "could not count the queued jobs");
+        }
+    }
 }
