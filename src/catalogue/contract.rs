@@ -551,6 +551,18 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn job_and_ai_hooks_from_outside_the_crate_are_refused() {
+        for kind in ["job-finished", "job-housekeeping", "ai-answered"] {
+            assert_eq!(
+                check_alone(&format!(r#"{kind} = ["job_metrics::record"]"#), &[]),
+                Err(format!(
+                    "{kind}: `path` is a path from `crate::` through snake-case names, not `job_metrics::record`"
+                ))
+            );
+        }
+    }
+
+    #[test]
     fn router_middleware_given_as_an_expression_is_refused() {
         assert_eq!(
             check_alone(r#"router-middleware = ["from_fn(crate::metrics::measure)"]"#, &[]),

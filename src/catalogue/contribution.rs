@@ -157,13 +157,14 @@ pub struct Contributions {
     /// What a job carries from the code that enqueued it to the worker that runs it (read by
     /// the jobs module).
     pub job_context: Vec<JobContext>,
-    /// Paths of `fn(&AppState, &str, Duration, crate::jobs::Outcome)` called as each run of a
-    /// job is recorded, with the job's name, how long it ran and how it went (read by the
-    /// jobs module).
+    /// Paths of `fn(&AppState, &str, Duration, crate::jobs::Outcome)` called once each run of
+    /// a job is recorded in the queue, with the job's name, how long it ran and how it went,
+    /// never `Idle` (read by the jobs module).
     pub job_finished: Vec<String>,
-    /// Paths of `async fn(&AppState)` each worker runs at every round of its housekeeping,
-    /// a few times per `JOBS_WORKER_TIMEOUT_SECS` (read by the jobs module); they handle
-    /// their own errors.
+    /// Paths of `async fn(&AppState)` each worker runs after every round of its
+    /// housekeeping, failed or not, a few times per `JOBS_WORKER_TIMEOUT_SECS` (read by the
+    /// jobs module); they are quick, as the next heartbeat waits for them, and handle their
+    /// own errors.
     pub job_housekeeping: Vec<String>,
     /// Tables whose rows are soft deleted (a nullable `deleted_at`), which the jobs module's
     /// scheduled purge deletes for good once the retention has passed.

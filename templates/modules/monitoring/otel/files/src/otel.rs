@@ -27,6 +27,7 @@ use tracing::{Span, Subscriber};
 use tracing_opentelemetry::{OpenTelemetryLayer, OpenTelemetrySpanExt};
 use tracing_subscriber::Layer;
 use tracing_subscriber::registry::LookupSpan;
+use uuid::Uuid;
 
 use crate::config::OtelSettings;
 
@@ -161,13 +162,19 @@ fn export_headers(settings: &OtelSettings) -> HashMap<String, String> {
 }
 
 /// The service the telemetry is filed under, with its attributes.
+///
+/// Each process is an instance of its own, a random one unless the attributes name it, so
+/// that the metrics of two replicas (or of the web server and the worker) are never taken
+/// for one series written twice.
 fn resource(settings: &OtelSettings) -> Resource {
     let attributes = settings
         .resource_attributes
         .iter()
         .map(|(key, value)| KeyValue::new(key.clone(), value.clone()));
-    // The service name last: of two `service.name`s, the later one wins.
+    let instance = KeyValue::new("service.instance.id", Uuid::new_v4().to_string());
+    // The instance first and the service name last: of two equal keys, the later one wins.
     Resource::builder()
+        .with_attribute(instance)
         .with_attributes(attributes)
         .with_service_name(settings.service_name.clone())
         .build()

@@ -46,8 +46,13 @@ impl AiMetrics {
     }
 }
 
-/// Records the tokens of a chat `route` answered with `usage`.
+/// Records the tokens of a chat `route` answered with `usage`, unless the provider reported
+/// none (an OpenAI-compatible server that ignores `include_usage`, say): a count of zero
+/// would be recorded as a real one.
 pub fn record(state: &AppState, route: &Route, usage: Usage) {
+    if usage == Usage::default() {
+        return;
+    }
     for (kind, tokens) in [
         ("input", usage.input_tokens),
         ("output", usage.output_tokens),

@@ -32,8 +32,8 @@ impl JobMetrics {
                 .with_boundaries(DURATION_BUCKETS.to_vec())
                 .build(),
             queued: meter
-                .u64_gauge("job.queue.size")
-                .with_description("Jobs the queue holds, by state: ready, scheduled or failed.")
+                .u64_gauge("job.count")
+                .with_description("Jobs in the queue, by state: ready, scheduled or failed.")
                 .with_unit("{job}")
                 .build(),
         }
@@ -46,7 +46,7 @@ pub fn record(state: &AppState, job: &str, ran: Duration, outcome: Outcome) {
         Outcome::Succeeded => "succeeded",
         Outcome::Retrying => "retrying",
         Outcome::Failed => "failed",
-        // Nothing ran: no run to record.
+        // Never passed: the worker records runs only.
         Outcome::Idle => return,
     };
     let attributes = [
@@ -59,7 +59,7 @@ pub fn record(state: &AppState, job: &str, ran: Duration, outcome: Outcome) {
         .record(ran.as_secs_f64(), &attributes);
 }
 
-/// Counts the jobs the queue holds, as each worker's housekeeping does a few times per
+/// Counts the jobs in the queue, as each worker does after its housekeeping, a few times per
 /// `JOBS_WORKER_TIMEOUT_SECS`, so that the gauge stays current with no job running.
 pub async fn count_queued(state: &AppState) {
     match state.jobs.depth().await {
@@ -68,12 +68,12 @@ pub async fn count_queued(state: &AppState) {
             scheduled,
             failed,
         }) => {
-            for (jobs_state, count) in [
+            for (waiting, count) in [
                 ("ready", ready),
                 ("scheduled", scheduled),
                 ("failed", failed),
             ] {
-                let attributes = [KeyValue::new("job.state", jobs_state)];
+                let attributes = [KeyValue::new("job.state", waiting)];
                 state.job_metrics.queued.record(count, &attributes);
             }
         }
