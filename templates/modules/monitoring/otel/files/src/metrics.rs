@@ -1,7 +1,8 @@
 //! What the app measures, as OpenTelemetry instruments named after the semantic conventions:
 //! each request's duration by route, method and status, and the database pool's
 //! connections. [`crate::otel`] exports them over OTLP, and [`serve_prometheus`] serves them
-//! as a Prometheus page on a port of its own.
+//! as a Prometheus page on a port of its own. The route and the status go on the request's
+//! span too, where only routing can tell the route.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -17,9 +18,12 @@ use axum::routing::get;
 use http_body::{Frame, SizeHint};
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Histogram, Meter};
+use opentelemetry::trace::Status;
 use opentelemetry_prometheus_text_exporter::PrometheusExporter;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
+use tracing::Span;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::otel;
 use crate::state::AppState;
@@ -82,7 +86,10 @@ fn observe_pool(meter: &Meter, pool: PgPool) {
 /// the client went away while it was), with its method, route template (`/items/{id}`, not
 /// the path requested) and status: a streamed answer counts for as long as it streams.
 ///
-/// A request matching no route has no route, so that stray paths do not each make a series.
+/// The request's span gets the route and the status as `http.route` and
+/// `http.response.status_code`, and an error status on a 5xx, as the conventions of HTTP
+/// server spans have them. A request matching no route has no route, so that stray paths
+/// do not each make a series.
 /// One whose handling stopped before a response (the request timeout struck, which answers
 /// 408 from outside the router, or the client went away) is recorded with `error.type`
 /// `cancelled` and no status.
@@ -98,7 +105,9 @@ pub async fn measure(
         "http.request.method",
         method_name(request.method()),
     ));
+    let span = Span::current();
     if let Some(route) = route {
+        span.set_attribute("http.route", route.as_str().to_owned());
         attributes.push(KeyValue::new("http.route", route.as_str().to_owned()));
     }
     let mut outcome = Outcome {
@@ -108,7 +117,12 @@ pub async fn measure(
         status: None,
     };
     let response = next.run(request).await;
-    outcome.status = Some(response.status());
+    let status = response.status();
+    span.set_attribute("http.response.status_code", i64::from(status.as_u16()));
+    if status.is_server_error() {
+        span.set_status(Status::error(status.to_string()));
+    }
+    outcome.status = Some(status);
     response.map(|body| {
         Body::new(Timed {
             body,
