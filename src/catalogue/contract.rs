@@ -44,23 +44,17 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
             identifier(what, name)?;
         }
     }
-    for hook in &adds.request_span {
-        rust_path("request-span", "path", hook)?;
-    }
-    for hook in &adds.outgoing_headers {
-        rust_path("outgoing-headers", "path", hook)?;
-    }
-    for middleware in &adds.router_middleware {
-        rust_path("router-middleware", "path", middleware)?;
-    }
-    for hook in &adds.job_finished {
-        rust_path("job-finished", "path", hook)?;
-    }
-    for hook in &adds.job_housekeeping {
-        rust_path("job-housekeeping", "path", hook)?;
-    }
-    for hook in &adds.ai_answered {
-        rust_path("ai-answered", "path", hook)?;
+    for (kind, hooks) in [
+        ("request-span", &adds.request_span),
+        ("outgoing-headers", &adds.outgoing_headers),
+        ("router-middleware", &adds.router_middleware),
+        ("job-finished", &adds.job_finished),
+        ("job-housekeeping", &adds.job_housekeeping),
+        ("ai-answered", &adds.ai_answered),
+    ] {
+        for hook in hooks {
+            rust_path(kind, "path", hook)?;
+        }
     }
     for (index, header) in adds.cors_request_headers.iter().enumerate() {
         kebab("CORS request header", header)?;

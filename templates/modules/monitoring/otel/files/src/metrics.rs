@@ -35,7 +35,6 @@ const DURATION_BUCKETS: [f64; 14] = [
 ];
 
 /// The instruments request handling records into.
-#[derive(Clone)]
 pub struct Metrics {
     request_duration: Histogram<f64>,
 }
@@ -88,11 +87,12 @@ fn observe_pool(meter: &Meter, pool: PgPool) {
 ///
 /// The request's span gets the route and the status as `http.route` and
 /// `http.response.status_code`, and an error status on a 5xx, as the conventions of HTTP
-/// server spans have them. A request matching no route has no route, so that stray paths
-/// do not each make a series.
-/// One whose handling stopped before a response (the request timeout struck, which answers
-/// 408 from outside the router, or the client went away) is recorded with `error.type`
-/// `cancelled` and no status.
+/// server spans have them.
+///
+/// A request matching no route has no route, so that stray paths do not each make a
+/// series. One whose handling stopped before a response (the request timeout struck, which
+/// answers 408 from outside the router, or the client went away) is recorded with
+/// `error.type` `cancelled` and no status.
 pub async fn measure(
     State(state): State<AppState>,
     route: Option<MatchedPath>,

@@ -7,7 +7,7 @@
 //! subscriber; without a metrics port either, instruments record into nothing.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::metrics::Meter;
@@ -33,6 +33,9 @@ use crate::config::OtelSettings;
 
 /// The tracer of the provider [`init`] started, which the global subscriber's layer uses.
 static TRACER: OnceLock<SdkTracer> = OnceLock::new();
+
+/// This process's `service.instance.id`, one for its traces and its metrics alike.
+static INSTANCE: LazyLock<String> = LazyLock::new(|| Uuid::new_v4().to_string());
 
 /// The reader of the Prometheus page, when [`init`] started one.
 static PROMETHEUS: OnceLock<PrometheusExporter> = OnceLock::new();
@@ -171,7 +174,7 @@ fn resource(settings: &OtelSettings) -> Resource {
         .resource_attributes
         .iter()
         .map(|(key, value)| KeyValue::new(key.clone(), value.clone()));
-    let instance = KeyValue::new("service.instance.id", Uuid::new_v4().to_string());
+    let instance = KeyValue::new("service.instance.id", INSTANCE.clone());
     // The instance first and the service name last: of two equal keys, the later one wins.
     Resource::builder()
         .with_attribute(instance)
