@@ -50,6 +50,7 @@ pub(super) fn check(unit: &Unit<'_>) -> Result<(), String> {
         ("router-middleware", &adds.router_middleware),
         ("job-finished", &adds.job_finished),
         ("job-housekeeping", &adds.job_housekeeping),
+        ("redis-failed", &adds.redis_failed),
         ("ai-answered", &adds.ai_answered),
     ] {
         for hook in hooks {
@@ -545,8 +546,13 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn job_and_ai_hooks_from_outside_the_crate_are_refused() {
-        for kind in ["job-finished", "job-housekeeping", "ai-answered"] {
+    fn job_redis_and_ai_hooks_from_outside_the_crate_are_refused() {
+        for kind in [
+            "job-finished",
+            "job-housekeeping",
+            "redis-failed",
+            "ai-answered",
+        ] {
             assert_eq!(
                 check_alone(&format!(r#"{kind} = ["job_metrics::record"]"#), &[]),
                 Err(format!(

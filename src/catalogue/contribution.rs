@@ -166,6 +166,9 @@ pub struct Contributions {
     /// jobs module); they are quick, as the next heartbeat waits for them, and handle their
     /// own errors.
     pub job_housekeeping: Vec<String>,
+    /// Paths of `fn(&'static str, &redis::RedisError)` called with the command and the error
+    /// of each Redis call that failed through `crate::cache::traced`, wherever it was made.
+    pub redis_failed: Vec<String>,
     /// Tables whose rows are soft deleted (a nullable `deleted_at`), which the jobs module's
     /// scheduled purge deletes for good once the retention has passed.
     pub soft_deleted_tables: Vec<String>,
@@ -234,6 +237,7 @@ impl Contributions {
             job_context,
             job_finished,
             job_housekeeping,
+            redis_failed,
             soft_deleted_tables,
             ai_providers,
             ai_answered,
@@ -277,6 +281,7 @@ impl Contributions {
         self.job_context.extend_from_slice(job_context);
         self.job_finished.extend_from_slice(job_finished);
         self.job_housekeeping.extend_from_slice(job_housekeeping);
+        self.redis_failed.extend_from_slice(redis_failed);
         self.soft_deleted_tables
             .extend_from_slice(soft_deleted_tables);
         self.ai_providers.extend_from_slice(ai_providers);

@@ -1,6 +1,6 @@
 //! What the app measures, as OpenTelemetry instruments named after the semantic conventions:
-//! each request's duration by route, method and status, and the database pool's
-//! connections. [`crate::otel`] exports them over OTLP, and [`serve_prometheus`] serves them
+//! each request's duration by route, method and status, the database pool's connections,
+//! and the Redis calls that failed. [`crate::otel`] exports them over OTLP, and [`serve_prometheus`] serves them
 //! as a Prometheus page on a port of its own. The route and the status go on the request's
 //! span too, where only routing can tell the route.
 
@@ -20,6 +20,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Histogram, Meter};
 use opentelemetry::trace::Status;
 use opentelemetry_prometheus_text_exporter::PrometheusExporter;
+use redis::RedisError;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tracing::Span;
@@ -79,6 +80,37 @@ fn observe_pool(meter: &Meter, pool: PgPool) {
         .with_unit("{connection}")
         .with_callback(move |observer| observer.observe(i64::from(max), &[pool_name()]))
         .build();
+}
+
+/// Counts a Redis call that failed, by its command and `error.type`: `timeout`,
+/// `connection` (refused, dropped, or failing to read or write), the error code Redis
+/// answered with (`WRONGTYPE`, `OOM`), or `other`.
+///
+/// The counter is looked up at each failure rather than kept in the state, which the callers
+/// of [`crate::cache::traced`] do not all have at hand; failures are rare, and a call that
+/// succeeds costs nothing here.
+pub fn redis_failed(command: &'static str, error: &RedisError) {
+    let error_type = if error.is_timeout() {
+        "timeout"
+    } else if error.is_connection_refusal() || error.is_connection_dropped() || error.is_io_error()
+    {
+        "connection"
+    } else {
+        error.code().unwrap_or("other")
+    };
+    otel::meter()
+        .u64_counter("redis.client.errors")
+        .with_description("Redis calls that failed.")
+        .with_unit("{error}")
+        .build()
+        .add(
+            1,
+            &[
+                KeyValue::new("db.system.name", "redis"),
+                KeyValue::new("db.operation.name", command),
+                KeyValue::new("error.type", error_type.to_owned()),
+            ],
+        );
 }
 
 /// Records the duration of each request from routing until its response's body is sent (or
@@ -246,4 +278,81 @@ pub fn prometheus_page(exporter: PrometheusExporter) -> Router {
             }
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::LazyLock;
+
+    use opentelemetry::global;
+    use opentelemetry_prometheus_text_exporter::PrometheusExporter;
+    use opentelemetry_sdk::metrics::SdkMeterProvider;
+    use redis::AsyncCommands;
+    use uuid::Uuid;
+
+    use crate::cache;
+    use crate::config::RedisSettings;
+
+    /// The page of the process-wide meter provider these tests install, which
+    /// [`super::redis_failed`] records into; each test counts a command of its own.
+    static PAGE: LazyLock<PrometheusExporter> = LazyLock::new(|| {
+        let exporter = PrometheusExporter::new();
+        let provider = SdkMeterProvider::builder()
+            .with_reader(exporter.clone())
+            .build();
+        global::set_meter_provider(provider);
+        exporter
+    });
+
+    /// The failed calls counted for `command` with `error_type`.
+    fn failures(command: &str, error_type: &str) -> u64 {
+        let mut page = Vec::new();
+        PAGE.export(&mut page).unwrap();
+        let page = String::from_utf8(page).unwrap();
+        let labels = [
+            "db_system_name=\"redis\"".to_owned(),
+            format!("db_operation_name=\"{command}\""),
+            format!("error_type=\"{error_type}\""),
+        ];
+        page.lines()
+            .filter(|line| line.starts_with("redis_client_errors_total{"))
+            .filter(|line| labels.iter().all(|label| line.contains(label.as_str())))
+            .map(|line| line.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+            .sum()
+    }
+
+    fn redis(url: &str) -> redis::aio::ConnectionManager {
+        cache::connect(&RedisSettings {
+            url: url.to_owned().into(),
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_redis_call_that_cannot_connect_counts_as_a_connection_error() {
+        LazyLock::force(&PAGE);
+        // Nothing listens on port 1.
+        let mut redis = redis("redis://127.0.0.1:1");
+
+        let result = cache::traced("GET", redis.get::<_, Option<String>>("absent")).await;
+
+        assert!(result.is_err());
+        assert_eq!(failures("GET", "connection"), 1);
+    }
+
+    #[tokio::test]
+    async fn a_redis_call_the_server_refuses_counts_under_its_error_code() {
+        LazyLock::force(&PAGE);
+        let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let mut redis = redis(&url);
+        let key = format!("test:{}", Uuid::new_v4().simple());
+        cache::traced("SET", redis.set_ex::<_, _, ()>(&key, "text", 60))
+            .await
+            .unwrap();
+
+        let result = cache::traced("LPUSH", redis.lpush::<_, _, ()>(&key, "item")).await;
+
+        assert!(result.is_err());
+        assert_eq!(failures("LPUSH", "WRONGTYPE"), 1);
+    }
 }

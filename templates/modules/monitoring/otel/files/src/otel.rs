@@ -3,16 +3,21 @@
 //! header names one, and passing it on to the services the app calls (W3C Trace Context);
 //! and the app's [`crate::metrics`], pushed at an interval and read by the Prometheus page.
 //!
-//! Without an endpoint nothing starts: no exporter, no exporting thread, no layer in the
-//! subscriber; without a metrics port either, instruments record into nothing.
+//! Without an endpoint nothing starts: no exporter, no exporting thread, and the layer in the
+//! subscriber takes nothing; without a metrics port either, instruments record into nothing.
+//!
+//! What is exported does not follow `RUST_LOG`, which filters the logs only: every span and
+//! event at `info` or above, each Redis call's span, and each SQL statement as a span of its
+//! own.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::metrics::Meter;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
-use opentelemetry::trace::TracerProvider as _;
+use opentelemetry::trace::{Span as _, SpanKind, TraceContextExt, Tracer, TracerProvider as _};
 use opentelemetry::{KeyValue, global};
 use opentelemetry_otlp::{
     ExporterBuildError, MetricExporter, Protocol, SpanExporter, WithExportConfig, WithHttpConfig,
@@ -23,13 +28,22 @@ use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use secrecy::ExposeSecret;
-use tracing::{Span, Subscriber};
-use tracing_opentelemetry::{OpenTelemetryLayer, OpenTelemetrySpanExt};
-use tracing_subscriber::Layer;
+use tracing::dispatcher::WeakDispatch;
+use tracing::field::{Field, Visit};
+use tracing::{Dispatch, Event, Span, Subscriber};
+use tracing_opentelemetry::{OpenTelemetrySpanExt, get_otel_context};
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::{self, Layer};
 use tracing_subscriber::registry::LookupSpan;
 use uuid::Uuid;
 
 use crate::config::OtelSettings;
+
+/// The target of the event sqlx sends as each SQL statement ends, at `debug`.
+const SQL_STATEMENTS: &str = "sqlx::query";
+
+/// The target of each Redis call's `debug` span, made by [`crate::cache::traced`].
+const REDIS_CALLS: &str = concat!(env!("CARGO_CRATE_NAME"), "::cache");
 
 /// The tracer of the provider [`init`] started, which the global subscriber's layer uses.
 static TRACER: OnceLock<SdkTracer> = OnceLock::new();
@@ -188,19 +202,25 @@ pub fn layer<S>(provider: &SdkTracerProvider) -> impl Layer<S>
 where
     S: Subscriber + for<'span> LookupSpan<'span>,
 {
-    exporting_layer(tracer(provider))
+    exporting_layer(Some(tracer(provider)))
 }
 
-/// The exporting layer of the provider [`init`] started, or `None` when none did, so that
-/// without an endpoint no span does any work for OpenTelemetry.
-pub fn tracing_layer<S>() -> Option<impl Layer<S>>
+/// The exporting layer of the provider [`init`] started. Without one, the layer takes
+/// nothing: its filter rules out every callsite once, when first seen, so that no span does
+/// any work for OpenTelemetry.
+///
+/// A layer either way rather than an `Option` of one, because an `Option` does not pass the
+/// subscriber on to the layer inside it (`Layer::on_register_dispatch`), and [`SqlSpans`]
+/// needs it.
+pub fn tracing_layer<S>() -> impl Layer<S>
 where
     S: Subscriber + for<'span> LookupSpan<'span>,
 {
-    TRACER.get().map(|tracer| exporting_layer(tracer.clone()))
+    exporting_layer(TRACER.get().cloned())
 }
 
-/// A layer exporting through `tracer` the spans' fields and events, and nothing the layer
+/// A layer exporting through `tracer` what is exported (see the top of this module), or
+/// nothing without a tracer: the spans with their fields and events, and nothing the layer
 /// would add of its own.
 ///
 /// Each of those additions costs work on every span, or on every poll of a span's future,
@@ -208,17 +228,158 @@ where
 /// for a request), the thread it started on (any of the runtime's), the time it was busy
 /// and idle (an `Instant` read at each poll), and the OpenTelemetry context made current at
 /// each poll, which only OpenTelemetry's own instrumentation reads.
-fn exporting_layer<S>(tracer: SdkTracer) -> OpenTelemetryLayer<S, SdkTracer>
+fn exporting_layer<S>(tracer: Option<SdkTracer>) -> impl Layer<S>
 where
     S: Subscriber + for<'span> LookupSpan<'span>,
 {
-    tracing_opentelemetry::layer()
-        .with_tracer(tracer)
-        .with_location(false)
-        .with_target(false)
-        .with_threads(false)
-        .with_tracked_inactivity(false)
-        .with_context_activation(false)
+    let exported = match tracer {
+        Some(_) => Targets::new()
+            .with_default(LevelFilter::INFO)
+            .with_target(REDIS_CALLS, LevelFilter::DEBUG)
+            .with_target(SQL_STATEMENTS, LevelFilter::DEBUG),
+        None => Targets::new(),
+    };
+    // The statements become spans of their own rather than events of the span running them.
+    let not_statements = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target(SQL_STATEMENTS, LevelFilter::OFF);
+    let spans = tracer.clone().map(|tracer| {
+        tracing_opentelemetry::layer()
+            .with_tracer(tracer)
+            .with_location(false)
+            .with_target(false)
+            .with_threads(false)
+            .with_tracked_inactivity(false)
+            .with_context_activation(false)
+            .with_filter(not_statements)
+    });
+    let statements = SqlSpans {
+        tracer,
+        dispatch: OnceLock::new(),
+    };
+    Layer::and_then(spans, statements).with_filter(exported)
+}
+
+/// Makes each SQL statement a client span of the span that ran it.
+///
+/// sqlx makes no span of its own: it sends an event once a statement has run, with the
+/// statement's text (its parameters left out) and how long it took. The span starts that
+/// long before the event, so that it covers the statement. A statement run outside any span,
+/// such as a migration at startup, starts no trace.
+struct SqlSpans {
+    /// The tracer the statements' spans start in, or none when nothing is exported.
+    tracer: Option<SdkTracer>,
+    /// The subscriber this layer is part of, which holds the OpenTelemetry span of each
+    /// `tracing` span: weak, since the subscriber owns the layer.
+    dispatch: OnceLock<WeakDispatch>,
+}
+
+impl<S> Layer<S> for SqlSpans
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+{
+    fn on_register_dispatch(&self, subscriber: &Dispatch) {
+        let _ = self.dispatch.set(subscriber.downgrade());
+    }
+
+    fn on_event(&self, event: &Event<'_>, context: layer::Context<'_, S>) {
+        let Some(tracer) = &self.tracer else {
+            return;
+        };
+        if event.metadata().target() != SQL_STATEMENTS {
+            return;
+        }
+        let Some(span) = context.event_span(event) else {
+            return;
+        };
+        let Some(dispatch) = self.dispatch.get().and_then(WeakDispatch::upgrade) else {
+            return;
+        };
+        let Some(parent) = get_otel_context(&span.id(), &dispatch) else {
+            return;
+        };
+        if !parent.has_active_span() {
+            return;
+        }
+        let mut statement = Statement::default();
+        event.record(&mut statement);
+        let ended = SystemTime::now();
+        let started = ended.checked_sub(statement.elapsed).unwrap_or(ended);
+        let rows = i64::try_from(statement.returned_rows).unwrap_or(i64::MAX);
+        let mut attributes = vec![
+            KeyValue::new("db.system.name", "postgresql"),
+            KeyValue::new("db.response.returned_rows", rows),
+        ];
+        let text = statement.text();
+        let operation = operation(&text);
+        if let Some(operation) = &operation {
+            attributes.push(KeyValue::new("db.operation.name", operation.clone()));
+        }
+        attributes.push(KeyValue::new("db.query.text", text));
+        tracer
+            .span_builder(operation.unwrap_or_else(|| "postgresql".to_owned()))
+            .with_kind(SpanKind::Client)
+            .with_start_time(started)
+            .with_attributes(attributes)
+            .start_with_context(tracer, &parent)
+            .end_with_timestamp(ended);
+    }
+}
+
+/// What sqlx reports of a statement that has run.
+#[derive(Default)]
+struct Statement {
+    /// The statement, or its first four words when it is longer.
+    summary: String,
+    /// The whole statement when the summary is not, otherwise empty.
+    whole: String,
+    returned_rows: u64,
+    elapsed: Duration,
+}
+
+impl Statement {
+    /// The statement's text.
+    fn text(self) -> String {
+        if self.whole.is_empty() {
+            self.summary
+        } else {
+            self.whole
+        }
+    }
+}
+
+/// The first keyword of a statement, `SELECT` or `INSERT` say, which names its span.
+fn operation(text: &str) -> Option<String> {
+    let keyword = text.split_whitespace().next()?;
+    keyword
+        .bytes()
+        .all(|byte| byte.is_ascii_alphabetic())
+        .then(|| keyword.to_ascii_uppercase())
+}
+
+impl Visit for Statement {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "summary" => self.summary = value.to_owned(),
+            // Set apart by blank lines for the logs.
+            "db.statement" => self.whole = value.trim().to_owned(),
+            _ => {}
+        }
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if field.name() == "rows_returned" {
+            self.returned_rows = value;
+        }
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if field.name() == "elapsed_secs" {
+            self.elapsed = Duration::try_from_secs_f64(value).unwrap_or_default();
+        }
+    }
+
+    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
 }
 
 /// Makes the request's `span` part of the caller's trace when its headers carry a
@@ -273,5 +434,41 @@ impl Extractor for HeaderExtractor<'_> {
 
     fn keys(&self) -> Vec<&str> {
         self.0.keys().map(|name| name.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+    use tracing_subscriber::Registry;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    use super::{operation, tracing_layer};
+
+    #[test]
+    fn without_a_provider_the_layer_takes_nothing() {
+        let subscriber = Registry::default().with(tracing_layer());
+
+        let enabled = tracing::subscriber::with_default(subscriber, || {
+            tracing::enabled!(Level::ERROR)
+                || tracing::enabled!(target: "sqlx::query", Level::DEBUG)
+        });
+
+        assert!(!enabled);
+    }
+
+    #[test]
+    fn a_statement_is_named_after_its_first_keyword_in_capitals() {
+        assert_eq!(operation("select 1").as_deref(), Some("SELECT"));
+        assert_eq!(
+            operation("\n  WITH recent AS (SELECT 1) SELECT * FROM recent").as_deref(),
+            Some("WITH")
+        );
+    }
+
+    #[test]
+    fn a_statement_opening_with_anything_but_a_keyword_has_no_operation() {
+        assert_eq!(operation("(SELECT 1) UNION (SELECT 2)"), None);
+        assert_eq!(operation(""), None);
     }
 }

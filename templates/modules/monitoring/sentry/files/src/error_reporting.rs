@@ -63,20 +63,32 @@ where
         SpanLayer::new()
             .with_filter(LevelFilter::INFO)
             // Info and warning events travel with the next error report as breadcrumbs.
-            .and_then(BreadcrumbLayer::new().with_filter(filter_fn(|metadata| {
-                metadata.is_event() && matches!(*metadata.level(), Level::INFO | Level::WARN)
-            })))
+            .and_then(
+                BreadcrumbLayer::new().with_filter(
+                    filter_fn(|metadata| {
+                        metadata.is_event()
+                            && matches!(*metadata.level(), Level::INFO | Level::WARN)
+                    })
+                    .with_max_level_hint(LevelFilter::INFO),
+                ),
+            )
             // Errors are reported with the fields of their spans (the request id, say), which
             // this layer can only read if it sees the spans too. tower-http's error line for
             // each 5xx is left out: it repeats, without the cause, what the code reported.
             .and_then(
-                ErrorLayer::new()
-                    .enable_span_attributes()
-                    .with_filter(filter_fn(|metadata| {
-                        metadata.is_span()
-                            || (*metadata.level() == Level::ERROR
-                                && metadata.target() != "tower_http::trace::on_failure")
-                    })),
+                ErrorLayer::new().enable_span_attributes().with_filter(
+                    filter_fn(|metadata| {
+                        if metadata.is_span() {
+                            *metadata.level() <= Level::INFO
+                        } else {
+                            *metadata.level() == Level::ERROR
+                                && metadata.target() != "tower_http::trace::on_failure"
+                        }
+                    })
+                    // Keeps the subscriber's most verbose level at `info` unless another layer
+                    // asks for more.
+                    .with_max_level_hint(LevelFilter::INFO),
+                ),
             )
     })
 }
