@@ -24,9 +24,12 @@ use opentelemetry_otlp::{
 };
 use opentelemetry_prometheus_text_exporter::PrometheusExporter;
 use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use opentelemetry_sdk::trace::{
+    BatchSpanProcessor, SdkTracer, SdkTracerProvider, SpanData, SpanProcessor,
+};
 use secrecy::ExposeSecret;
 use tracing::dispatcher::WeakDispatch;
 use tracing::field::{Field, Visit};
@@ -109,13 +112,75 @@ pub fn provider(settings: &OtelSettings) -> Result<Option<SdkTracerProvider>, Ex
         .with_endpoint(endpoint.as_str())
         .with_headers(export_headers(settings))
         .build()?;
+    let batches = BatchSpanProcessor::builder(exporter).build();
     Ok(Some(
         SdkTracerProvider::builder()
-            .with_batch_exporter(exporter)
+            .with_span_processor(ServerSpans(batches))
             .with_sampler(settings.sampler.clone())
             .with_resource(resource(settings))
             .build(),
     ))
+}
+
+/// Passes each span that ends on to the next processor, with the request's span named and
+/// marked as the conventions of HTTP server spans have it: `GET /items/{id}`, or the method
+/// alone for a path no route matched, and of kind server.
+///
+/// Done as the span ends, not as the request is handled: the span is made before routing,
+/// which alone knows the route, and its kind is fixed once it starts; and only the spans
+/// that are exported pay for the name.
+#[derive(Debug)]
+struct ServerSpans<P>(P);
+
+impl<P: SpanProcessor> SpanProcessor for ServerSpans<P> {
+    fn on_start(
+        &self,
+        span: &mut opentelemetry_sdk::trace::Span,
+        context: &opentelemetry::Context,
+    ) {
+        self.0.on_start(span, context);
+    }
+
+    fn on_end(&self, mut span: SpanData) {
+        if span.name == "request" {
+            let text = |key: &str| {
+                let attribute = span.attributes.iter().find(|a| a.key.as_str() == key)?;
+                Some(attribute.value.as_str())
+            };
+            if let Some(method) = text("method") {
+                span.name = server_span_name(&method, text("http.route").as_deref()).into();
+                span.span_kind = SpanKind::Server;
+            }
+        }
+        self.0.on_end(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.0.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.0.set_resource(resource);
+    }
+}
+
+/// The name of a server span: the method and the route's template, or `HTTP` for a method
+/// of no standard, which anyone can make up, so that each does not name spans of its own.
+fn server_span_name(method: &str, route: Option<&str>) -> String {
+    let method = match method {
+        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "CONNECT" | "TRACE" => {
+            method
+        }
+        _ => "HTTP",
+    };
+    match route {
+        Some(route) => format!("{method} {route}"),
+        None => method.to_owned(),
+    }
 }
 
 /// A provider of metrics pushed to the configured endpoint at the configured interval, from
@@ -443,7 +508,7 @@ mod tests {
     use tracing_subscriber::Registry;
     use tracing_subscriber::layer::SubscriberExt;
 
-    use super::{operation, tracing_layer};
+    use super::{operation, server_span_name, tracing_layer};
 
     #[test]
     fn without_a_provider_the_layer_takes_nothing() {
@@ -455,6 +520,24 @@ mod tests {
         });
 
         assert!(!enabled);
+    }
+
+    #[test]
+    fn a_server_span_is_named_after_its_method_and_route() {
+        assert_eq!(
+            server_span_name("GET", Some("/items/{id}")),
+            "GET /items/{id}"
+        );
+        assert_eq!(server_span_name("POST", None), "POST");
+    }
+
+    #[test]
+    fn a_server_span_of_a_made_up_method_is_named_http() {
+        assert_eq!(
+            server_span_name("BREW", Some("/items/{id}")),
+            "HTTP /items/{id}"
+        );
+        assert_eq!(server_span_name("get", None), "HTTP");
     }
 
     #[test]
