@@ -1,8 +1,8 @@
 //! What the app measures, as OpenTelemetry instruments named after the semantic conventions:
 //! each request's duration by route, method and status, the database pool's connections,
-//! and the Redis calls that failed. [`crate::otel`] exports them over OTLP, and [`serve_prometheus`] serves them
-//! as a Prometheus page on a port of its own. The route and the status go on the request's
-//! span too, where only routing can tell the route.
+//! and the Redis calls that failed. [`crate::otel`] exports them over OTLP, and
+//! [`serve_prometheus`] serves them as a Prometheus page on a port of its own. The route and
+//! the status go on the request's span too, where only routing can tell the route.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -135,7 +135,7 @@ pub async fn measure(
     let mut attributes = Vec::with_capacity(4);
     attributes.push(KeyValue::new(
         "http.request.method",
-        method_name(request.method()),
+        standard_method(request.method()).unwrap_or("_OTHER"),
     ));
     let span = Span::current();
     if let Some(route) = route {
@@ -219,10 +219,10 @@ impl Drop for Outcome {
     }
 }
 
-/// The method as the semantic conventions name it: one of HTTP's, or `_OTHER`, so that
-/// made-up methods do not each make a series.
-fn method_name(method: &Method) -> &'static str {
-    match *method {
+/// The method's name when it is one of HTTP's, `None` for a made-up one, which the
+/// semantic conventions keep out of names and labels so that each does not make its own.
+pub(crate) fn standard_method(method: &Method) -> Option<&'static str> {
+    Some(match *method {
         Method::GET => "GET",
         Method::POST => "POST",
         Method::PUT => "PUT",
@@ -232,8 +232,8 @@ fn method_name(method: &Method) -> &'static str {
         Method::OPTIONS => "OPTIONS",
         Method::CONNECT => "CONNECT",
         Method::TRACE => "TRACE",
-        _ => "_OTHER",
-    }
+        _ => return None,
+    })
 }
 
 /// Serves `/metrics` on `host` and the configured port, when [`otel::init`] started the

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 use std::time::{Duration, SystemTime};
 
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method};
 use opentelemetry::metrics::Meter;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry::trace::{Span as _, SpanKind, TraceContextExt, Tracer, TracerProvider as _};
@@ -41,6 +41,7 @@ use tracing_subscriber::registry::LookupSpan;
 use uuid::Uuid;
 
 use crate::config::OtelSettings;
+use crate::metrics;
 
 /// The target of the event sqlx sends as each SQL statement ends, at `debug`.
 const SQL_STATEMENTS: &str = "sqlx::query";
@@ -171,12 +172,10 @@ impl<P: SpanProcessor> SpanProcessor for ServerSpans<P> {
 /// The name of a server span: the method and the route's template, or `HTTP` for a method
 /// of no standard, which anyone can make up, so that each does not name spans of its own.
 fn server_span_name(method: &str, route: Option<&str>) -> String {
-    let method = match method {
-        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "CONNECT" | "TRACE" => {
-            method
-        }
-        _ => "HTTP",
-    };
+    let method = Method::from_bytes(method.as_bytes())
+        .ok()
+        .and_then(|method| metrics::standard_method(&method))
+        .unwrap_or("HTTP");
     match route {
         Some(route) => format!("{method} {route}"),
         None => method.to_owned(),
